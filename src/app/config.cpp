@@ -1,0 +1,150 @@
+#include "app/config.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "core/text.hpp"
+#include "storage/open_storage.hpp"
+
+extern char** environ;
+
+namespace taskapi::app {
+namespace {
+
+constexpr std::size_t kMinSecretKeyBytes = 32;
+constexpr std::int64_t kMaxLifetimeSeconds = 10LL * 366 * 86400;
+
+core::Error invalid(const std::string& setting, const std::string& why) {
+    return core::make_error(core::ErrorCode::kInvalidArgument, setting + ": " + why);
+}
+
+std::string trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    return std::string(s);
+}
+
+core::Result<std::chrono::seconds> parse_lifetime(const std::string& text, const std::string& setting) {
+    const auto value = core::parse_int64(text);
+    if (!value || *value <= 0 || *value > kMaxLifetimeSeconds) {
+        return invalid(setting, "expected a whole number of seconds from 1 to " +
+                                    std::to_string(kMaxLifetimeSeconds) + ", got '" + text + "'");
+    }
+    return std::chrono::seconds{*value};
+}
+
+}  // namespace
+
+Environment parse_dotenv(const std::string& text) {
+    Environment env;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+        std::string entry = trim(line);
+        if (entry.empty() || entry.front() == '#') continue;
+        if (entry.rfind("export ", 0) == 0) entry = trim(entry.substr(7));
+        const auto eq = entry.find('=');
+        if (eq == std::string::npos) continue;
+        const std::string key = trim(entry.substr(0, eq));
+        std::string value = trim(entry.substr(eq + 1));
+        if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+            value.back() == value.front()) {
+            value = value.substr(1, value.size() - 2);
+        }
+        if (!key.empty()) env[key] = value;
+    }
+    return env;
+}
+
+Environment load_environment(const std::string& dotenv_path) {
+    Environment env;
+    if (std::ifstream file(dotenv_path); file) {
+        std::stringstream text;
+        text << file.rdbuf();
+        env = parse_dotenv(text.str());
+    }
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+        const std::string_view entry(*e);
+        const auto eq = entry.find('=');
+        if (eq == std::string_view::npos) continue;
+        env[std::string(entry.substr(0, eq))] = std::string(entry.substr(eq + 1));
+    }
+    return env;
+}
+
+core::Result<std::uint16_t> parse_port(const std::string& text, const std::string& setting) {
+    const auto value = core::parse_int64(text);
+    if (!value || *value < 0 || *value > 65535) {
+        return invalid(setting, "expected a port from 0 to 65535, got '" + text + "'");
+    }
+    return static_cast<std::uint16_t>(*value);
+}
+
+core::Result<int> parse_threads(const std::string& text, const std::string& setting) {
+    const auto value = core::parse_int64(text);
+    if (!value || *value < 1 || *value > 256) {
+        return invalid(setting, "expected a number of threads from 1 to 256, got '" + text + "'");
+    }
+    return static_cast<int>(*value);
+}
+
+core::Result<Config> config_from_environment(const Environment& env) {
+    Config c;
+    c.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const auto get = [&env](const char* key) -> const std::string* {
+        const auto it = env.find(key);
+        return it == env.end() ? nullptr : &it->second;
+    };
+    if (const auto* v = get("TASKAPI_SECRET_KEY")) c.secret_key = *v;
+    if (const auto* v = get("TASKAPI_DATABASE_URL")) {
+        if (auto ok = storage::validate_database_url(*v); !ok) {
+            return invalid("TASKAPI_DATABASE_URL", ok.error().message);
+        }
+        c.database_url = *v;
+    }
+    if (const auto* v = get("TASKAPI_HOST")) {
+        if (v->empty()) return invalid("TASKAPI_HOST", "may not be empty");
+        c.host = *v;
+    }
+    if (const auto* v = get("TASKAPI_PORT")) {
+        auto port = parse_port(*v, "TASKAPI_PORT");
+        if (!port) return std::move(port).error();
+        c.port = *port;
+    }
+    if (const auto* v = get("TASKAPI_THREADS")) {
+        auto threads = parse_threads(*v, "TASKAPI_THREADS");
+        if (!threads) return std::move(threads).error();
+        c.threads = *threads;
+    }
+    if (const auto* v = get("TASKAPI_ACCESS_TOKEN_LIFETIME")) {
+        auto lifetime = parse_lifetime(*v, "TASKAPI_ACCESS_TOKEN_LIFETIME");
+        if (!lifetime) return std::move(lifetime).error();
+        c.access_token_lifetime = *lifetime;
+    }
+    if (const auto* v = get("TASKAPI_REFRESH_TOKEN_LIFETIME")) {
+        auto lifetime = parse_lifetime(*v, "TASKAPI_REFRESH_TOKEN_LIFETIME");
+        if (!lifetime) return std::move(lifetime).error();
+        c.refresh_token_lifetime = *lifetime;
+    }
+    if (const auto* v = get("TASKAPI_LOG_LEVEL")) {
+        if (!core::parse_log_level(*v, c.log_level)) {
+            return invalid("TASKAPI_LOG_LEVEL", "expected debug, info, warning or error, got '" + *v + "'");
+        }
+    }
+    return c;
+}
+
+core::Status check_for_serving(const Config& config) {
+    if (config.secret_key.empty()) {
+        return invalid("TASKAPI_SECRET_KEY",
+                       "is not set; put a long random value in the environment or in .env "
+                       "(for example: openssl rand -hex 32)");
+    }
+    if (config.secret_key.size() < kMinSecretKeyBytes) {
+        return invalid("TASKAPI_SECRET_KEY", "must be at least 32 bytes long");
+    }
+    return core::Ok{};
+}
+
+}  // namespace taskapi::app

@@ -1,0 +1,45 @@
+// Settings: defaults, then .env in the working directory, then the environment, then flags.
+// Built once, validated once, immutable afterwards.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/log.hpp"
+#include "core/result.hpp"
+
+namespace taskapi::app {
+
+struct Config {
+    std::string secret_key;  // TASKAPI_SECRET_KEY; never logged
+    std::string database_url = "sqlite:///db.sqlite3";
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8000;
+    int threads = 1;  // I/O threads; default: the number of cores
+    std::chrono::seconds access_token_lifetime{300};
+    std::chrono::seconds refresh_token_lifetime{86400};
+    core::LogLevel log_level = core::LogLevel::kInfo;
+};
+
+using Environment = std::map<std::string, std::string>;
+
+// KEY=VALUE lines; blank lines and # comments skipped; "export " and matching quotes removed.
+Environment parse_dotenv(const std::string& text);
+
+// The process environment over .env (when the file exists): the real environment wins.
+Environment load_environment(const std::string& dotenv_path = ".env");
+
+// Reads every TASKAPI_* setting; an invalid value is kInvalidArgument naming the setting.
+core::Result<Config> config_from_environment(const Environment& env);
+
+// What `serve` needs beyond the rest: a secret key of at least 32 bytes.
+core::Status check_for_serving(const Config& config);
+
+// Parses a setting's value; exposed for flags that override settings.
+core::Result<std::uint16_t> parse_port(const std::string& text, const std::string& setting);
+core::Result<int> parse_threads(const std::string& text, const std::string& setting);
+
+}  // namespace taskapi::app

@@ -1,0 +1,75 @@
+#include "app/routes.hpp"
+
+#include "app/root_handlers.hpp"
+#include "users/me_handler.hpp"
+
+namespace taskapi::app {
+
+Application::Application(const Config& config, std::unique_ptr<storage::Storage> storage)
+    : storage_(std::move(storage)),
+      tokens_(auth::TokenSettings{config.secret_key, config.access_token_lifetime,
+                                  config.refresh_token_lifetime},
+              clock_),
+      users_(storage_->users(), hasher_, clock_),
+      tasks_(storage_->tasks(), clock_),
+      authenticator_(tokens_, storage_->users()),
+      auth_handlers_(users_, tokens_),
+      task_handlers_(tasks_),
+      router_([this](std::optional<std::string_view> header) {
+          return authenticator_.authenticate(header);
+      }) {
+    add_routes(router_, auth_handlers_, task_handlers_);
+}
+
+void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandlers& tasks) {
+    using http::Access;
+    using http::Request;
+
+    router.add({.pattern = "/api/",
+                .name = "Api Root",
+                .description = "The default basic root view for DefaultRouter",
+                .format_suffix = true,
+                .get = api_root});
+
+    router.add({.pattern = "/api/health/",
+                .name = "Health Check",
+                .access = Access::kPublic,
+                .get = health});
+
+    router.add({.pattern = "/api/me/", .name = "Me", .get = users::me});
+
+    router.add({.pattern = "/api/auth/token/",
+                .name = "Token Obtain Pair",
+                .description = "Takes a set of user credentials and returns an access and refresh "
+                               "JSON web\ntoken pair to prove the authentication of those credentials.",
+                .access = Access::kNoAuthentication,
+                .slow = true,
+                .post = [&auth](const Request& r) { return auth.obtain_pair(r); },
+                .actions = [](const Request&) { return auth::AuthHandlers::obtain_pair_actions(); }});
+
+    router.add({.pattern = "/api/auth/token/refresh/",
+                .name = "Token Refresh",
+                .description = "Takes a refresh type JSON web token and returns an access type "
+                               "JSON web\ntoken if the refresh token is valid.",
+                .access = Access::kNoAuthentication,
+                .post = [&auth](const Request& r) { return auth.refresh(r); },
+                .actions = [](const Request&) { return auth::AuthHandlers::refresh_actions(); }});
+
+    router.add({.pattern = "/api/tasks/",
+                .name = "Task List",
+                .format_suffix = true,
+                .get = [&tasks](const Request& r) { return tasks.list(r); },
+                .post = [&tasks](const Request& r) { return tasks.create(r); },
+                .actions = [&tasks](const Request& r) { return tasks.list_actions(r); }});
+
+    router.add({.pattern = "/api/tasks/{}/",
+                .name = "Task Instance",
+                .format_suffix = true,
+                .get = [&tasks](const Request& r) { return tasks.retrieve(r); },
+                .put = [&tasks](const Request& r) { return tasks.update(r, false); },
+                .patch = [&tasks](const Request& r) { return tasks.update(r, true); },
+                .del = [&tasks](const Request& r) { return tasks.destroy(r); },
+                .actions = [&tasks](const Request& r) { return tasks.detail_actions(r); }});
+}
+
+}  // namespace taskapi::app

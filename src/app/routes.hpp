@@ -1,0 +1,44 @@
+// Wiring: storage, services, handlers and the routes of the API, built explicitly from a Config.
+#pragma once
+
+#include <memory>
+
+#include "app/config.hpp"
+#include "auth/auth_handlers.hpp"
+#include "auth/authenticator.hpp"
+#include "auth/password_hasher.hpp"
+#include "auth/token_service.hpp"
+#include "core/clock.hpp"
+#include "http/router.hpp"
+#include "storage/open_storage.hpp"
+#include "tasks/task_handlers.hpp"
+#include "tasks/task_service.hpp"
+#include "users/user_service.hpp"
+
+namespace taskapi::app {
+
+// Everything a running API needs, alive as long as the server runs.
+class Application {
+public:
+    Application(const Config& config, std::unique_ptr<storage::Storage> storage);
+
+    [[nodiscard]] const http::Router& router() const { return router_; }
+    storage::Storage& storage() { return *storage_; }
+
+private:
+    core::SystemClock clock_;
+    std::unique_ptr<storage::Storage> storage_;
+    auth::Argon2idHasher hasher_;
+    auth::TokenService tokens_;
+    users::UserService users_;
+    tasks::TaskService tasks_;
+    auth::Authenticator authenticator_;
+    auth::AuthHandlers auth_handlers_;
+    tasks::TaskHandlers task_handlers_;
+    http::Router router_;
+};
+
+// The routes of the API (the DRF design's urls.py and DefaultRouter).
+void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandlers& tasks);
+
+}  // namespace taskapi::app

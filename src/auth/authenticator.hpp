@@ -1,0 +1,32 @@
+// JWTAuthentication: turns an Authorization header into the user making the request.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "auth/token_service.hpp"
+#include "core/principal.hpp"
+#include "core/result.hpp"
+#include "users/user_repository.hpp"
+
+namespace taskapi::auth {
+
+// Thread-safe.
+class Authenticator {
+public:
+    Authenticator(const TokenService& tokens, users::UserRepository& users)
+        : tokens_(tokens), users_(users) {}
+
+    // nullopt (anonymous) when there is no header or it is not a Bearer one; the user when the
+    // token is valid and the user exists and is active; otherwise kUnauthenticated with
+    // SimpleJWT's detail and code (bad_authorization_header, token_not_valid, user_not_found,
+    // user_inactive).
+    [[nodiscard]] core::Result<std::optional<core::Principal>> authenticate(
+        std::optional<std::string_view> authorization) const;
+
+private:
+    const TokenService& tokens_;
+    users::UserRepository& users_;
+};
+
+}  // namespace taskapi::auth

@@ -1,0 +1,43 @@
+// JSON Web Tokens pinned to HS256 (RFC 7519, with RFC 8725's advice): encoding and verification.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace taskapi::auth {
+
+// Claims as SimpleJWT writes them, in this order.
+struct TokenClaims {
+    std::string token_type;  // "access" or "refresh"
+    std::int64_t exp = 0;
+    std::int64_t iat = 0;
+    std::string jti;         // 32 lowercase hex characters
+    std::int64_t user_id = 0;
+};
+
+// What a verified token says. Absent claims are nullopt; a claim of the wrong JSON type is kept
+// as a value that never validates (token_type "" and user_id_valid = false).
+struct DecodedClaims {
+    std::optional<std::string> token_type;
+    bool has_exp = false;
+    bool has_jti = false;
+    std::optional<std::int64_t> iat;
+    bool has_user_id = false;
+    bool user_id_valid = false;
+    std::int64_t user_id = 0;
+};
+
+// Encodes and signs with HMAC-SHA256. The header is always {"alg":"HS256","typ":"JWT"}.
+std::string encode_hs256(const TokenClaims& claims, std::string_view key);
+
+// Verifies structure, base64url, header (alg must be HS256, no "crit"), signature in constant
+// time, and the time claims: exp (when present) must be after `now`, nbf and iat not after it.
+// Returns nullopt for any failure: the caller answers "Token is invalid or expired".
+std::optional<DecodedClaims> verify_hs256(std::string_view token, std::string_view key, double now);
+
+// 16 random bytes as 32 lowercase hex characters.
+std::string random_jti();
+
+}  // namespace taskapi::auth

@@ -1,0 +1,69 @@
+#include "auth/token_service.hpp"
+
+#include "auth/jwt.hpp"
+
+namespace taskapi::auth {
+namespace {
+
+core::Error token_error(std::string message, std::string_view reason) {
+    return core::make_error(core::ErrorCode::kUnauthenticated, std::move(message), std::string(reason));
+}
+
+double seconds_since_epoch(core::Timestamp t) {
+    return static_cast<double>(t.time_since_epoch().count()) / 1e6;
+}
+
+}  // namespace
+
+TokenService::TokenService(TokenSettings settings, const core::Clock& clock)
+    : settings_(std::move(settings)), clock_(clock) {}
+
+std::string TokenService::mint(std::string_view type, core::UserId user, std::int64_t iat,
+                               std::int64_t now, std::chrono::seconds lifetime) const {
+    TokenClaims claims;
+    claims.token_type = std::string(type);
+    claims.exp = now + lifetime.count();
+    claims.iat = iat;
+    claims.jti = random_jti();
+    claims.user_id = user.value;
+    return encode_hs256(claims, settings_.signing_key);
+}
+
+TokenPair TokenService::issue_pair(core::UserId user) const {
+    const std::int64_t now = core::to_unix_seconds(clock_.now());
+    return TokenPair{mint("refresh", user, now, now, settings_.refresh_lifetime),
+                     mint("access", user, now, now, settings_.access_lifetime)};
+}
+
+// SimpleJWT's order of checks: signature and times, then exp present, jti present, token type.
+template <typename Ok>
+core::Result<Ok> TokenService::check(std::string_view token, std::string_view expected_type,
+                                     std::string_view reason) const {
+    const auto claims = verify_hs256(token, settings_.signing_key, seconds_since_epoch(clock_.now()));
+    if (!claims) return token_error("Token is invalid or expired", reason);
+    if (!claims->has_exp) return token_error("Token has no 'exp' claim", reason);
+    if (!claims->has_jti) return token_error("Token has no id", reason);
+    if (!claims->token_type) return token_error("Token has no type", reason);
+    if (*claims->token_type != expected_type) return token_error("Token has wrong type", reason);
+    if (!claims->has_user_id || !claims->user_id_valid) {
+        return token_error("Token contained no recognizable user identification", kTokenNotValid);
+    }
+    return Ok{core::UserId{claims->user_id}, claims->iat.value_or(0)};
+}
+
+core::Result<core::UserId> TokenService::verify_access(std::string_view token) const {
+    auto checked = check<Refreshable>(token, "access", kAccessTokenNotValid);
+    if (!checked) return std::move(checked).error();
+    return checked->user;
+}
+
+core::Result<TokenService::Refreshable> TokenService::verify_refresh(std::string_view token) const {
+    return check<Refreshable>(token, "refresh", kTokenNotValid);
+}
+
+std::string TokenService::access_from_refresh(const Refreshable& refresh) const {
+    const std::int64_t now = core::to_unix_seconds(clock_.now());
+    return mint("access", refresh.user, refresh.iat, now, settings_.access_lifetime);
+}
+
+}  // namespace taskapi::auth

@@ -1,0 +1,63 @@
+// Mints and checks SimpleJWT-compatible access and refresh tokens. Knows nothing of users' storage.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+#include "core/result.hpp"
+
+namespace taskapi::auth {
+
+struct TokenPair {
+    std::string refresh;
+    std::string access;
+};
+
+struct TokenSettings {
+    std::string signing_key;
+    std::chrono::seconds access_lifetime{300};
+    std::chrono::seconds refresh_lifetime{86400};
+};
+
+// Reasons carried by kUnauthenticated errors, so the HTTP layer can shape DRF's bodies.
+inline constexpr std::string_view kAccessTokenNotValid = "access_token_not_valid";
+inline constexpr std::string_view kTokenNotValid = "token_not_valid";
+
+// Thread-safe: immutable after construction.
+class TokenService {
+public:
+    TokenService(TokenSettings settings, const core::Clock& clock);
+
+    [[nodiscard]] TokenPair issue_pair(core::UserId user) const;
+
+    // The user id an access token names. Errors (kUnauthenticated):
+    //  reason kAccessTokenNotValid with SimpleJWT's message ("Token is invalid or expired",
+    //  "Token has wrong type", "Token has no type", "Token has no id", "Token has no 'exp' claim");
+    //  reason kTokenNotValid, "Token contained no recognizable user identification".
+    [[nodiscard]] core::Result<core::UserId> verify_access(std::string_view token) const;
+
+    struct Refreshable {
+        core::UserId user;
+        std::int64_t iat = 0;
+    };
+    // Checks a refresh token; errors are kUnauthenticated, reason kTokenNotValid.
+    [[nodiscard]] core::Result<Refreshable> verify_refresh(std::string_view token) const;
+
+    // A new access token for a verified refresh token; it keeps the refresh token's iat.
+    [[nodiscard]] std::string access_from_refresh(const Refreshable& refresh) const;
+
+private:
+    [[nodiscard]] std::string mint(std::string_view type, core::UserId user, std::int64_t iat,
+                                   std::int64_t now, std::chrono::seconds lifetime) const;
+    template <typename Ok>
+    [[nodiscard]] core::Result<Ok> check(std::string_view token, std::string_view expected_type,
+                                         std::string_view reason) const;
+
+    TokenSettings settings_;
+    const core::Clock& clock_;
+};
+
+}  // namespace taskapi::auth

@@ -1,0 +1,68 @@
+// Expected outcomes as values: Result<T> holds either a T or an Error (shaped like std::expected).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace taskapi::core {
+
+// Protocol-neutral error kinds; only http/error_response.cpp maps them to status codes.
+enum class ErrorCode {
+    kInvalidArgument,   // validation failed; field_errors says where
+    kUnauthenticated,   // credentials missing, wrong or expired
+    kPermissionDenied,  // authenticated, but not allowed
+    kNotFound,          // missing, or owned by someone else
+    kConflict,          // a uniqueness rule would be broken
+    kUnsupportedFormat, // the input comes in a format that is not read (a media type)
+    kUnavailable,       // temporarily unable to serve (overload)
+    kInternal,          // a bug or a lost resource
+};
+
+// One field's messages, in the order the validators produced them.
+struct FieldError {
+    std::string field;
+    std::vector<std::string> messages;
+};
+
+struct Error {
+    ErrorCode code = ErrorCode::kInternal;
+    std::string message;                    // safe to show to a client
+    std::vector<FieldError> field_errors;   // for kInvalidArgument, in field order
+    std::string reason;                     // machine-readable sub-code, e.g. "user_not_found"
+};
+
+inline Error make_error(ErrorCode code, std::string message, std::string reason = {}) {
+    return Error{code, std::move(message), {}, std::move(reason)};
+}
+
+template <typename T>
+class [[nodiscard]] Result {
+public:
+    Result(T value) : state_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
+    Result(Error error) : state_(std::move(error)) {}      // NOLINT(google-explicit-constructor)
+
+    [[nodiscard]] bool has_value() const noexcept { return state_.index() == 0; }
+    explicit operator bool() const noexcept { return has_value(); }
+
+    T& value() & { return std::get<0>(state_); }
+    const T& value() const& { return std::get<0>(state_); }
+    T&& value() && { return std::get<0>(std::move(state_)); }
+    T& operator*() & { return value(); }
+    const T& operator*() const& { return value(); }
+    T* operator->() { return &value(); }
+    const T* operator->() const { return &value(); }
+
+    const Error& error() const& { return std::get<1>(state_); }
+    Error&& error() && { return std::get<1>(std::move(state_)); }
+
+private:
+    std::variant<T, Error> state_;
+};
+
+// Result of an operation that returns nothing on success.
+struct Ok {};
+using Status = Result<Ok>;
+
+}  // namespace taskapi::core

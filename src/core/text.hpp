@@ -1,0 +1,51 @@
+// Text helpers with Python's semantics where the contract copies DRF (strip, str(float), int()).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace taskapi::core {
+
+// True when `text` is well-formed UTF-8 (no overlongs, surrogates or values above U+10FFFF).
+[[nodiscard]] bool is_valid_utf8(std::string_view text);
+
+// Number of Unicode code points in valid UTF-8 text (what Python's len() counts).
+[[nodiscard]] std::size_t count_code_points(std::string_view text);
+
+// Removes leading and trailing characters that Python's str.isspace() accepts.
+[[nodiscard]] std::string_view strip_whitespace(std::string_view text);
+
+// Python's repr() of a float: "1.0", "1e+20", "0.1", "inf".
+[[nodiscard]] std::string python_float_repr(double value);
+
+// Python's int() of a decimal string (sign, digits, surrounding whitespace), within int64.
+[[nodiscard]] std::optional<std::int64_t> parse_int64(std::string_view text);
+
+// Compares two strings in time that depends only on their lengths.
+[[nodiscard]] bool constant_time_equals(std::string_view a, std::string_view b);
+
+}  // namespace taskapi::core
+
+namespace taskapi::core {
+
+// Replaces each invalid UTF-8 sequence with U+FFFD (as Python's decode(errors="replace")).
+[[nodiscard]] std::string to_valid_utf8(std::string_view text);
+
+// Decodes %XX escapes; with plus_as_space, '+' becomes ' ' (form encoding). Invalid escapes stay.
+[[nodiscard]] std::string percent_decode(std::string_view text, bool plus_as_space);
+
+// ASCII lower case.
+[[nodiscard]] std::string ascii_lower(std::string_view text);
+
+}  // namespace taskapi::core
+
+namespace taskapi::core {
+
+// Appends `text` as a JSON string literal the way Python's json.dumps(ensure_ascii=False) writes
+// it: raw UTF-8, with quotes, backslashes and control characters escaped.
+void append_json_string(std::string& out, std::string_view text);
+
+}  // namespace taskapi::core

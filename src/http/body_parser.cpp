@@ -1,0 +1,157 @@
+#include "http/body_parser.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include "core/text.hpp"
+
+namespace taskapi::http {
+namespace {
+
+namespace json = boost::json;
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+std::string media_type_of(std::string_view content_type) {
+    return core::ascii_lower(trim(content_type.substr(0, content_type.find(';'))));
+}
+
+// The value of a media type parameter such as boundary=..., unquoted.
+std::string parameter(std::string_view content_type, std::string_view name) {
+    std::size_t pos = content_type.find(';');
+    while (pos != std::string_view::npos) {
+        const std::size_t next = content_type.find(';', pos + 1);
+        std::string_view item = trim(content_type.substr(pos + 1, next == std::string_view::npos
+                                                                      ? std::string_view::npos
+                                                                      : next - pos - 1));
+        const auto eq = item.find('=');
+        if (eq != std::string_view::npos && core::ascii_lower(trim(item.substr(0, eq))) == name) {
+            std::string_view value = trim(item.substr(eq + 1));
+            if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+                value = value.substr(1, value.size() - 2);
+            }
+            return std::string(value);
+        }
+        pos = next;
+    }
+    return {};
+}
+
+core::Error unsupported(std::string_view content_type) {
+    return core::make_error(core::ErrorCode::kUnsupportedFormat,
+                            "Unsupported media type \"" + std::string(content_type) + "\" in request.");
+}
+
+core::Error parse_error(std::string_view what) {
+    return core::make_error(core::ErrorCode::kInvalidArgument, std::string(what));
+}
+
+RequestData make(json::value v, DataKind kind) {
+    return RequestData(std::make_shared<const json::value>(std::move(v)), kind);
+}
+
+// application/x-www-form-urlencoded, as Django's QueryDict: the last value of a key wins.
+json::object parse_urlencoded(std::string_view body) {
+    json::object fields;
+    std::size_t start = 0;
+    while (start <= body.size()) {
+        const std::size_t end = std::min(body.find('&', start), body.size());
+        const std::string_view pair = body.substr(start, end - start);
+        if (!pair.empty()) {
+            const auto eq = pair.find('=');
+            const std::string key =
+                core::to_valid_utf8(core::percent_decode(pair.substr(0, eq), true));
+            const std::string value =
+                eq == std::string_view::npos
+                    ? std::string()
+                    : core::to_valid_utf8(core::percent_decode(pair.substr(eq + 1), true));
+            fields[key] = value;
+        }
+        start = end + 1;
+    }
+    return fields;
+}
+
+// multipart/form-data: text fields only; file parts (with a filename) are not task data.
+core::Result<json::object> parse_multipart(std::string_view body, std::string_view content_type) {
+    const std::string boundary = parameter(content_type, "boundary");
+    if (boundary.empty() || boundary.size() > 200) {
+        return parse_error("Multipart form parse error - Invalid boundary in multipart: None");
+    }
+    const std::string delimiter = "--" + boundary;
+    json::object fields;
+    std::size_t pos = body.find(delimiter);
+    if (pos == std::string_view::npos) return parse_error("Multipart form parse error - no boundary found");
+    while (true) {
+        pos += delimiter.size();
+        if (body.substr(pos, 2) == "--") break;  // closing delimiter
+        // Skip the line break after the delimiter.
+        if (body.substr(pos, 2) == "\r\n") pos += 2;
+        else if (body.substr(pos, 1) == "\n") pos += 1;
+        else return parse_error("Multipart form parse error - malformed part");
+        const std::size_t next = body.find(delimiter, pos);
+        if (next == std::string_view::npos) return parse_error("Multipart form parse error - unterminated part");
+        std::string_view part = body.substr(pos, next - pos);
+        // The part's content ends with the line break before the next delimiter.
+        if (part.ends_with("\r\n")) part.remove_suffix(2);
+        else if (part.ends_with("\n")) part.remove_suffix(1);
+        std::size_t header_end = part.find("\r\n\r\n");
+        std::size_t content_start = header_end + 4;
+        if (header_end == std::string_view::npos) {
+            header_end = part.find("\n\n");
+            content_start = header_end + 2;
+        }
+        if (header_end == std::string_view::npos) return parse_error("Multipart form parse error - part without headers");
+        const std::string headers = core::ascii_lower(part.substr(0, header_end));
+        const std::string_view original_headers = part.substr(0, header_end);
+        const auto disposition = headers.find("content-disposition:");
+        if (disposition != std::string::npos) {
+            const auto line_end = std::min(headers.find('\n', disposition), headers.size());
+            const std::string_view line = original_headers.substr(disposition, line_end - disposition);
+            const std::string name = parameter(line, "name");
+            const bool is_file = headers.substr(disposition, line_end - disposition).find("filename") !=
+                                 std::string::npos;
+            if (!name.empty() && !is_file) {
+                fields[core::to_valid_utf8(name)] = core::to_valid_utf8(part.substr(content_start));
+            }
+        }
+        pos = next;
+    }
+    return fields;
+}
+
+}  // namespace
+
+core::Result<RequestData> parse_body(const Request& request) {
+    const std::string media_type =
+        request.content_type ? media_type_of(*request.content_type) : std::string();
+    const bool is_form =
+        media_type == "application/x-www-form-urlencoded" || media_type == "multipart/form-data";
+    if (request.body.empty()) {
+        return make(json::object{}, is_form ? DataKind::kForm : DataKind::kJson);
+    }
+    if (media_type == "application/json") {
+        if (!core::is_valid_utf8(request.body)) {
+            return parse_error("JSON parse error - the body is not valid UTF-8");
+        }
+        boost::system::error_code ec;
+        json::value v = json::parse(request.body, ec);
+        if (ec) return parse_error("JSON parse error - " + ec.message());
+        return make(std::move(v), DataKind::kJson);
+    }
+    if (media_type == "application/x-www-form-urlencoded") {
+        return make(parse_urlencoded(request.body), DataKind::kForm);
+    }
+    if (media_type == "multipart/form-data") {
+        auto fields = parse_multipart(request.body, *request.content_type);
+        if (!fields) return std::move(fields).error();
+        return make(std::move(fields).value(), DataKind::kForm);
+    }
+    return unsupported(request.content_type.value_or(""));
+}
+
+}  // namespace taskapi::http

@@ -1,0 +1,64 @@
+#include "http/error_response.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "auth/token_service.hpp"
+
+namespace taskapi::http {
+namespace {
+
+namespace json = boost::json;
+
+int status_for(core::ErrorCode code) {
+    switch (code) {
+        case core::ErrorCode::kInvalidArgument: return 400;
+        case core::ErrorCode::kUnauthenticated: return 401;
+        case core::ErrorCode::kPermissionDenied: return 403;
+        case core::ErrorCode::kNotFound: return 404;
+        case core::ErrorCode::kConflict: return 409;
+        case core::ErrorCode::kUnsupportedFormat: return 415;
+        case core::ErrorCode::kUnavailable: return 503;
+        case core::ErrorCode::kInternal: return 500;
+    }
+    return 500;
+}
+
+}  // namespace
+
+Response detail_response(int status, std::string_view detail) {
+    json::object body;
+    body["detail"] = detail;
+    return json_response(status, json::serialize(body));
+}
+
+Response not_found() { return json_response(404, R"({"detail":"Not found."})"); }
+
+Response error_response(const core::Error& error) {
+    const int status = status_for(error.code);
+    json::object body;
+    if (error.code == core::ErrorCode::kInvalidArgument && !error.field_errors.empty()) {
+        for (const auto& field : error.field_errors) {
+            json::array messages;
+            for (const auto& m : field.messages) messages.emplace_back(m);
+            body[field.field] = std::move(messages);
+        }
+    } else if (error.reason == auth::kAccessTokenNotValid) {
+        // SimpleJWT's InvalidToken from JWTAuthentication lists the message per token class.
+        body["detail"] = "Given token not valid for any token type";
+        body["code"] = "token_not_valid";
+        json::object entry;
+        entry["token_class"] = "AccessToken";
+        entry["token_type"] = "access";
+        entry["message"] = error.message;
+        body["messages"] = json::array{std::move(entry)};
+    } else {
+        body["detail"] = error.message;
+        if (!error.reason.empty()) body["code"] = error.reason;
+    }
+    Response r = json_response(status, json::serialize(body));
+    if (status == 401) r.set_header("WWW-Authenticate", "Bearer realm=\"api\"");
+    return r;
+}
+
+}  // namespace taskapi::http

@@ -1,0 +1,35 @@
+// Our HTTP request: what handlers see. Beast stays in http/server.cpp.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/ids.hpp"
+
+namespace taskapi::http {
+
+enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions, kOther };
+
+struct Request {
+    Method method = Method::kGet;
+    std::string method_name;                   // as sent, e.g. "PURGE" for kOther
+    std::string path;                          // percent-decoded path
+    std::string raw_path;                      // the path as sent (for redirects)
+    std::string query;                         // raw query string, without '?'
+    std::optional<std::string> authorization;  // the Authorization header, if sent
+    std::optional<std::string> content_type;   // the Content-Type header, if sent
+    std::optional<std::string> accept;         // the Accept header, if sent
+    std::string host;                          // Host header (or the bound address)
+    std::string body;
+
+    // Filled in by the router.
+    std::vector<std::string> path_params;
+    std::optional<core::UserId> user_id;       // the authenticated user, if any
+    std::string username;                      // the authenticated user's name
+    std::string format;                        // "json" when a format suffix or ?format= chose it
+};
+
+}  // namespace taskapi::http

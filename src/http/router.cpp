@@ -1,0 +1,299 @@
+#include "http/router.hpp"
+
+#include <algorithm>
+
+#include "core/text.hpp"
+#include "http/error_response.hpp"
+#include "http/json_body.hpp"
+
+namespace taskapi::http {
+namespace {
+
+constexpr std::string_view kApiPrefix = "/api/";
+constexpr std::string_view kJsonType = "application/json";
+constexpr std::string_view kHtmlType = "text/html";
+
+// Matches `path` against `pattern` ("{}" is one segment of [^/.]+), collecting parameters.
+bool match_pattern(std::string_view pattern, std::string_view path, std::vector<std::string>& params) {
+    while (!pattern.empty()) {
+        const auto brace = pattern.find("{}");
+        const auto literal = pattern.substr(0, brace);
+        if (path.substr(0, literal.size()) != literal) return false;
+        path.remove_prefix(literal.size());
+        if (brace == std::string_view::npos) return path.empty();
+        pattern.remove_prefix(brace + 2);
+        std::size_t n = 0;
+        while (n < path.size() && path[n] != '/' && path[n] != '.') ++n;
+        if (n == 0) return false;
+        params.emplace_back(path.substr(0, n));
+        path.remove_prefix(n);
+    }
+    return path.empty();
+}
+
+// DRF's format_suffix_patterns: "tasks/" also answers "tasks.<fmt>" and "tasks.<fmt>/",
+// and the root "" answers ".<fmt>" and ".<fmt>/", where <fmt> is [a-z0-9]+.
+bool match_suffix(std::string_view pattern, std::string_view path, std::vector<std::string>& params,
+                  std::string& format) {
+    if (pattern.size() > kApiPrefix.size() && pattern.ends_with('/')) pattern.remove_suffix(1);
+    if (path.ends_with('/')) path.remove_suffix(1);
+    const auto dot = path.rfind('.');
+    if (dot == std::string_view::npos) return false;
+    const auto fmt = path.substr(dot + 1);
+    if (fmt.empty()) return false;
+    for (const char c : fmt) {
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
+    }
+    if (!match_pattern(pattern, path.substr(0, dot), params)) return false;
+    format = std::string(fmt);
+    return true;
+}
+
+std::string allow_header(const Route& r) {
+    std::string allow;
+    const auto add = [&](bool present, std::string_view name) {
+        if (!present) return;
+        if (!allow.empty()) allow += ", ";
+        allow += name;
+    };
+    add(static_cast<bool>(r.get), "GET");
+    add(static_cast<bool>(r.post), "POST");
+    add(static_cast<bool>(r.put), "PUT");
+    add(static_cast<bool>(r.patch), "PATCH");
+    add(static_cast<bool>(r.del), "DELETE");
+    add(static_cast<bool>(r.get), "HEAD");
+    add(true, "OPTIONS");
+    return allow;
+}
+
+// The last value of a query parameter (Django's QueryDict.get), if present.
+std::optional<std::string> query_param(std::string_view query, std::string_view name) {
+    std::optional<std::string> found;
+    std::size_t start = 0;
+    while (start <= query.size()) {
+        const std::size_t end = std::min(query.find('&', start), query.size());
+        const std::string_view pair = query.substr(start, end - start);
+        const auto eq = pair.find('=');
+        if (core::percent_decode(pair.substr(0, eq), true) == name) {
+            found = eq == std::string_view::npos ? std::string()
+                                                 : core::percent_decode(pair.substr(eq + 1), true);
+        }
+        start = end + 1;
+    }
+    return found;
+}
+
+struct MediaRange {
+    std::string main;
+    std::string sub;
+    std::vector<std::pair<std::string, std::string>> params;  // without q
+
+    [[nodiscard]] int precedence() const {
+        if (main == "*") return 0;
+        if (sub == "*") return 1;
+        return params.empty() ? 2 : 3;
+    }
+    [[nodiscard]] bool matches(std::string_view renderer_type) const {
+        const auto slash = renderer_type.find('/');
+        return (main == "*" || main == renderer_type.substr(0, slash)) &&
+               (sub == "*" || sub == renderer_type.substr(slash + 1));
+    }
+};
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+std::vector<MediaRange> parse_accept(std::string_view header) {
+    std::vector<MediaRange> out;
+    std::size_t start = 0;
+    while (start <= header.size()) {
+        const std::size_t end = std::min(header.find(',', start), header.size());
+        std::string_view item = trim(header.substr(start, end - start));
+        start = end + 1;
+        if (item.empty()) continue;
+        MediaRange range;
+        const auto semi = item.find(';');
+        const std::string type = core::ascii_lower(trim(item.substr(0, semi)));
+        const auto slash = type.find('/');
+        range.main = type.substr(0, slash);
+        range.sub = slash == std::string::npos ? std::string() : type.substr(slash + 1);
+        std::string_view rest = semi == std::string_view::npos ? std::string_view() : item.substr(semi + 1);
+        while (!rest.empty()) {
+            const auto next = rest.find(';');
+            const std::string_view param = trim(rest.substr(0, next));
+            const auto eq = param.find('=');
+            if (eq != std::string_view::npos) {
+                std::string key = core::ascii_lower(trim(param.substr(0, eq)));
+                if (key != "q") range.params.emplace_back(std::move(key), std::string(trim(param.substr(eq + 1))));
+            }
+            rest = next == std::string_view::npos ? std::string_view() : rest.substr(next + 1);
+        }
+        out.push_back(std::move(range));
+    }
+    return out;
+}
+
+struct Negotiated {
+    std::optional<int> indent;
+};
+
+// DRF's DefaultContentNegotiation over the JSON renderer and the browsable API (answered with
+// JSON here, API.md difference 5). nullopt: nothing acceptable (406).
+std::optional<Negotiated> negotiate(const Request& request, std::string_view format) {
+    std::vector<std::string_view> renderers;
+    if (format.empty() || format == "json") renderers.push_back(kJsonType);
+    if (format.empty() || format == "api") renderers.push_back(kHtmlType);
+    const std::string_view header =
+        request.accept && !trim(*request.accept).empty() ? std::string_view(*request.accept) : "*/*";
+    const auto ranges = parse_accept(header);
+    for (int precedence = 3; precedence >= 0; --precedence) {
+        for (const auto renderer : renderers) {
+            for (const auto& range : ranges) {
+                if (range.precedence() != precedence || !range.matches(renderer)) continue;
+                Negotiated n;
+                if (renderer == kJsonType && precedence == 3) {
+                    for (const auto& [key, value] : range.params) {
+                        if (key != "indent") continue;
+                        if (auto i = core::parse_int64(value)) {
+                            n.indent = static_cast<int>(std::clamp<std::int64_t>(*i, 0, 8));
+                        }
+                    }
+                }
+                return n;
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+std::string uppercase(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    }
+    return out;
+}
+
+Response options_response(const Route& route, const Request& request) {
+    std::string body = "{\"name\":";
+    core::append_json_string(body, route.name);
+    body += ",\"description\":";
+    core::append_json_string(body, route.description);
+    body += R"(,"renders":["application/json","text/html"],)"
+            R"("parses":["application/json","application/x-www-form-urlencoded","multipart/form-data"])";
+    if (route.actions) {
+        const std::string actions = route.actions(request);
+        if (!actions.empty()) {
+            body += ",\"actions\":";
+            body += actions;
+        }
+    }
+    body += '}';
+    return json_response(200, std::move(body));
+}
+
+Response redirect(const Request& request, std::string_view raw_path) {
+    Response r;
+    // 301 as Django for GET and HEAD; 308 keeps the method and body of the others (API.md, 3).
+    r.status = request.method == Method::kGet || request.method == Method::kHead ? 301 : 308;
+    r.content_type = "text/html; charset=utf-8";
+    std::string location(raw_path);
+    location += '/';
+    if (!request.query.empty()) {
+        location += '?';
+        location += request.query;
+    }
+    r.set_header("Location", std::move(location));
+    return r;
+}
+
+}  // namespace
+
+std::optional<Router::Match> Router::match(std::string_view path) const {
+    for (const Route& route : routes_) {
+        Match m;
+        m.route = &route;
+        if (match_pattern(route.pattern, path, m.params)) return m;
+        m.params.clear();
+        if (route.format_suffix && match_suffix(route.pattern, path, m.params, m.format)) return m;
+    }
+    return std::nullopt;
+}
+
+bool Router::is_slow(const Request& request) const {
+    if (request.method != Method::kPost) return false;
+    const auto m = match(request.path);
+    return m && m->route->slow;
+}
+
+Response Router::dispatch(Request& request) const {
+    if (auto m = match(request.path)) return dispatch_view(request, *m);
+    // Django's APPEND_SLASH: redirect when the path with a trailing slash exists.
+    if (!request.path.ends_with('/') && match(request.path + '/')) {
+        const auto raw_path = request.raw_path.empty() ? std::string_view(request.path)
+                                                       : std::string_view(request.raw_path);
+        return redirect(request, raw_path);
+    }
+    return not_found();
+}
+
+Response Router::dispatch_view(Request& request, const Match& m) const {
+    const Route& route = *m.route;
+    request.path_params = m.params;
+    request.format = m.format;
+
+    Response response = [&]() -> Response {
+        // 1. Content negotiation: an unknown format is 404, an unsatisfiable Accept 406.
+        std::string format = m.format;
+        if (format.empty()) format = query_param(request.query, "format").value_or("");
+        if (!format.empty() && format != "json" && format != "api") return not_found();
+        const auto negotiated = negotiate(request, format);
+        if (!negotiated) return detail_response(406, "Could not satisfy the request Accept header.");
+
+        // 2. Authentication, then the permission check.
+        if (route.access != Access::kNoAuthentication) {
+            auto principal = authenticate_(request.authorization
+                                               ? std::optional<std::string_view>(*request.authorization)
+                                               : std::nullopt);
+            if (!principal) return error_response(principal.error());
+            if (*principal) {
+                request.user_id = (*principal)->id;
+                request.username = std::move((*principal)->username);
+            }
+            if (route.access == Access::kAuthenticated && !request.user_id) {
+                return error_response(core::make_error(core::ErrorCode::kUnauthenticated,
+                                                       "Authentication credentials were not provided."));
+            }
+        }
+
+        // 3. The method.
+        const Handler* handler = nullptr;
+        switch (request.method) {
+            case Method::kGet: handler = &route.get; break;
+            case Method::kHead: handler = &route.get; break;
+            case Method::kPost: handler = &route.post; break;
+            case Method::kPut: handler = &route.put; break;
+            case Method::kPatch: handler = &route.patch; break;
+            case Method::kDelete: handler = &route.del; break;
+            case Method::kOptions: return options_response(route, request);
+            case Method::kOther: break;
+        }
+        if (handler == nullptr || !*handler) {
+            return detail_response(405, "Method \"" + uppercase(request.method_name) + "\" not allowed.");
+        }
+        Response r = (*handler)(request);
+        if (negotiated->indent && r.content_type == kJsonType && !r.body.empty()) {
+            r.body = indent_json(r.body, *negotiated->indent);
+        }
+        return r;
+    }();
+
+    response.set_header("Allow", allow_header(route));
+    response.set_header("Vary", "Accept");
+    return response;
+}
+
+}  // namespace taskapi::http

@@ -1,0 +1,67 @@
+// Routes requests to handlers the way DRF's APIView does: content negotiation, authentication,
+// permission, method, then the handler. Also the API-view headers (Allow, Vary) and OPTIONS.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/principal.hpp"
+#include "core/result.hpp"
+#include "http/request.hpp"
+#include "http/response.hpp"
+
+namespace taskapi::http {
+
+using Handler = std::function<Response(const Request&)>;
+// Returns the JSON object text of OPTIONS "actions", or an empty string for none.
+using ActionsProvider = std::function<std::string(const Request&)>;
+using Authenticate =
+    std::function<core::Result<std::optional<core::Principal>>(std::optional<std::string_view>)>;
+
+enum class Access {
+    kAuthenticated,  // IsAuthenticated (the default)
+    kPublic,         // AllowAny: anonymous allowed, but a bad token is still refused
+    kNoAuthentication,  // authentication_classes = (): the Authorization header is ignored
+};
+
+struct Route {
+    std::string pattern;      // e.g. "/api/tasks/{}/"; "{}" matches one segment without '/' or '.'
+    std::string name;         // OPTIONS "name", e.g. "Task List"
+    std::string description;  // OPTIONS "description"
+    Access access = Access::kAuthenticated;
+    bool format_suffix = false;  // also answer "<path>.json" and "<path>.json/"
+    bool slow = false;           // POST is slow work (password hashing): run it off the I/O threads
+    Handler get, post, put, patch, del;
+    ActionsProvider actions;
+};
+
+// Immutable after set-up; dispatch() is thread-safe.
+class Router {
+public:
+    explicit Router(Authenticate authenticate) : authenticate_(std::move(authenticate)) {}
+
+    void add(Route route) { routes_.push_back(std::move(route)); }
+
+    // Never throws for bad input; exceptions from handlers propagate (the server answers 500).
+    [[nodiscard]] Response dispatch(Request& request) const;
+
+    // True when the request goes to slow work that must not run on an I/O thread.
+    [[nodiscard]] bool is_slow(const Request& request) const;
+
+private:
+    struct Match {
+        const Route* route = nullptr;
+        std::vector<std::string> params;
+        std::string format;
+    };
+    [[nodiscard]] std::optional<Match> match(std::string_view path) const;
+    [[nodiscard]] Response dispatch_view(Request& request, const Match& match) const;
+
+    Authenticate authenticate_;
+    std::vector<Route> routes_;
+};
+
+}  // namespace taskapi::http

@@ -1,0 +1,369 @@
+#include "http/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <atomic>
+#include <ctime>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "core/log.hpp"
+#include "core/text.hpp"
+
+namespace taskapi::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+constexpr auto kTuple = asio::as_tuple(use_awaitable);
+
+using BeastRequest = bhttp::request<bhttp::string_body>;
+using BeastResponse = bhttp::response<bhttp::string_body>;
+
+Method to_method(bhttp::verb verb) {
+    switch (verb) {
+        case bhttp::verb::get: return Method::kGet;
+        case bhttp::verb::head: return Method::kHead;
+        case bhttp::verb::post: return Method::kPost;
+        case bhttp::verb::put: return Method::kPut;
+        case bhttp::verb::patch: return Method::kPatch;
+        case bhttp::verb::delete_: return Method::kDelete;
+        case bhttp::verb::options: return Method::kOptions;
+        default: return Method::kOther;
+    }
+}
+
+std::optional<std::string> header(const BeastRequest& req, bhttp::field field) {
+    const auto it = req.find(field);
+    if (it == req.end()) return std::nullopt;
+    return std::string(it->value());
+}
+
+Request to_request(BeastRequest&& req, const std::string& fallback_host) {
+    Request r;
+    r.method = to_method(req.method());
+    r.method_name = std::string(req.method_string());
+    const std::string_view target = req.target();
+    const auto q = target.find('?');
+    r.raw_path = std::string(target.substr(0, q));
+    r.path = core::percent_decode(r.raw_path, false);
+    if (q != std::string_view::npos) r.query = std::string(target.substr(q + 1));
+    r.authorization = header(req, bhttp::field::authorization);
+    r.content_type = header(req, bhttp::field::content_type);
+    r.accept = header(req, bhttp::field::accept);
+    r.host = header(req, bhttp::field::host).value_or(fallback_host);
+    r.body = std::move(req.body());
+    return r;
+}
+
+// "Thu, 26 Nov 2026 17:20:05 GMT", formatted once a second per thread.
+const std::string& http_date() {
+    thread_local std::time_t cached_second = 0;
+    thread_local std::string cached;
+    const std::time_t now = std::time(nullptr);
+    if (now != cached_second) {
+        std::tm tm{};
+        gmtime_r(&now, &tm);
+        char buf[64];
+        const auto n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        cached.assign(buf, n);
+        cached_second = now;
+    }
+    return cached;
+}
+
+BeastResponse to_beast(Response&& r, unsigned version, bool is_head, bool keep_alive) {
+    BeastResponse res{static_cast<bhttp::status>(r.status), version};
+    res.set(bhttp::field::server, "taskapi");
+    res.set(bhttp::field::date, http_date());
+    if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
+    for (auto& [name, value] : r.headers) res.insert(name, value);
+    // Django's SecurityMiddleware and XFrameOptionsMiddleware headers; like Django, its
+    // APPEND_SLASH redirects carry no X-Frame-Options.
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("Referrer-Policy", "same-origin");
+    if (r.status != 301 && r.status != 308) res.set("X-Frame-Options", "DENY");
+    res.keep_alive(keep_alive && !r.close);
+    const auto length = r.body.size();
+    if (!is_head) res.body() = std::move(r.body);
+    res.content_length(length);
+    return res;
+}
+
+Response simple_error(int status, std::string_view detail) {
+    std::string body = "{\"detail\":";
+    core::append_json_string(body, detail);
+    body += '}';
+    Response r = json_response(status, std::move(body));
+    r.close = true;
+    return r;
+}
+
+struct Connection {
+    explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+    beast::tcp_stream stream;
+    bool idle = true;  // touched only on the connection's strand
+};
+
+}  // namespace
+
+struct Server::Impl {
+    Impl(const Router& r, ServerOptions o)
+        : router(r),
+          options(std::move(o)),
+          ioc(options.io_threads),
+          slow_pool(static_cast<std::size_t>(std::max(1, options.slow_threads))),
+          acceptor(asio::make_strand(ioc)),
+          signals(ioc, SIGINT, SIGTERM),
+          grace_timer(ioc) {}
+
+    const Router& router;
+    ServerOptions options;
+    asio::io_context ioc;
+    asio::thread_pool slow_pool;
+    tcp::acceptor acceptor;
+    asio::signal_set signals;
+    asio::steady_timer grace_timer;
+    std::atomic<bool> stopping{false};
+    std::atomic<std::size_t> slow_in_flight{0};
+    std::string listen_host;
+
+    std::mutex connections_mutex;
+    std::unordered_set<std::shared_ptr<Connection>> connections;
+
+    void listen();
+    awaitable<void> accept_loop();
+    awaitable<void> session(std::shared_ptr<Connection> conn);
+    awaitable<Response> respond(Request request);
+    Response dispatch_safely(Request& request);
+    // A coroutine rather than a lambda: GCC 12 mishandles coroutine lambdas' captures.
+    awaitable<Response> dispatch_async(Request request) { co_return dispatch_safely(request); }
+    void begin_shutdown();
+    void forget(const std::shared_ptr<Connection>& conn);
+};
+
+Response Server::Impl::dispatch_safely(Request& request) {
+    try {
+        return router.dispatch(request);
+    } catch (const std::exception& e) {
+        core::log_error(std::string("unhandled error on ") + request.method_name + " " + request.path +
+                        ": " + e.what());
+    } catch (...) {
+        core::log_error("unhandled non-standard exception on " + request.method_name + " " + request.path);
+    }
+    Response r = json_response(500, R"({"detail":"A server error occurred."})");
+    return r;
+}
+
+awaitable<Response> Server::Impl::respond(Request request) {
+    if (!router.is_slow(request)) co_return dispatch_safely(request);
+    // Slow work (Argon2id) runs on its own bounded pool; the I/O thread keeps serving.
+    if (slow_in_flight.fetch_add(1) >= options.max_slow_queue) {
+        slow_in_flight.fetch_sub(1);
+        Response busy = json_response(503, R"({"detail":"Server busy, try again later."})");
+        busy.set_header("Retry-After", "1");
+        co_return busy;
+    }
+    Response r = co_await asio::co_spawn(slow_pool, dispatch_async(std::move(request)), use_awaitable);
+    slow_in_flight.fetch_sub(1);
+    co_return r;
+}
+
+awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
+    beast::flat_buffer buffer;
+    auto& stream = conn->stream;
+    while (!stopping.load()) {
+        bhttp::request_parser<bhttp::string_body> parser;
+        parser.body_limit(options.body_limit);
+        parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+
+        conn->idle = true;
+        stream.expires_after(options.idle_timeout);
+        auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+        conn->idle = false;
+        std::optional<Response> failure;
+        if (!ec) {
+            auto& head = parser.get();
+            if (head[bhttp::field::expect] == "100-continue" && !parser.is_done()) {
+                const auto length = parser.content_length();
+                if (length && *length > options.body_limit) {
+                    failure = simple_error(413, "Request body too large.");
+                } else {
+                    bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, head.version()};
+                    stream.expires_after(options.read_timeout);
+                    auto [wec, wn] = co_await bhttp::async_write(stream, cont, kTuple);
+                    if (wec) break;
+                }
+            }
+            if (!failure) {
+                stream.expires_after(options.read_timeout);
+                std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+            }
+        }
+        if (ec == bhttp::error::body_limit) {
+            failure = simple_error(413, "Request body too large.");
+        } else if (ec == bhttp::error::header_limit) {
+            failure = simple_error(431, "Request header fields too large.");
+        } else if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+                   ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+                   ec == asio::error::connection_reset) {
+            break;
+        } else if (ec) {
+            failure = simple_error(400, "Malformed HTTP request.");
+        }
+
+        Response response;
+        unsigned version = 11;
+        bool keep_alive = false;
+        bool is_head = false;
+        if (failure) {
+            response = std::move(*failure);
+        } else {
+            BeastRequest req = parser.release();
+            version = req.version();
+            keep_alive = req.keep_alive();
+            is_head = req.method() == bhttp::verb::head;
+            Request request = to_request(std::move(req), listen_host);
+            const auto started = std::chrono::steady_clock::now();
+            const std::string method = request.method_name;
+            const std::string path = request.raw_path;
+            response = co_await respond(std::move(request));
+            if (core::log_enabled(core::LogLevel::kDebug)) {
+                const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::steady_clock::now() - started).count();
+                core::log_debug(method + " " + path + " " + std::to_string(response.status) + " " +
+                                std::to_string(us) + "us");
+            }
+        }
+        if (stopping.load()) response.close = true;
+        BeastResponse res = to_beast(std::move(response), version, is_head, keep_alive);
+        stream.expires_after(options.read_timeout);
+        auto [wec, wn] = co_await bhttp::async_write(stream, res, kTuple);
+        if (wec || !res.keep_alive()) break;
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.socket().close(ignored);
+    forget(conn);
+}
+
+void Server::Impl::forget(const std::shared_ptr<Connection>& conn) {
+    std::lock_guard lock(connections_mutex);
+    connections.erase(conn);
+    if (stopping.load() && connections.empty()) grace_timer.cancel();
+}
+
+awaitable<void> Server::Impl::accept_loop() {
+    while (true) {
+        auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kTuple);
+        if (ec) {
+            if (ec == asio::error::operation_aborted || stopping.load()) co_return;
+            core::log_warning("accept failed: " + ec.message());
+            continue;
+        }
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        auto conn = std::make_shared<Connection>(std::move(socket));
+        {
+            std::lock_guard lock(connections_mutex);
+            connections.insert(conn);
+        }
+        auto executor = conn->stream.get_executor();
+        asio::co_spawn(executor, session(std::move(conn)), asio::detached);
+    }
+}
+
+void Server::Impl::begin_shutdown() {
+    if (stopping.exchange(true)) return;
+    core::log_info("shutting down: finishing in-flight requests");
+    asio::post(acceptor.get_executor(), [this] {
+        beast::error_code ignored;
+        acceptor.close(ignored);
+    });
+    std::vector<std::shared_ptr<Connection>> open;
+    {
+        std::lock_guard lock(connections_mutex);
+        open.assign(connections.begin(), connections.end());
+    }
+    // Idle connections are closed now; busy ones close after their current answer.
+    for (auto& conn : open) {
+        asio::post(conn->stream.get_executor(), [conn] {
+            if (conn->idle) conn->stream.cancel();
+        });
+    }
+    grace_timer.expires_after(options.shutdown_grace);
+    grace_timer.async_wait([this](beast::error_code ec) {
+        if (!ec) {
+            core::log_warning("shutdown grace period over: closing remaining connections");
+            ioc.stop();
+        }
+    });
+    std::lock_guard lock(connections_mutex);
+    if (connections.empty()) grace_timer.cancel();
+}
+
+void Server::Impl::listen() {
+    beast::error_code ec;
+    const auto address = asio::ip::make_address(options.host, ec);
+    if (ec) throw std::runtime_error("invalid listen address '" + options.host + "'");
+    const tcp::endpoint endpoint{address, options.port};
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.bind(endpoint, ec);
+    if (ec) {
+        throw std::runtime_error("cannot listen on " + options.host + ":" +
+                                 std::to_string(options.port) + ": " + ec.message());
+    }
+    acceptor.listen(asio::socket_base::max_listen_connections);
+    const auto bound = acceptor.local_endpoint();
+    const std::string host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
+                                                     : bound.address().to_string();
+    listen_host = host + ":" + std::to_string(bound.port());
+    if (options.on_listening) options.on_listening("http://" + listen_host);
+}
+
+Server::Server(const Router& router, ServerOptions options)
+    : impl_(std::make_unique<Impl>(router, std::move(options))) {}
+
+Server::~Server() = default;
+
+void Server::run() {
+    Impl& s = *impl_;
+    s.listen();
+    s.signals.async_wait([&s](beast::error_code ec, int /*signal*/) {
+        if (!ec) s.begin_shutdown();
+    });
+    asio::co_spawn(s.acceptor.get_executor(), s.accept_loop(), asio::detached);
+
+    std::vector<std::thread> threads;
+    const int extra = std::max(0, s.options.io_threads - 1);
+    threads.reserve(static_cast<std::size_t>(extra));
+    for (int i = 0; i < extra; ++i) threads.emplace_back([&s] { s.ioc.run(); });
+    s.ioc.run();
+    for (auto& t : threads) t.join();
+    s.slow_pool.join();
+    core::log_info("stopped");
+}
+
+}  // namespace taskapi::http

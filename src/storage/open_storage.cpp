@@ -1,0 +1,63 @@
+#include "storage/open_storage.hpp"
+
+#include "storage/sqlite/sqlite_db.hpp"
+#include "storage/sqlite/sqlite_migrations.hpp"
+#include "storage/sqlite/sqlite_task_repository.hpp"
+#include "storage/sqlite/sqlite_user_repository.hpp"
+
+namespace taskapi::storage {
+namespace {
+
+constexpr std::string_view kSqlitePrefix = "sqlite:///";
+
+class SqliteStorage final : public Storage {
+public:
+    explicit SqliteStorage(std::string path) : db_(std::move(path)), users_(db_), tasks_(db_) {
+        // Opening one connection up front reports a bad path at start-up, not on the first request.
+        auto c = db_.acquire();
+    }
+    users::UserRepository& users() override { return users_; }
+    tasks::TaskRepository& tasks() override { return tasks_; }
+    int migrate() override {
+        auto c = db_.acquire();
+        return sqlite::apply_migrations(*c);
+    }
+    [[nodiscard]] std::string describe() const override { return "sqlite:///" + db_.path(); }
+
+private:
+    sqlite::Database db_;
+    sqlite::SqliteUserRepository users_;
+    sqlite::SqliteTaskRepository tasks_;
+};
+
+core::Result<std::string> sqlite_path(std::string_view url) {
+    if (url.substr(0, kSqlitePrefix.size()) != kSqlitePrefix) {
+        if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return core::make_error(core::ErrorCode::kInvalidArgument,
+                                    "PostgreSQL is not supported by this build yet");
+        }
+        return core::make_error(core::ErrorCode::kInvalidArgument,
+                                "expected sqlite:///relative/path or sqlite:////absolute/path");
+    }
+    std::string path(url.substr(kSqlitePrefix.size()));
+    if (path.empty() || path.back() == '/') {
+        return core::make_error(core::ErrorCode::kInvalidArgument, "the SQLite URL names no file");
+    }
+    return path;
+}
+
+}  // namespace
+
+core::Status validate_database_url(std::string_view url) {
+    auto path = sqlite_path(url);
+    if (!path) return std::move(path).error();
+    return core::Ok{};
+}
+
+core::Result<std::unique_ptr<Storage>> open_storage(std::string_view url) {
+    auto path = sqlite_path(url);
+    if (!path) return std::move(path).error();
+    return std::unique_ptr<Storage>(std::make_unique<SqliteStorage>(std::move(path).value()));
+}
+
+}  // namespace taskapi::storage

@@ -1,0 +1,33 @@
+// Chooses and opens the storage backend named by the database URL.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+#include "tasks/task_repository.hpp"
+#include "users/user_repository.hpp"
+
+namespace taskapi::storage {
+
+class Storage {
+public:
+    virtual ~Storage() = default;
+    virtual users::UserRepository& users() = 0;
+    virtual tasks::TaskRepository& tasks() = 0;
+    // Applies pending schema migrations; returns how many were applied.
+    virtual int migrate() = 0;
+    // A description safe to log (no password).
+    [[nodiscard]] virtual std::string describe() const = 0;
+};
+
+// "sqlite:///relative/path.sqlite3" or "sqlite:////absolute/path.sqlite3".
+// Returns kInvalidArgument for a URL it cannot serve. Throws StorageError when the database
+// cannot be opened.
+core::Result<std::unique_ptr<Storage>> open_storage(std::string_view url);
+
+// Checks the URL's form without opening anything.
+core::Status validate_database_url(std::string_view url);
+
+}  // namespace taskapi::storage

@@ -1,0 +1,151 @@
+#include "storage/sqlite/sqlite_db.hpp"
+
+#include <sqlite3.h>
+
+#include <limits>
+
+#include "storage/sqlite/sqlite_errors.hpp"
+#include "storage/storage_error.hpp"
+
+namespace taskapi::storage::sqlite {
+namespace {
+
+[[noreturn]] void fail(sqlite3* db, int rc, std::string_view what) {
+    std::string message(what);
+    message += ": ";
+    message += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    if ((rc & 0xFF) == SQLITE_CONSTRAINT) throw ConstraintViolation(message);
+    throw StorageError(message);
+}
+
+}  // namespace
+
+Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
+    const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+    if (rc != SQLITE_OK) fail(db, rc, "prepare");
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+void Statement::bind(int index, std::int64_t value) {
+    const int rc = sqlite3_bind_int64(stmt_, index, value);
+    if (rc != SQLITE_OK) fail(db_, rc, "bind");
+}
+
+void Statement::bind(int index, std::string_view value) {
+    const int rc = sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
+                                       SQLITE_UTF8);
+    if (rc != SQLITE_OK) fail(db_, rc, "bind");
+}
+
+void Statement::bind_null(int index) {
+    const int rc = sqlite3_bind_null(stmt_, index);
+    if (rc != SQLITE_OK) fail(db_, rc, "bind");
+}
+
+bool Statement::step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    fail(db_, rc, "step");
+}
+
+void Statement::reset() noexcept {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+}
+
+std::int64_t Statement::column_int64(int index) const { return sqlite3_column_int64(stmt_, index); }
+
+std::string Statement::column_text(int index) const {
+    const auto* text = sqlite3_column_text(stmt_, index);
+    const int size = sqlite3_column_bytes(stmt_, index);
+    if (text == nullptr) return {};
+    return std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size));
+}
+
+Connection::Connection(const std::string& path) {
+    const int rc = sqlite3_open_v2(path.c_str(), &db_,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                   nullptr);
+    if (rc != SQLITE_OK) {
+        std::string message = "cannot open SQLite database '" + path + "': ";
+        message += db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw StorageError(message);
+    }
+    sqlite3_extended_result_codes(db_, 1);
+    // Writers wait for each other instead of failing with SQLITE_BUSY.
+    sqlite3_busy_timeout(db_, 5000);
+    // WAL lets readers run while one writer commits. synchronous=NORMAL in WAL mode keeps every
+    // committed transaction across a crash of the process (see docs/decisions/002-sqlite-durability.md).
+    exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+}
+
+Connection::~Connection() {
+    statements_.clear();
+    sqlite3_close(db_);
+}
+
+Statement& Connection::prepare(std::string_view sql) {
+    auto it = statements_.find(std::string(sql));
+    if (it == statements_.end()) {
+        it = statements_.emplace(std::string(sql), std::make_unique<Statement>(db_, sql)).first;
+    }
+    return *it->second;
+}
+
+void Connection::exec(const char* sql) {
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &error);
+    if (rc != SQLITE_OK) {
+        std::string message = error != nullptr ? error : sqlite3_errstr(rc);
+        sqlite3_free(error);
+        if ((rc & 0xFF) == SQLITE_CONSTRAINT) throw ConstraintViolation(message);
+        throw StorageError("exec: " + message);
+    }
+}
+
+Transaction::Transaction(Connection& c) : c_(c) { c_.exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() {
+    if (!done_) {
+        try {
+            c_.exec("ROLLBACK");
+        } catch (const StorageError&) {
+            // The connection is broken; nothing more to undo.
+        }
+    }
+}
+
+void Transaction::commit() {
+    c_.exec("COMMIT");
+    done_ = true;
+}
+
+Lease::~Lease() {
+    if (c_) db_->give_back(std::move(c_));
+}
+
+Database::Database(std::string path) : path_(std::move(path)) {}
+
+Lease Database::acquire() {
+    {
+        std::lock_guard lock(mutex_);
+        if (!idle_.empty()) {
+            auto c = std::move(idle_.back());
+            idle_.pop_back();
+            return Lease(*this, std::move(c));
+        }
+    }
+    return Lease(*this, std::make_unique<Connection>(path_));
+}
+
+void Database::give_back(std::unique_ptr<Connection> c) {
+    std::lock_guard lock(mutex_);
+    idle_.push_back(std::move(c));
+}
+
+}  // namespace taskapi::storage::sqlite

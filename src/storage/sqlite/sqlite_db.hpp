@@ -1,0 +1,122 @@
+// SQLite plumbing: connections with cached prepared statements, handed out by a small pool.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace taskapi::storage::sqlite {
+
+// A prepared statement. Use through Connection::prepare and a StatementScope.
+class Statement {
+public:
+    Statement(sqlite3* db, std::string_view sql);
+    ~Statement();
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    void bind(int index, std::int64_t value);
+    void bind(int index, std::string_view value);
+    void bind_null(int index);
+    // Steps once: true while a row is available, false when done. Throws StorageError on failure;
+    // a constraint violation throws ConstraintViolation.
+    bool step();
+    void reset() noexcept;
+
+    [[nodiscard]] std::int64_t column_int64(int index) const;
+    [[nodiscard]] std::string column_text(int index) const;
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+// Resets a statement (releasing its locks and bindings) when the scope ends.
+class StatementScope {
+public:
+    explicit StatementScope(Statement& s) : s_(s) {}
+    ~StatementScope() { s_.reset(); }
+    StatementScope(const StatementScope&) = delete;
+    StatementScope& operator=(const StatementScope&) = delete;
+    Statement* operator->() { return &s_; }
+    Statement& operator*() { return s_; }
+
+private:
+    Statement& s_;
+};
+
+class Connection {
+public:
+    explicit Connection(const std::string& path);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    // Returns the cached statement for this SQL text, preparing it on first use.
+    Statement& prepare(std::string_view sql);
+    // Runs one or more statements without results (schema changes, BEGIN/COMMIT).
+    void exec(const char* sql);
+
+private:
+    sqlite3* db_ = nullptr;
+    std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
+};
+
+// Runs `exec("ROLLBACK")` unless commit() was called.
+class Transaction {
+public:
+    explicit Transaction(Connection& c);  // BEGIN IMMEDIATE: takes the write lock up front
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit();
+
+private:
+    Connection& c_;
+    bool done_ = false;
+};
+
+class Database;
+
+// A connection borrowed from the pool; returned when the lease ends.
+class Lease {
+public:
+    Lease(Database& db, std::unique_ptr<Connection> c) : db_(&db), c_(std::move(c)) {}
+    ~Lease();
+    Lease(Lease&&) = default;
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Lease& operator=(Lease&&) = delete;
+    Connection* operator->() { return c_.get(); }
+    Connection& operator*() { return *c_; }
+
+private:
+    Database* db_;
+    std::unique_ptr<Connection> c_;
+};
+
+// Thread-safe pool: one connection per concurrent caller (in practice one per thread).
+class Database {
+public:
+    explicit Database(std::string path);
+    Lease acquire();
+    [[nodiscard]] const std::string& path() const { return path_; }
+
+private:
+    friend class Lease;
+    void give_back(std::unique_ptr<Connection> c);
+
+    std::string path_;
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+}  // namespace taskapi::storage::sqlite

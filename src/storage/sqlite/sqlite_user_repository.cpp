@@ -1,0 +1,89 @@
+#include "storage/sqlite/sqlite_user_repository.hpp"
+
+#include "storage/sqlite/sqlite_errors.hpp"
+
+namespace taskapi::storage::sqlite {
+namespace {
+
+constexpr const char* kSelect =
+    "SELECT id, username, password_hash, is_active, is_superuser, date_joined FROM users ";
+
+users::User read_user(const Statement& s) {
+    users::User u;
+    u.id = core::UserId{s.column_int64(0)};
+    u.username = s.column_text(1);
+    u.password_hash = s.column_text(2);
+    u.is_active = s.column_int64(3) != 0;
+    u.is_superuser = s.column_int64(4) != 0;
+    u.date_joined = core::Timestamp{std::chrono::microseconds{s.column_int64(5)}};
+    return u;
+}
+
+}  // namespace
+
+core::Result<users::User> SqliteUserRepository::create(const users::NewUser& user) {
+    auto c = db_.acquire();
+    StatementScope s(c->prepare(
+        "INSERT INTO users (username, password_hash, is_active, is_superuser, date_joined) "
+        "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id"));
+    s->bind(1, user.username);
+    s->bind(2, user.password_hash);
+    s->bind(3, std::int64_t{user.is_active ? 1 : 0});
+    s->bind(4, std::int64_t{user.is_superuser ? 1 : 0});
+    s->bind(5, user.date_joined.time_since_epoch().count());
+    users::User created;
+    try {
+        s->step();
+        created.id = core::UserId{s->column_int64(0)};
+        s->step();
+    } catch (const ConstraintViolation&) {
+        return core::make_error(core::ErrorCode::kConflict,
+                                "A user with that username already exists.");
+    }
+    created.username = user.username;
+    created.password_hash = user.password_hash;
+    created.is_active = user.is_active;
+    created.is_superuser = user.is_superuser;
+    created.date_joined = user.date_joined;
+    return created;
+}
+
+std::optional<users::User> SqliteUserRepository::find_by_id(core::UserId id) {
+    static const std::string kSql = std::string(kSelect) + "WHERE id = ?1";
+    auto c = db_.acquire();
+    StatementScope s(c->prepare(kSql));
+    s->bind(1, id.value);
+    if (!s->step()) return std::nullopt;
+    return read_user(*s);
+}
+
+std::optional<users::User> SqliteUserRepository::find_by_username(std::string_view username) {
+    static const std::string kSql = std::string(kSelect) + "WHERE username = ?1";
+    auto c = db_.acquire();
+    StatementScope s(c->prepare(kSql));
+    s->bind(1, username);
+    if (!s->step()) return std::nullopt;
+    return read_user(*s);
+}
+
+bool SqliteUserRepository::set_password_hash(core::UserId id, std::string_view password_hash) {
+    auto c = db_.acquire();
+    StatementScope s(c->prepare("UPDATE users SET password_hash = ?1 WHERE id = ?2 RETURNING id"));
+    s->bind(1, password_hash);
+    s->bind(2, id.value);
+    const bool found = s->step();
+    if (found) s->step();
+    return found;
+}
+
+bool SqliteUserRepository::remove(core::UserId id) {
+    // The tasks go with the user through ON DELETE CASCADE (foreign_keys is on for every connection).
+    auto c = db_.acquire();
+    StatementScope s(c->prepare("DELETE FROM users WHERE id = ?1 RETURNING id"));
+    s->bind(1, id.value);
+    const bool found = s->step();
+    if (found) s->step();
+    return found;
+}
+
+}  // namespace taskapi::storage::sqlite

@@ -1,0 +1,23 @@
+// Users in SQLite.
+#pragma once
+
+#include "storage/sqlite/sqlite_db.hpp"
+#include "users/user_repository.hpp"
+
+namespace taskapi::storage::sqlite {
+
+class SqliteUserRepository final : public users::UserRepository {
+public:
+    explicit SqliteUserRepository(Database& db) : db_(db) {}
+
+    core::Result<users::User> create(const users::NewUser& user) override;
+    std::optional<users::User> find_by_id(core::UserId id) override;
+    std::optional<users::User> find_by_username(std::string_view username) override;
+    bool set_password_hash(core::UserId id, std::string_view password_hash) override;
+    bool remove(core::UserId id) override;
+
+private:
+    Database& db_;
+};
+
+}  // namespace taskapi::storage::sqlite

@@ -1,0 +1,80 @@
+#include "tasks/task_handlers.hpp"
+
+#include <optional>
+
+#include "core/text.hpp"
+#include "http/body_parser.hpp"
+#include "http/error_response.hpp"
+#include "tasks/task_json.hpp"
+
+namespace taskapi::tasks {
+namespace {
+
+// The {id} path parameter as DRF's lookup reads it (int()); ids that cannot exist are "not found".
+std::optional<core::TaskId> task_id(const http::Request& request) {
+    if (request.path_params.empty()) return std::nullopt;
+    const auto id = core::parse_int64(request.path_params.front());
+    if (!id || *id <= 0) return std::nullopt;
+    return core::TaskId{*id};
+}
+
+core::UserId owner(const http::Request& request) { return *request.user_id; }
+
+}  // namespace
+
+http::Response TaskHandlers::list(const http::Request& request) {
+    return http::json_response(200, tasks_to_json(service_.list(owner(request))));
+}
+
+http::Response TaskHandlers::create(const http::Request& request) {
+    auto data = http::parse_body(request);
+    if (!data) return http::error_response(data.error());
+    auto input = new_task_from_input(data->value(), data->kind() == http::DataKind::kForm);
+    if (!input) return http::error_response(input.error());
+    return http::json_response(201, task_to_json(service_.create(owner(request), *input)));
+}
+
+http::Response TaskHandlers::retrieve(const http::Request& request) {
+    const auto id = task_id(request);
+    if (!id) return http::not_found();
+    auto task = service_.get(owner(request), *id);
+    if (!task) return http::error_response(task.error());
+    return http::json_response(200, task_to_json(*task));
+}
+
+http::Response TaskHandlers::update(const http::Request& request, bool partial) {
+    // As DRF: the object lookup (404) comes before reading and validating the body.
+    const auto id = task_id(request);
+    if (!id) return http::not_found();
+    if (auto existing = service_.get(owner(request), *id); !existing) {
+        return http::error_response(existing.error());
+    }
+    auto data = http::parse_body(request);
+    if (!data) return http::error_response(data.error());
+    auto patch = task_patch_from_input(data->value(), data->kind() == http::DataKind::kForm, partial);
+    if (!patch) return http::error_response(patch.error());
+    auto task = service_.update(owner(request), *id, *patch);
+    if (!task) return http::error_response(task.error());
+    return http::json_response(200, task_to_json(*task));
+}
+
+http::Response TaskHandlers::destroy(const http::Request& request) {
+    const auto id = task_id(request);
+    if (!id) return http::not_found();
+    if (auto removed = service_.remove(owner(request), *id); !removed) {
+        return http::error_response(removed.error());
+    }
+    return http::no_content();
+}
+
+std::string TaskHandlers::list_actions(const http::Request& /*request*/) const {
+    return "{\"POST\":" + task_fields_metadata() + "}";
+}
+
+std::string TaskHandlers::detail_actions(const http::Request& request) const {
+    const auto id = task_id(request);
+    if (!id || !service_.get(owner(request), *id)) return {};
+    return "{\"PUT\":" + task_fields_metadata() + "}";
+}
+
+}  // namespace taskapi::tasks

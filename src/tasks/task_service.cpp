@@ -1,0 +1,33 @@
+#include "tasks/task_service.hpp"
+
+namespace taskapi::tasks {
+namespace {
+
+core::Error not_found() { return core::make_error(core::ErrorCode::kNotFound, "Not found."); }
+
+}  // namespace
+
+Task TaskService::create(core::UserId owner, const NewTask& task) {
+    return repository_.create(owner, task, clock_.now());
+}
+
+std::vector<Task> TaskService::list(core::UserId owner) { return repository_.list(owner); }
+
+core::Result<Task> TaskService::get(core::UserId owner, core::TaskId id) {
+    auto task = repository_.find(owner, id);
+    if (!task) return not_found();
+    return std::move(*task);
+}
+
+core::Result<Task> TaskService::update(core::UserId owner, core::TaskId id, const TaskPatch& patch) {
+    auto task = repository_.update(owner, id, patch, clock_.now());
+    if (!task) return not_found();
+    return std::move(*task);
+}
+
+core::Status TaskService::remove(core::UserId owner, core::TaskId id) {
+    if (!repository_.remove(owner, id)) return not_found();
+    return core::Ok{};
+}
+
+}  // namespace taskapi::tasks

@@ -1,0 +1,32 @@
+// Business rules for tasks: ownership is part of every call; timestamps come from the clock.
+#pragma once
+
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+#include "core/result.hpp"
+#include "tasks/task.hpp"
+#include "tasks/task_repository.hpp"
+
+namespace taskapi::tasks {
+
+// Thread-safe when the repository is.
+class TaskService {
+public:
+    TaskService(TaskRepository& repository, const core::Clock& clock)
+        : repository_(repository), clock_(clock) {}
+
+    Task create(core::UserId owner, const NewTask& task);
+    std::vector<Task> list(core::UserId owner);
+    // kNotFound when the task is missing or owned by another user.
+    core::Result<Task> get(core::UserId owner, core::TaskId id);
+    core::Result<Task> update(core::UserId owner, core::TaskId id, const TaskPatch& patch);
+    core::Status remove(core::UserId owner, core::TaskId id);
+
+private:
+    TaskRepository& repository_;
+    const core::Clock& clock_;
+};
+
+}  // namespace taskapi::tasks

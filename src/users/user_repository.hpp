@@ -1,0 +1,27 @@
+// Storage of users, owned by the domain and implemented in storage/.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "core/result.hpp"
+#include "users/user.hpp"
+
+namespace taskapi::users {
+
+// Implementations are thread-safe. Unexpected storage failures throw storage::StorageError.
+class UserRepository {
+public:
+    virtual ~UserRepository() = default;
+
+    // Returns kConflict when the username is taken (usernames are case-sensitive).
+    virtual core::Result<User> create(const NewUser& user) = 0;
+    [[nodiscard]] virtual std::optional<User> find_by_id(core::UserId id) = 0;
+    [[nodiscard]] virtual std::optional<User> find_by_username(std::string_view username) = 0;
+    // Returns false when no such user exists.
+    virtual bool set_password_hash(core::UserId id, std::string_view password_hash) = 0;
+    // Removes the user and, with it, every task the user owns. False when no such user exists.
+    virtual bool remove(core::UserId id) = 0;
+};
+
+}  // namespace taskapi::users

@@ -1,0 +1,91 @@
+#include "users/user_service.hpp"
+
+#include "core/text.hpp"
+
+namespace taskapi::users {
+namespace {
+
+core::Error invalid(std::string message) {
+    return core::make_error(core::ErrorCode::kInvalidArgument, std::move(message));
+}
+
+core::Error no_such_user(std::string_view username) {
+    return core::make_error(core::ErrorCode::kNotFound,
+                            "no user named '" + std::string(username) + "'");
+}
+
+}  // namespace
+
+core::Status UserService::check_username(std::string_view username) {
+    if (username.empty()) return invalid("the username may not be empty");
+    if (!core::is_valid_utf8(username)) return invalid("the username is not valid UTF-8");
+    if (core::count_code_points(username) > kUsernameMaxLength) {
+        return invalid("the username may have at most 150 characters");
+    }
+    for (const char c : username) {
+        const auto u = static_cast<unsigned char>(c);
+        const bool ok = u >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '@' || c == '.' || c == '+' || c == '-' ||
+                        c == '_';
+        if (!ok) return invalid("the username may contain only letters, digits and @ . + - _");
+    }
+    return core::Ok{};
+}
+
+core::Status UserService::check_password(std::string_view password) {
+    if (!core::is_valid_utf8(password)) return invalid("the password is not valid UTF-8");
+    // Logins trim surrounding whitespace (as DRF does), so such a password could never be used.
+    if (core::strip_whitespace(password).size() != password.size()) {
+        return invalid("the password may not begin or end with whitespace");
+    }
+    if (core::count_code_points(password) < kPasswordMinLength) {
+        return invalid("the password must have at least 8 characters");
+    }
+    if (password.size() > kPasswordMaxLength) return invalid("the password is too long");
+    return core::Ok{};
+}
+
+core::Result<User> UserService::create_user(const NewAccount& account) {
+    if (auto ok = check_username(account.username); !ok) return std::move(ok).error();
+    if (auto ok = check_password(account.password); !ok) return std::move(ok).error();
+    NewUser user;
+    user.username = account.username;
+    user.password_hash = hasher_.hash(account.password);
+    user.is_active = account.is_active;
+    user.is_superuser = account.is_superuser;
+    user.date_joined = clock_.now();
+    return repository_.create(user);
+}
+
+core::Status UserService::change_password(std::string_view username, std::string_view password) {
+    const auto user = repository_.find_by_username(username);
+    if (!user) return no_such_user(username);
+    if (auto ok = check_password(password); !ok) return std::move(ok).error();
+    if (!repository_.set_password_hash(user->id, hasher_.hash(password))) return no_such_user(username);
+    return core::Ok{};
+}
+
+core::Status UserService::delete_user(std::string_view username) {
+    const auto user = repository_.find_by_username(username);
+    if (!user || !repository_.remove(user->id)) return no_such_user(username);
+    return core::Ok{};
+}
+
+core::Result<User> UserService::login(std::string_view username, std::string_view password) {
+    auto user = repository_.find_by_username(username);
+    bool ok = false;
+    if (user) {
+        ok = hasher_.verify(user->password_hash, password) && user->is_active;
+    } else {
+        hasher_.verify_dummy(password);
+    }
+    if (!ok) {
+        return core::make_error(core::ErrorCode::kUnauthenticated,
+                                "No active account found with the given credentials");
+    }
+    return std::move(*user);
+}
+
+std::optional<User> UserService::find(core::UserId id) { return repository_.find_by_id(id); }
+
+}  // namespace taskapi::users

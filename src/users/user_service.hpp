@@ -1,0 +1,56 @@
+// Business rules for accounts: creation, passwords, removal and the credential check of a login.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "auth/password_hasher.hpp"
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "users/user.hpp"
+#include "users/user_repository.hpp"
+
+namespace taskapi::users {
+
+inline constexpr std::size_t kUsernameMaxLength = 150;
+inline constexpr std::size_t kPasswordMinLength = 8;
+inline constexpr std::size_t kPasswordMaxLength = 4096;
+
+struct NewAccount {
+    std::string username;
+    std::string password;
+    bool is_superuser = false;
+    bool is_active = true;
+};
+
+// Thread-safe. Hashing is slow: callers on I/O threads must hand login() to a worker pool.
+class UserService {
+public:
+    UserService(UserRepository& repository, const auth::PasswordHasher& hasher,
+                const core::Clock& clock)
+        : repository_(repository), hasher_(hasher), clock_(clock) {}
+
+    // kInvalidArgument for a bad username or password, kConflict when the username is taken.
+    core::Result<User> create_user(const NewAccount& account);
+    // kNotFound for an unknown user, kInvalidArgument for a bad password.
+    core::Status change_password(std::string_view username, std::string_view password);
+    // Removes the user and the user's tasks; kNotFound for an unknown user.
+    core::Status delete_user(std::string_view username);
+
+    // The active user with these credentials, or kUnauthenticated. Unknown users, wrong passwords
+    // and inactive users fail alike and take the same time (one Argon2id verification each).
+    core::Result<User> login(std::string_view username, std::string_view password);
+
+    [[nodiscard]] std::optional<User> find(core::UserId id);
+
+    // Username rules (Django's): 1 to 150 characters, letters, digits and @ . + - _ only.
+    [[nodiscard]] static core::Status check_username(std::string_view username);
+    [[nodiscard]] static core::Status check_password(std::string_view password);
+
+private:
+    UserRepository& repository_;
+    const auth::PasswordHasher& hasher_;
+    const core::Clock& clock_;
+};
+
+}  // namespace taskapi::users
