@@ -171,6 +171,10 @@ int run(int argc, char** argv) {
             if (auto ok = users::UserService::check_username(username); !ok) {
                 return fail(ok.error().message);
             }
+            // Say so before asking for a password that could not be used.
+            if (service.username_taken(username)) {
+                return fail("a user named '" + username + "' already exists");
+            }
             auto password = read_password(password_stdin);
             if (!password) return fail(password.error().message);
             auto user = service.create_user(

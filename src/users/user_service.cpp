@@ -88,4 +88,8 @@ core::Result<User> UserService::login(std::string_view username, std::string_vie
 
 std::optional<User> UserService::find(core::UserId id) { return repository_.find_by_id(id); }
 
+bool UserService::username_taken(std::string_view username) {
+    return repository_.find_by_username(username).has_value();
+}
+
 }  // namespace taskapi::users

@@ -42,6 +42,7 @@ public:
     core::Result<User> login(std::string_view username, std::string_view password);
 
     [[nodiscard]] std::optional<User> find(core::UserId id);
+    [[nodiscard]] bool username_taken(std::string_view username);
 
     // Username rules (Django's): 1 to 150 characters, letters, digits and @ . + - _ only.
     [[nodiscard]] static core::Status check_username(std::string_view username);

@@ -38,7 +38,7 @@ core::Result<users::User> SqliteUserRepository::create(const users::NewUser& use
         s->step();
     } catch (const ConstraintViolation&) {
         return core::make_error(core::ErrorCode::kConflict,
-                                "A user with that username already exists.");
+                                "a user named '" + user.username + "' already exists");
     }
     created.username = user.username;
     created.password_hash = user.password_hash;

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Checks the layering rules of docs/architecture.md with grep: who may include what.
+# Exits 1 and lists the offending lines when a rule is broken.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+status=0
+
+# rule DESCRIPTION PATTERN FILES... : no line of FILES may match PATTERN.
+rule() {
+    local description=$1 pattern=$2
+    shift 2
+    local hits
+    hits=$(grep -nE "$pattern" "$@" 2>/dev/null)
+    if [ -n "$hits" ]; then
+        echo "layering: $description"
+        echo "$hits" | sed 's/^/  /'
+        status=1
+    fi
+}
+
+all_sources=$(find src -name '*.hpp' -o -name '*.cpp')
+not_server=$(echo "$all_sources" | grep -v '^src/http/server\.cpp$')
+not_sqlite=$(echo "$all_sources" | grep -v '^src/storage/sqlite/')
+core=$(find src/core -name '*.hpp' -o -name '*.cpp')
+headers=$(find src -name '*.hpp')
+domain=$(find src/tasks src/users -name '*_service.*' -o -name '*_repository.hpp' -o -name 'task.hpp' -o -name 'user.hpp')
+not_auth=$(echo "$all_sources" | grep -v '^src/auth/')
+
+# shellcheck disable=SC2086
+{
+rule "Beast and Asio belong to http/server.cpp only" '#include <boost/(beast|asio)' $not_server
+rule "sqlite3.h belongs to storage/sqlite/ only" '#include <sqlite3\.h>' $not_sqlite
+rule "core/ is std-only" '#include <(boost|openssl|sodium|sqlite3)' $core
+rule "core/ includes only core/" '#include "(http|auth|tasks|users|storage|app|cli|serializers)/' $core
+rule "headers use boost/json/fwd.hpp at most" '#include <boost/json/(value|parse|serialize|object|array)' $headers
+rule "services, models and repositories know nothing of HTTP, JSON or SQL" '#include (<boost/json|"http/|<sqlite3|"storage/)' $domain
+rule "OpenSSL and libsodium belong to auth/*.cpp" '#include <(openssl|sodium)' $not_auth
+}
+exit $status
