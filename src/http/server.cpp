@@ -135,14 +135,17 @@ struct Server::Impl {
           ioc(options.io_threads),
           slow_pool(static_cast<std::size_t>(std::max(1, options.slow_threads))),
           acceptor(asio::make_strand(ioc)),
-          signals(ioc, SIGINT, SIGTERM),
-          grace_timer(ioc) {}
+          control(asio::make_strand(ioc)),
+          signals(control, SIGINT, SIGTERM),
+          grace_timer(control) {}
 
     const Router& router;
     ServerOptions options;
     asio::io_context ioc;
     asio::thread_pool slow_pool;
     tcp::acceptor acceptor;
+    // Shutdown state (signals, the grace timer) is touched only on this strand.
+    asio::strand<asio::io_context::executor_type> control;
     asio::signal_set signals;
     asio::steady_timer grace_timer;
     std::atomic<bool> stopping{false};
@@ -271,7 +274,9 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
 void Server::Impl::forget(const std::shared_ptr<Connection>& conn) {
     std::lock_guard lock(connections_mutex);
     connections.erase(conn);
-    if (stopping.load() && connections.empty()) grace_timer.cancel();
+    if (stopping.load() && connections.empty()) {
+        asio::post(control, [this] { grace_timer.cancel(); });
+    }
 }
 
 awaitable<void> Server::Impl::accept_loop() {
