@@ -20,12 +20,15 @@ core::Error invalid(const std::string& setting, const std::string& why) {
 }
 
 std::string trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
     return std::string(s);
 }
 
-core::Result<std::chrono::seconds> parse_lifetime(const std::string& text, const std::string& setting) {
+core::Result<std::chrono::seconds> parse_lifetime(const std::string& text,
+                                                  const std::string& setting) {
     const auto value = core::parse_int64(text);
     if (!value || *value <= 0 || *value > kMaxLifetimeSeconds) {
         return invalid(setting, "expected a whole number of seconds from 1 to " +
@@ -129,7 +132,8 @@ core::Result<Config> config_from_environment(const Environment& env) {
     }
     if (const auto* v = get("TASKAPI_LOG_LEVEL")) {
         if (!core::parse_log_level(*v, c.log_level)) {
-            return invalid("TASKAPI_LOG_LEVEL", "expected debug, info, warning or error, got '" + *v + "'");
+            return invalid("TASKAPI_LOG_LEVEL",
+                           "expected debug, info, warning or error, got '" + *v + "'");
         }
     }
     return c;

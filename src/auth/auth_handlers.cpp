@@ -11,13 +11,13 @@
 namespace taskapi::auth {
 namespace {
 
-constexpr serializers::CharFieldRules kRequiredString{.required = true, .allow_blank = false,
-                                                      .max_length = 0};
+constexpr serializers::CharFieldRules kRequiredString{
+    .required = true, .allow_blank = false, .max_length = 0};
 
 // Reads the body and checks the named string fields, all required, in this order.
 template <std::size_t N>
-core::Result<std::array<std::string, N>> required_strings(const http::Request& request,
-                                                          const std::array<std::string_view, N>& names) {
+core::Result<std::array<std::string, N>> required_strings(
+    const http::Request& request, const std::array<std::string_view, N>& names) {
     auto data = http::parse_body(request);
     if (!data) return std::move(data).error();
     auto object = serializers::as_object(data->value());
@@ -26,7 +26,8 @@ core::Result<std::array<std::string, N>> required_strings(const http::Request& r
                                         .partial = false};
     serializers::Validation v;
     std::array<std::optional<std::string>, N> values;
-    for (std::size_t i = 0; i < N; ++i) values[i] = v.char_field(**object, names[i], kRequiredString, ctx);
+    for (std::size_t i = 0; i < N; ++i)
+        values[i] = v.char_field(**object, names[i], kRequiredString, ctx);
     if (!v.ok()) return v.error();
     std::array<std::string, N> out;
     for (std::size_t i = 0; i < N; ++i) out[i] = std::move(*values[i]);
@@ -57,8 +58,9 @@ http::Response AuthHandlers::refresh(const http::Request& request) {
     // Unlike SimpleJWT 5.2, a removed or deactivated user cannot refresh (API.md, difference 2).
     const auto user = users_.find(token->user);
     if (!user || !user->is_active) {
-        return http::error_response(core::make_error(
-            core::ErrorCode::kUnauthenticated, "Token is invalid or expired", std::string(kTokenNotValid)));
+        return http::error_response(core::make_error(core::ErrorCode::kUnauthenticated,
+                                                     "Token is invalid or expired",
+                                                     std::string(kTokenNotValid)));
     }
     std::string body = "{\"access\":";
     core::append_json_string(body, tokens_.access_from_refresh(*token));

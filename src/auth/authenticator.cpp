@@ -22,7 +22,8 @@ std::vector<std::string_view> split_whitespace(std::string_view s) {
 }
 
 core::Error failure(std::string message, std::string reason) {
-    return core::make_error(core::ErrorCode::kUnauthenticated, std::move(message), std::move(reason));
+    return core::make_error(core::ErrorCode::kUnauthenticated, std::move(message),
+                            std::move(reason));
 }
 
 }  // namespace

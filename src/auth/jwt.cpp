@@ -134,7 +134,8 @@ std::string encode_hs256(const TokenClaims& claims, std::string_view key) {
     return token;
 }
 
-std::optional<DecodedClaims> verify_hs256(std::string_view token, std::string_view key, double now) {
+std::optional<DecodedClaims> verify_hs256(std::string_view token, std::string_view key,
+                                          double now) {
     if (token.size() > kMaxTokenLength) return std::nullopt;
     const auto dot1 = token.find('.');
     if (dot1 == std::string_view::npos) return std::nullopt;
@@ -156,7 +157,8 @@ std::optional<DecodedClaims> verify_hs256(std::string_view token, std::string_vi
     if (!header) return std::nullopt;
     const auto* alg = header->if_contains("alg");
     if (alg == nullptr || !alg->is_string() || alg->get_string() != "HS256") return std::nullopt;
-    if (header->contains("crit")) return std::nullopt;  // no extension is understood (RFC 7515 4.1.11)
+    if (header->contains("crit"))
+        return std::nullopt;  // no extension is understood (RFC 7515 4.1.11)
     if (const auto* kid = header->if_contains("kid"); kid != nullptr && !kid->is_string()) {
         return std::nullopt;
     }

@@ -13,7 +13,7 @@ struct TokenClaims {
     std::string token_type;  // "access" or "refresh"
     std::int64_t exp = 0;
     std::int64_t iat = 0;
-    std::string jti;         // 32 lowercase hex characters
+    std::string jti;  // 32 lowercase hex characters
     std::int64_t user_id = 0;
 };
 

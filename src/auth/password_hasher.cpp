@@ -13,7 +13,8 @@ Argon2idHasher::Argon2idHasher(Argon2idParams params) : params_(params) {
     // real verification costs, so a login for an unknown username is not faster than a wrong one.
     std::array<unsigned char, 32> random{};
     randombytes_buf(random.data(), random.size());
-    dummy_hash_ = hash(std::string_view(reinterpret_cast<const char*>(random.data()), random.size()));
+    dummy_hash_ =
+        hash(std::string_view(reinterpret_cast<const char*>(random.data()), random.size()));
 }
 
 std::string Argon2idHasher::hash(std::string_view password) const {

@@ -1,4 +1,5 @@
-// Password hashing with Argon2id (libsodium). Hashing is slow on purpose: call it off the I/O threads.
+// Password hashing with Argon2id (libsodium). Hashing is slow on purpose: call it off the I/O
+// threads.
 #pragma once
 
 #include <cstddef>
@@ -19,8 +20,8 @@ public:
 };
 
 struct Argon2idParams {
-    unsigned long long ops_limit = 2;            // iterations (t)
-    std::size_t mem_limit = 19u * 1024u * 1024u; // bytes (m = 19 MiB), OWASP's minimum with t = 2
+    unsigned long long ops_limit = 2;             // iterations (t)
+    std::size_t mem_limit = 19u * 1024u * 1024u;  // bytes (m = 19 MiB), OWASP's minimum with t = 2
 };
 
 // Thread-safe after construction.

@@ -6,7 +6,8 @@ namespace taskapi::auth {
 namespace {
 
 core::Error token_error(std::string message, std::string_view reason) {
-    return core::make_error(core::ErrorCode::kUnauthenticated, std::move(message), std::string(reason));
+    return core::make_error(core::ErrorCode::kUnauthenticated, std::move(message),
+                            std::string(reason));
 }
 
 double seconds_since_epoch(core::Timestamp t) {
@@ -39,7 +40,8 @@ TokenPair TokenService::issue_pair(core::UserId user) const {
 template <typename Ok>
 core::Result<Ok> TokenService::check(std::string_view token, std::string_view expected_type,
                                      std::string_view reason) const {
-    const auto claims = verify_hs256(token, settings_.signing_key, seconds_since_epoch(clock_.now()));
+    const auto claims =
+        verify_hs256(token, settings_.signing_key, seconds_since_epoch(clock_.now()));
     if (!claims) return token_error("Token is invalid or expired", reason);
     if (!claims->has_exp) return token_error("Token has no 'exp' claim", reason);
     if (!claims->has_jti) return token_error("Token has no id", reason);

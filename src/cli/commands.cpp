@@ -56,7 +56,8 @@ core::Result<std::string> read_password(bool from_stdin) {
     std::string password;
     if (from_stdin) {
         if (!read_line(std::cin, password)) {
-            return core::make_error(core::ErrorCode::kInvalidArgument, "no password on standard input");
+            return core::make_error(core::ErrorCode::kInvalidArgument,
+                                    "no password on standard input");
         }
         return password;
     }
@@ -107,15 +108,18 @@ int run(int argc, char** argv) {
     bool inactive = false;
     auto* createuser = cli.add_subcommand("createuser", "Create a user (prompts for the password)");
     createuser->add_option("username", username, "The new user's name")->required();
-    createuser->add_flag("--password-stdin", password_stdin, "Read the password from standard input");
+    createuser->add_flag("--password-stdin", password_stdin,
+                         "Read the password from standard input");
     createuser->add_flag("--superuser", superuser, "Mark the user as a superuser");
     createuser->add_flag("--inactive", inactive, "Create the user inactive (cannot log in)");
 
     auto* changepassword = cli.add_subcommand("changepassword", "Set a user's password");
     changepassword->add_option("username", username, "The user's name")->required();
-    changepassword->add_flag("--password-stdin", password_stdin, "Read the password from standard input");
+    changepassword->add_flag("--password-stdin", password_stdin,
+                             "Read the password from standard input");
 
-    auto* deleteuser = cli.add_subcommand("deleteuser", "Delete a user and all of the user's tasks");
+    auto* deleteuser =
+        cli.add_subcommand("deleteuser", "Delete a user and all of the user's tasks");
     deleteuser->add_option("username", username, "The user's name")->required();
 
     auto* version = cli.add_subcommand("version", "Print the version");
@@ -177,11 +181,11 @@ int run(int argc, char** argv) {
             }
             auto password = read_password(password_stdin);
             if (!password) return fail(password.error().message);
-            auto user = service.create_user(
-                {username, *password, superuser, !inactive});
+            auto user = service.create_user({username, *password, superuser, !inactive});
             if (!user) return fail(user.error().message);
             std::cout << "Created user '" << user->username << "' (id " << user->id.value << ")"
-                      << (inactive ? ", inactive" : "") << (superuser ? ", superuser" : "") << ".\n";
+                      << (inactive ? ", inactive" : "") << (superuser ? ", superuser" : "")
+                      << ".\n";
             return kOk;
         }
         if (changepassword->parsed()) {

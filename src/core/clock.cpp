@@ -5,7 +5,8 @@
 namespace taskapi::core {
 
 Timestamp SystemClock::now() const {
-    return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+    return std::chrono::time_point_cast<std::chrono::microseconds>(
+        std::chrono::system_clock::now());
 }
 
 std::string format_iso8601(Timestamp t) {

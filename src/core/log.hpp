@@ -16,7 +16,9 @@ void set_log_level(LogLevel level);
 // Thread-safe: each line is written with a single write(2).
 void log(LogLevel level, std::string_view message);
 
-inline void log_debug(std::string_view m) { if (log_enabled(LogLevel::kDebug)) log(LogLevel::kDebug, m); }
+inline void log_debug(std::string_view m) {
+    if (log_enabled(LogLevel::kDebug)) log(LogLevel::kDebug, m);
+}
 inline void log_info(std::string_view m) { log(LogLevel::kInfo, m); }
 inline void log_warning(std::string_view m) { log(LogLevel::kWarning, m); }
 inline void log_error(std::string_view m) { log(LogLevel::kError, m); }

@@ -10,14 +10,14 @@ namespace taskapi::core {
 
 // Protocol-neutral error kinds; only http/error_response.cpp maps them to status codes.
 enum class ErrorCode {
-    kInvalidArgument,   // validation failed; field_errors says where
-    kUnauthenticated,   // credentials missing, wrong or expired
-    kPermissionDenied,  // authenticated, but not allowed
-    kNotFound,          // missing, or owned by someone else
-    kConflict,          // a uniqueness rule would be broken
-    kUnsupportedFormat, // the input comes in a format that is not read (a media type)
-    kUnavailable,       // temporarily unable to serve (overload)
-    kInternal,          // a bug or a lost resource
+    kInvalidArgument,    // validation failed; field_errors says where
+    kUnauthenticated,    // credentials missing, wrong or expired
+    kPermissionDenied,   // authenticated, but not allowed
+    kNotFound,           // missing, or owned by someone else
+    kConflict,           // a uniqueness rule would be broken
+    kUnsupportedFormat,  // the input comes in a format that is not read (a media type)
+    kUnavailable,        // temporarily unable to serve (overload)
+    kInternal,           // a bug or a lost resource
 };
 
 // One field's messages, in the order the validators produced them.
@@ -28,9 +28,9 @@ struct FieldError {
 
 struct Error {
     ErrorCode code = ErrorCode::kInternal;
-    std::string message;                    // safe to show to a client
-    std::vector<FieldError> field_errors;   // for kInvalidArgument, in field order
-    std::string reason;                     // machine-readable sub-code, e.g. "user_not_found"
+    std::string message;                   // safe to show to a client
+    std::vector<FieldError> field_errors;  // for kInvalidArgument, in field order
+    std::string reason;                    // machine-readable sub-code, e.g. "user_not_found"
 };
 
 inline Error make_error(ErrorCode code, std::string message, std::string reason = {}) {
@@ -40,8 +40,8 @@ inline Error make_error(ErrorCode code, std::string message, std::string reason 
 template <typename T>
 class [[nodiscard]] Result {
 public:
-    Result(T value) : state_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-    Result(Error error) : state_(std::move(error)) {}      // NOLINT(google-explicit-constructor)
+    Result(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+    Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
     [[nodiscard]] bool has_value() const noexcept { return state_.index() == 0; }
     explicit operator bool() const noexcept { return has_value(); }

@@ -25,9 +25,8 @@ std::string parameter(std::string_view content_type, std::string_view name) {
     std::size_t pos = content_type.find(';');
     while (pos != std::string_view::npos) {
         const std::size_t next = content_type.find(';', pos + 1);
-        std::string_view item = trim(content_type.substr(pos + 1, next == std::string_view::npos
-                                                                      ? std::string_view::npos
-                                                                      : next - pos - 1));
+        std::string_view item = trim(content_type.substr(
+            pos + 1, next == std::string_view::npos ? std::string_view::npos : next - pos - 1));
         const auto eq = item.find('=');
         if (eq != std::string_view::npos && core::ascii_lower(trim(item.substr(0, eq))) == name) {
             std::string_view value = trim(item.substr(eq + 1));
@@ -42,8 +41,9 @@ std::string parameter(std::string_view content_type, std::string_view name) {
 }
 
 core::Error unsupported(std::string_view content_type) {
-    return core::make_error(core::ErrorCode::kUnsupportedFormat,
-                            "Unsupported media type \"" + std::string(content_type) + "\" in request.");
+    return core::make_error(
+        core::ErrorCode::kUnsupportedFormat,
+        "Unsupported media type \"" + std::string(content_type) + "\" in request.");
 }
 
 core::Error parse_error(std::string_view what) {
@@ -85,36 +85,46 @@ core::Result<json::object> parse_multipart(std::string_view body, std::string_vi
     const std::string delimiter = "--" + boundary;
     json::object fields;
     std::size_t pos = body.find(delimiter);
-    if (pos == std::string_view::npos) return parse_error("Multipart form parse error - no boundary found");
+    if (pos == std::string_view::npos)
+        return parse_error("Multipart form parse error - no boundary found");
     while (true) {
         pos += delimiter.size();
         if (body.substr(pos, 2) == "--") break;  // closing delimiter
         // Skip the line break after the delimiter.
-        if (body.substr(pos, 2) == "\r\n") pos += 2;
-        else if (body.substr(pos, 1) == "\n") pos += 1;
-        else return parse_error("Multipart form parse error - malformed part");
+        if (body.substr(pos, 2) == "\r\n")
+            pos += 2;
+        else if (body.substr(pos, 1) == "\n")
+            pos += 1;
+        else
+            return parse_error("Multipart form parse error - malformed part");
         const std::size_t next = body.find(delimiter, pos);
-        if (next == std::string_view::npos) return parse_error("Multipart form parse error - unterminated part");
+        if (next == std::string_view::npos)
+            return parse_error("Multipart form parse error - unterminated part");
         std::string_view part = body.substr(pos, next - pos);
         // The part's content ends with the line break before the next delimiter.
-        if (part.ends_with("\r\n")) part.remove_suffix(2);
-        else if (part.ends_with("\n")) part.remove_suffix(1);
+        if (part.ends_with("\r\n"))
+            part.remove_suffix(2);
+        else if (part.ends_with("\n"))
+            part.remove_suffix(1);
         std::size_t header_end = part.find("\r\n\r\n");
         std::size_t content_start = header_end + 4;
         if (header_end == std::string_view::npos) {
             header_end = part.find("\n\n");
             content_start = header_end + 2;
         }
-        if (header_end == std::string_view::npos) return parse_error("Multipart form parse error - part without headers");
+        if (header_end == std::string_view::npos)
+            return parse_error("Multipart form parse error - part without headers");
         const std::string headers = core::ascii_lower(part.substr(0, header_end));
         const std::string_view original_headers = part.substr(0, header_end);
         const auto disposition = headers.find("content-disposition:");
         if (disposition != std::string::npos) {
             const auto line_end = std::min(headers.find('\n', disposition), headers.size());
-            const std::string_view line = original_headers.substr(disposition, line_end - disposition);
+            const std::string_view line =
+                original_headers.substr(disposition, line_end - disposition);
             const std::string name = parameter(line, "name");
-            const bool is_file = headers.substr(disposition, line_end - disposition).find("filename") !=
-                                 std::string::npos;
+            const bool is_file =
+                headers.substr(disposition, line_end - disposition).find("filename") !=
+                std::string::npos;
             if (!name.empty() && !is_file) {
                 fields[core::to_valid_utf8(name)] = core::to_valid_utf8(part.substr(content_start));
             }

@@ -12,14 +12,22 @@ namespace json = boost::json;
 
 int status_for(core::ErrorCode code) {
     switch (code) {
-        case core::ErrorCode::kInvalidArgument: return 400;
-        case core::ErrorCode::kUnauthenticated: return 401;
-        case core::ErrorCode::kPermissionDenied: return 403;
-        case core::ErrorCode::kNotFound: return 404;
-        case core::ErrorCode::kConflict: return 409;
-        case core::ErrorCode::kUnsupportedFormat: return 415;
-        case core::ErrorCode::kUnavailable: return 503;
-        case core::ErrorCode::kInternal: return 500;
+        case core::ErrorCode::kInvalidArgument:
+            return 400;
+        case core::ErrorCode::kUnauthenticated:
+            return 401;
+        case core::ErrorCode::kPermissionDenied:
+            return 403;
+        case core::ErrorCode::kNotFound:
+            return 404;
+        case core::ErrorCode::kConflict:
+            return 409;
+        case core::ErrorCode::kUnsupportedFormat:
+            return 415;
+        case core::ErrorCode::kUnavailable:
+            return 503;
+        case core::ErrorCode::kInternal:
+            return 500;
     }
     return 500;
 }

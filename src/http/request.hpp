@@ -27,9 +27,9 @@ struct Request {
 
     // Filled in by the router.
     std::vector<std::string> path_params;
-    std::optional<core::UserId> user_id;       // the authenticated user, if any
-    std::string username;                      // the authenticated user's name
-    std::string format;                        // "json" when a format suffix or ?format= chose it
+    std::optional<core::UserId> user_id;  // the authenticated user, if any
+    std::string username;                 // the authenticated user's name
+    std::string format;                   // "json" when a format suffix or ?format= chose it
 };
 
 }  // namespace taskapi::http

@@ -1,4 +1,5 @@
-// Our HTTP response: what handlers return. Security headers are added by the server for every answer.
+// Our HTTP response: what handlers return. Security headers are added by the server for every
+// answer.
 #pragma once
 
 #include <string>
@@ -11,8 +12,9 @@ struct Response {
     int status = 200;
     std::string content_type = "application/json";  // empty: no Content-Type header (204)
     std::string body;
-    std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Allow, Location, ...)
-    bool close = false;     // close the connection after this answer
+    std::vector<std::pair<std::string, std::string>>
+        headers;         // extra headers (Allow, Location, ...)
+    bool close = false;  // close the connection after this answer
 
     void set_header(std::string name, std::string value) {
         headers.emplace_back(std::move(name), std::move(value));

@@ -14,7 +14,8 @@ constexpr std::string_view kJsonType = "application/json";
 constexpr std::string_view kHtmlType = "text/html";
 
 // Matches `path` against `pattern` ("{}" is one segment of [^/.]+), collecting parameters.
-bool match_pattern(std::string_view pattern, std::string_view path, std::vector<std::string>& params) {
+bool match_pattern(std::string_view pattern, std::string_view path,
+                   std::vector<std::string>& params) {
     while (!pattern.empty()) {
         const auto brace = pattern.find("{}");
         const auto literal = pattern.substr(0, brace);
@@ -120,14 +121,17 @@ std::vector<MediaRange> parse_accept(std::string_view header) {
         const auto slash = type.find('/');
         range.main = type.substr(0, slash);
         range.sub = slash == std::string::npos ? std::string() : type.substr(slash + 1);
-        std::string_view rest = semi == std::string_view::npos ? std::string_view() : item.substr(semi + 1);
+        std::string_view rest =
+            semi == std::string_view::npos ? std::string_view() : item.substr(semi + 1);
         while (!rest.empty()) {
             const auto next = rest.find(';');
             const std::string_view param = trim(rest.substr(0, next));
             const auto eq = param.find('=');
             if (eq != std::string_view::npos) {
                 std::string key = core::ascii_lower(trim(param.substr(0, eq)));
-                if (key != "q") range.params.emplace_back(std::move(key), std::string(trim(param.substr(eq + 1))));
+                if (key != "q")
+                    range.params.emplace_back(std::move(key),
+                                              std::string(trim(param.substr(eq + 1))));
             }
             rest = next == std::string_view::npos ? std::string_view() : rest.substr(next + 1);
         }
@@ -146,8 +150,9 @@ std::optional<Negotiated> negotiate(const Request& request, std::string_view for
     std::vector<std::string_view> renderers;
     if (format.empty() || format == "json") renderers.push_back(kJsonType);
     if (format.empty() || format == "api") renderers.push_back(kHtmlType);
-    const std::string_view header =
-        request.accept && !trim(*request.accept).empty() ? std::string_view(*request.accept) : "*/*";
+    const std::string_view header = request.accept && !trim(*request.accept).empty()
+                                        ? std::string_view(*request.accept)
+                                        : "*/*";
     const auto ranges = parse_accept(header);
     for (int precedence = 3; precedence >= 0; --precedence) {
         for (const auto renderer : renderers) {
@@ -182,8 +187,9 @@ Response options_response(const Route& route, const Request& request) {
     core::append_json_string(body, route.name);
     body += ",\"description\":";
     core::append_json_string(body, route.description);
-    body += R"(,"renders":["application/json","text/html"],)"
-            R"("parses":["application/json","application/x-www-form-urlencoded","multipart/form-data"])";
+    body +=
+        R"(,"renders":["application/json","text/html"],)"
+        R"("parses":["application/json","application/x-www-form-urlencoded","multipart/form-data"])";
     if (route.actions) {
         const std::string actions = route.actions(request);
         if (!actions.empty()) {
@@ -251,38 +257,55 @@ Response Router::dispatch_view(Request& request, const Match& m) const {
         if (format.empty()) format = query_param(request.query, "format").value_or("");
         if (!format.empty() && format != "json" && format != "api") return not_found();
         const auto negotiated = negotiate(request, format);
-        if (!negotiated) return detail_response(406, "Could not satisfy the request Accept header.");
+        if (!negotiated)
+            return detail_response(406, "Could not satisfy the request Accept header.");
 
         // 2. Authentication, then the permission check.
         if (route.access != Access::kNoAuthentication) {
-            auto principal = authenticate_(request.authorization
-                                               ? std::optional<std::string_view>(*request.authorization)
-                                               : std::nullopt);
+            auto principal = authenticate_(
+                request.authorization ? std::optional<std::string_view>(*request.authorization)
+                                      : std::nullopt);
             if (!principal) return error_response(principal.error());
             if (*principal) {
                 request.user_id = (*principal)->id;
                 request.username = std::move((*principal)->username);
             }
             if (route.access == Access::kAuthenticated && !request.user_id) {
-                return error_response(core::make_error(core::ErrorCode::kUnauthenticated,
-                                                       "Authentication credentials were not provided."));
+                return error_response(
+                    core::make_error(core::ErrorCode::kUnauthenticated,
+                                     "Authentication credentials were not provided."));
             }
         }
 
         // 3. The method.
         const Handler* handler = nullptr;
         switch (request.method) {
-            case Method::kGet: handler = &route.get; break;
-            case Method::kHead: handler = &route.get; break;
-            case Method::kPost: handler = &route.post; break;
-            case Method::kPut: handler = &route.put; break;
-            case Method::kPatch: handler = &route.patch; break;
-            case Method::kDelete: handler = &route.del; break;
-            case Method::kOptions: return options_response(route, request);
-            case Method::kOther: break;
+            case Method::kGet:
+                handler = &route.get;
+                break;
+            case Method::kHead:
+                handler = &route.get;
+                break;
+            case Method::kPost:
+                handler = &route.post;
+                break;
+            case Method::kPut:
+                handler = &route.put;
+                break;
+            case Method::kPatch:
+                handler = &route.patch;
+                break;
+            case Method::kDelete:
+                handler = &route.del;
+                break;
+            case Method::kOptions:
+                return options_response(route, request);
+            case Method::kOther:
+                break;
         }
         if (handler == nullptr || !*handler) {
-            return detail_response(405, "Method \"" + uppercase(request.method_name) + "\" not allowed.");
+            return detail_response(
+                405, "Method \"" + uppercase(request.method_name) + "\" not allowed.");
         }
         Response r = (*handler)(request);
         if (negotiated->indent && r.content_type == kJsonType && !r.body.empty()) {

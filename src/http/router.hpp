@@ -22,8 +22,8 @@ using Authenticate =
     std::function<core::Result<std::optional<core::Principal>>(std::optional<std::string_view>)>;
 
 enum class Access {
-    kAuthenticated,  // IsAuthenticated (the default)
-    kPublic,         // AllowAny: anonymous allowed, but a bad token is still refused
+    kAuthenticated,     // IsAuthenticated (the default)
+    kPublic,            // AllowAny: anonymous allowed, but a bad token is still refused
     kNoAuthentication,  // authentication_classes = (): the Authorization header is ignored
 };
 

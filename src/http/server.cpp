@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -16,7 +17,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <atomic>
 #include <ctime>
 #include <mutex>
 #include <stdexcept>
@@ -43,14 +43,22 @@ using BeastResponse = bhttp::response<bhttp::string_body>;
 
 Method to_method(bhttp::verb verb) {
     switch (verb) {
-        case bhttp::verb::get: return Method::kGet;
-        case bhttp::verb::head: return Method::kHead;
-        case bhttp::verb::post: return Method::kPost;
-        case bhttp::verb::put: return Method::kPut;
-        case bhttp::verb::patch: return Method::kPatch;
-        case bhttp::verb::delete_: return Method::kDelete;
-        case bhttp::verb::options: return Method::kOptions;
-        default: return Method::kOther;
+        case bhttp::verb::get:
+            return Method::kGet;
+        case bhttp::verb::head:
+            return Method::kHead;
+        case bhttp::verb::post:
+            return Method::kPost;
+        case bhttp::verb::put:
+            return Method::kPut;
+        case bhttp::verb::patch:
+            return Method::kPatch;
+        case bhttp::verb::delete_:
+            return Method::kDelete;
+        case bhttp::verb::options:
+            return Method::kOptions;
+        default:
+            return Method::kOther;
     }
 }
 
@@ -170,10 +178,11 @@ Response Server::Impl::dispatch_safely(Request& request) {
     try {
         return router.dispatch(request);
     } catch (const std::exception& e) {
-        core::log_error(std::string("unhandled error on ") + request.method_name + " " + request.path +
-                        ": " + e.what());
+        core::log_error(std::string("unhandled error on ") + request.method_name + " " +
+                        request.path + ": " + e.what());
     } catch (...) {
-        core::log_error("unhandled non-standard exception on " + request.method_name + " " + request.path);
+        core::log_error("unhandled non-standard exception on " + request.method_name + " " +
+                        request.path);
     }
     Response r = json_response(500, R"({"detail":"A server error occurred."})");
     return r;
@@ -188,7 +197,8 @@ awaitable<Response> Server::Impl::respond(Request request) {
         busy.set_header("Retry-After", "1");
         co_return busy;
     }
-    Response r = co_await asio::co_spawn(slow_pool, dispatch_async(std::move(request)), use_awaitable);
+    Response r =
+        co_await asio::co_spawn(slow_pool, dispatch_async(std::move(request)), use_awaitable);
     slow_in_flight.fetch_sub(1);
     co_return r;
 }
@@ -213,7 +223,8 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
                 if (length && *length > options.body_limit) {
                     failure = simple_error(413, "Request body too large.");
                 } else {
-                    bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, head.version()};
+                    bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_,
+                                                            head.version()};
                     stream.expires_after(options.read_timeout);
                     auto [wec, wn] = co_await bhttp::async_write(stream, cont, kTuple);
                     if (wec) break;
@@ -254,7 +265,8 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
             response = co_await respond(std::move(request));
             if (core::log_enabled(core::LogLevel::kDebug)) {
                 const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                                    std::chrono::steady_clock::now() - started).count();
+                                    std::chrono::steady_clock::now() - started)
+                                    .count();
                 core::log_debug(method + " " + path + " " + std::to_string(response.status) + " " +
                                 std::to_string(us) + "us");
             }

@@ -15,14 +15,14 @@ namespace taskapi::http {
 
 struct ServerOptions {
     std::string host = "127.0.0.1";
-    std::uint16_t port = 8000;              // 0: any free port
-    int io_threads = 1;                     // threads running network I/O and fast handlers
-    int slow_threads = 1;                   // threads for slow handlers (password hashing)
-    std::size_t max_slow_queue = 256;       // slow requests waiting beyond this get 503
-    std::size_t body_limit = 1024 * 1024;   // bytes; larger bodies get 413
-    std::size_t header_limit = 16 * 1024;   // bytes of request line and headers; larger get 431
-    std::chrono::seconds idle_timeout{60};  // waiting for (the headers of) the next request
-    std::chrono::seconds read_timeout{30};  // reading a request body
+    std::uint16_t port = 8000;                // 0: any free port
+    int io_threads = 1;                       // threads running network I/O and fast handlers
+    int slow_threads = 1;                     // threads for slow handlers (password hashing)
+    std::size_t max_slow_queue = 256;         // slow requests waiting beyond this get 503
+    std::size_t body_limit = 1024 * 1024;     // bytes; larger bodies get 413
+    std::size_t header_limit = 16 * 1024;     // bytes of request line and headers; larger get 431
+    std::chrono::seconds idle_timeout{60};    // waiting for (the headers of) the next request
+    std::chrono::seconds read_timeout{30};    // reading a request body
     std::chrono::seconds shutdown_grace{30};  // in-flight requests may finish within this
     // Called once the socket listens, with "http://host:port" (port resolved when 0 was asked).
     std::function<void(const std::string& url)> on_listening;

@@ -27,12 +27,14 @@ std::string_view python_type_name(const json::value& v) {
 
 // DRF 3.14's BooleanField spellings (exact, case-sensitive).
 std::optional<bool> boolean_from_string(std::string_view s) {
-    static constexpr std::string_view kTrue[] = {"t", "T", "y", "Y", "yes", "Yes", "YES", "true",
-                                                 "True", "TRUE", "on", "On", "ON", "1"};
-    static constexpr std::string_view kFalse[] = {"f", "F", "n", "N", "no", "No", "NO", "false",
-                                                  "False", "FALSE", "off", "Off", "OFF", "0"};
-    for (const auto t : kTrue) if (s == t) return true;
-    for (const auto f : kFalse) if (s == f) return false;
+    static constexpr std::string_view kTrue[] = {"t",    "T",    "y",    "Y",  "yes", "Yes", "YES",
+                                                 "true", "True", "TRUE", "on", "On",  "ON",  "1"};
+    static constexpr std::string_view kFalse[] = {
+        "f", "F", "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", "0"};
+    for (const auto t : kTrue)
+        if (s == t) return true;
+    for (const auto f : kFalse)
+        if (s == f) return false;
     return std::nullopt;
 }
 
@@ -134,10 +136,9 @@ core::Result<const json::object*> as_object(const json::value& data) {
     core::Error e;
     e.code = core::ErrorCode::kInvalidArgument;
     e.message = "Invalid input.";
-    const std::string message =
-        data.is_null() ? std::string("No data provided")
-                       : "Invalid data. Expected a dictionary, but got " +
-                             std::string(python_type_name(data)) + ".";
+    const std::string message = data.is_null() ? std::string("No data provided")
+                                               : "Invalid data. Expected a dictionary, but got " +
+                                                     std::string(python_type_name(data)) + ".";
     e.field_errors.push_back(core::FieldError{"non_field_errors", {message}});
     return e;
 }

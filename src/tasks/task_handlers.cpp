@@ -51,7 +51,8 @@ http::Response TaskHandlers::update(const http::Request& request, bool partial) 
     }
     auto data = http::parse_body(request);
     if (!data) return http::error_response(data.error());
-    auto patch = task_patch_from_input(data->value(), data->kind() == http::DataKind::kForm, partial);
+    auto patch =
+        task_patch_from_input(data->value(), data->kind() == http::DataKind::kForm, partial);
     if (!patch) return http::error_response(patch.error());
     auto task = service_.update(owner(request), *id, *patch);
     if (!task) return http::error_response(task.error());

@@ -7,10 +7,10 @@
 namespace taskapi::tasks {
 namespace {
 
-constexpr serializers::CharFieldRules kTitle{.required = true, .allow_blank = false,
-                                             .max_length = kTitleMaxLength};
-constexpr serializers::CharFieldRules kDescription{.required = false, .allow_blank = true,
-                                                   .max_length = 0};
+constexpr serializers::CharFieldRules kTitle{
+    .required = true, .allow_blank = false, .max_length = kTitleMaxLength};
+constexpr serializers::CharFieldRules kDescription{
+    .required = false, .allow_blank = true, .max_length = 0};
 
 }  // namespace
 

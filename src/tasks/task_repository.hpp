@@ -1,4 +1,5 @@
-// Storage of tasks. Every call carries the owner: another user's task does not exist for the caller.
+// Storage of tasks. Every call carries the owner: another user's task does not exist for the
+// caller.
 #pragma once
 
 #include <optional>

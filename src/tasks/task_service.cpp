@@ -19,7 +19,8 @@ core::Result<Task> TaskService::get(core::UserId owner, core::TaskId id) {
     return std::move(*task);
 }
 
-core::Result<Task> TaskService::update(core::UserId owner, core::TaskId id, const TaskPatch& patch) {
+core::Result<Task> TaskService::update(core::UserId owner, core::TaskId id,
+                                       const TaskPatch& patch) {
     auto task = repository_.update(owner, id, patch, clock_.now());
     if (!task) return not_found();
     return std::move(*task);

@@ -61,7 +61,8 @@ core::Status UserService::change_password(std::string_view username, std::string
     const auto user = repository_.find_by_username(username);
     if (!user) return no_such_user(username);
     if (auto ok = check_password(password); !ok) return std::move(ok).error();
-    if (!repository_.set_password_hash(user->id, hasher_.hash(password))) return no_such_user(username);
+    if (!repository_.set_password_hash(user->id, hasher_.hash(password)))
+        return no_such_user(username);
     return core::Ok{};
 }
 

@@ -66,9 +66,9 @@ std::string Statement::column_text(int index) const {
 }
 
 Connection::Connection(const std::string& path) {
-    const int rc = sqlite3_open_v2(path.c_str(), &db_,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                   nullptr);
+    const int rc =
+        sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         std::string message = "cannot open SQLite database '" + path + "': ";
         message += db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
@@ -80,7 +80,8 @@ Connection::Connection(const std::string& path) {
     // Writers wait for each other instead of failing with SQLITE_BUSY.
     sqlite3_busy_timeout(db_, 5000);
     // WAL lets readers run while one writer commits. synchronous=NORMAL in WAL mode keeps every
-    // committed transaction across a crash of the process (see docs/decisions/002-sqlite-durability.md).
+    // committed transaction across a crash of the process (see
+    // docs/decisions/002-sqlite-durability.md).
     exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
 }
 

@@ -6,7 +6,9 @@ namespace {
 constexpr std::string_view kColumns =
     "id, title, description, completed, owner_id, created_at, updated_at";
 
-core::Timestamp from_micros(std::int64_t us) { return core::Timestamp{std::chrono::microseconds{us}}; }
+core::Timestamp from_micros(std::int64_t us) {
+    return core::Timestamp{std::chrono::microseconds{us}};
+}
 std::int64_t to_micros(core::Timestamp t) { return t.time_since_epoch().count(); }
 
 tasks::Task read_task(const Statement& s) {
@@ -32,9 +34,9 @@ std::string sql(std::string_view head, std::string_view tail = {}) {
 
 tasks::Task SqliteTaskRepository::create(core::UserId owner, const tasks::NewTask& task,
                                          core::Timestamp now) {
-    static const std::string kSql = sql(
-        "INSERT INTO tasks (owner_id, title, description, completed, created_at, updated_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING ");
+    static const std::string kSql =
+        sql("INSERT INTO tasks (owner_id, title, description, completed, created_at, updated_at) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING ");
     auto c = db_.acquire();
     StatementScope s(c->prepare(kSql));
     s->bind(1, owner.value);
@@ -77,9 +79,18 @@ std::optional<tasks::Task> SqliteTaskRepository::update(core::UserId owner, core
         "WHERE id = ?5 AND owner_id = ?6 RETURNING ");
     auto c = db_.acquire();
     StatementScope s(c->prepare(kSql));
-    if (patch.title) s->bind(1, *patch.title); else s->bind_null(1);
-    if (patch.description) s->bind(2, *patch.description); else s->bind_null(2);
-    if (patch.completed) s->bind(3, std::int64_t{*patch.completed ? 1 : 0}); else s->bind_null(3);
+    if (patch.title)
+        s->bind(1, *patch.title);
+    else
+        s->bind_null(1);
+    if (patch.description)
+        s->bind(2, *patch.description);
+    else
+        s->bind_null(2);
+    if (patch.completed)
+        s->bind(3, std::int64_t{*patch.completed ? 1 : 0});
+    else
+        s->bind_null(3);
     s->bind(4, to_micros(now));
     s->bind(5, id.value);
     s->bind(6, owner.value);
@@ -90,7 +101,8 @@ std::optional<tasks::Task> SqliteTaskRepository::update(core::UserId owner, core
 }
 
 bool SqliteTaskRepository::remove(core::UserId owner, core::TaskId id) {
-    static const std::string kSql = "DELETE FROM tasks WHERE id = ?1 AND owner_id = ?2 RETURNING id";
+    static const std::string kSql =
+        "DELETE FROM tasks WHERE id = ?1 AND owner_id = ?2 RETURNING id";
     auto c = db_.acquire();
     StatementScope s(c->prepare(kSql));
     s->bind(1, id.value);

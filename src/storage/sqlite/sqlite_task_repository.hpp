@@ -10,11 +10,12 @@ class SqliteTaskRepository final : public tasks::TaskRepository {
 public:
     explicit SqliteTaskRepository(Database& db) : db_(db) {}
 
-    tasks::Task create(core::UserId owner, const tasks::NewTask& task, core::Timestamp now) override;
+    tasks::Task create(core::UserId owner, const tasks::NewTask& task,
+                       core::Timestamp now) override;
     std::vector<tasks::Task> list(core::UserId owner) override;
     std::optional<tasks::Task> find(core::UserId owner, core::TaskId id) override;
-    std::optional<tasks::Task> update(core::UserId owner, core::TaskId id, const tasks::TaskPatch& patch,
-                                      core::Timestamp now) override;
+    std::optional<tasks::Task> update(core::UserId owner, core::TaskId id,
+                                      const tasks::TaskPatch& patch, core::Timestamp now) override;
     bool remove(core::UserId owner, core::TaskId id) override;
 
 private:

@@ -77,7 +77,8 @@ bool SqliteUserRepository::set_password_hash(core::UserId id, std::string_view p
 }
 
 bool SqliteUserRepository::remove(core::UserId id) {
-    // The tasks go with the user through ON DELETE CASCADE (foreign_keys is on for every connection).
+    // The tasks go with the user through ON DELETE CASCADE (foreign_keys is on for every
+    // connection).
     auto c = db_.acquire();
     StatementScope s(c->prepare("DELETE FROM users WHERE id = ?1 RETURNING id"));
     s->bind(1, id.value);
