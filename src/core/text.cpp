@@ -44,6 +44,37 @@ std::size_t decode_one(std::string_view text, std::size_t i, char32_t& cp) {
     return len;
 }
 
+// Length of the longest prefix at text[i] that starts a well-formed sequence but does not
+// complete one (at least 1), per Unicode's "maximal subpart" rule.
+std::size_t maximal_invalid_subpart(std::string_view text, std::size_t i) {
+    const auto b0 = static_cast<unsigned char>(text[i]);
+    std::size_t need = 0;
+    unsigned char lo = 0x80;
+    unsigned char hi = 0xBF;
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+        need = 1;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+        need = 2;
+        if (b0 == 0xE0) lo = 0xA0;
+        if (b0 == 0xED) hi = 0x9F;
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+        need = 3;
+        if (b0 == 0xF0) lo = 0x90;
+        if (b0 == 0xF4) hi = 0x8F;
+    } else {
+        return 1;
+    }
+    std::size_t len = 1;
+    for (std::size_t k = 0; k < need && i + len < text.size(); ++k) {
+        const auto b = static_cast<unsigned char>(text[i + len]);
+        const unsigned char min = k == 0 ? lo : 0x80;
+        const unsigned char max = k == 0 ? hi : 0xBF;
+        if (b < min || b > max) break;
+        ++len;
+    }
+    return len;
+}
+
 bool is_python_space(char32_t c) {
     return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 ||
            c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
@@ -57,6 +88,18 @@ bool is_valid_utf8(std::string_view text) {
         char32_t cp = 0;
         const std::size_t n = decode_one(text, i, cp);
         if (n == 0) return false;
+        i += n;
+    }
+    return true;
+}
+
+bool decode_utf8(std::string_view text, std::u32string& out) {
+    out.clear();
+    for (std::size_t i = 0; i < text.size();) {
+        char32_t cp = 0;
+        const std::size_t n = decode_one(text, i, cp);
+        if (n == 0) return false;
+        out += cp;
         i += n;
     }
     return true;
@@ -140,8 +183,11 @@ std::string python_float_repr(double value) {
 
 std::optional<std::int64_t> parse_int64(std::string_view text) {
     text = strip_whitespace(text);
-    if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-    if (text.empty()) return std::nullopt;
+    const bool had_plus = !text.empty() && text.front() == '+';
+    if (had_plus) text.remove_prefix(1);
+    if (text.empty() || (had_plus && (text.front() == '+' || text.front() == '-'))) {
+        return std::nullopt;
+    }
     std::int64_t value = 0;
     const auto* first = text.data();
     const auto* last = text.data() + text.size();
@@ -171,8 +217,9 @@ std::string to_valid_utf8(std::string_view text) {
         char32_t cp = 0;
         const std::size_t n = decode_one(text, i, cp);
         if (n == 0) {
+            // One U+FFFD per maximal ill-formed subpart, as Python's decode(errors="replace").
             out += "\xEF\xBF\xBD";
-            ++i;
+            i += maximal_invalid_subpart(text, i);
         } else {
             out.append(text.substr(i, n));
             i += n;

@@ -12,6 +12,9 @@ namespace taskapi::core {
 // True when `text` is well-formed UTF-8 (no overlongs, surrogates or values above U+10FFFF).
 [[nodiscard]] bool is_valid_utf8(std::string_view text);
 
+// Decodes UTF-8 into code points; false when the text is not well-formed.
+[[nodiscard]] bool decode_utf8(std::string_view text, std::u32string& out);
+
 // Number of Unicode code points in valid UTF-8 text (what Python's len() counts).
 [[nodiscard]] std::size_t count_code_points(std::string_view text);
 

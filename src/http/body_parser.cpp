@@ -118,7 +118,8 @@ core::Result<json::object> parse_multipart(std::string_view body, std::string_vi
         const std::string_view original_headers = part.substr(0, header_end);
         const auto disposition = headers.find("content-disposition:");
         if (disposition != std::string::npos) {
-            const auto line_end = std::min(headers.find('\n', disposition), headers.size());
+            auto line_end = std::min(headers.find('\n', disposition), headers.size());
+            if (line_end > disposition && headers[line_end - 1] == '\r') --line_end;
             const std::string_view line =
                 original_headers.substr(disposition, line_end - disposition);
             const std::string name = parameter(line, "name");

@@ -159,11 +159,14 @@ std::optional<Negotiated> negotiate(const Request& request, std::string_view for
             for (const auto& range : ranges) {
                 if (range.precedence() != precedence || !range.matches(renderer)) continue;
                 Negotiated n;
-                if (renderer == kJsonType && precedence == 3) {
+                // DRF hands the Accept entry's parameters to the JSON renderer, also from a
+                // wildcard; indent is clamped to 0..8, and 0 means compact (zero_as_none).
+                if (renderer == kJsonType) {
                     for (const auto& [key, value] : range.params) {
                         if (key != "indent") continue;
                         if (auto i = core::parse_int64(value)) {
-                            n.indent = static_cast<int>(std::clamp<std::int64_t>(*i, 0, 8));
+                            const auto clamped = std::clamp<std::int64_t>(*i, 0, 8);
+                            if (clamped > 0) n.indent = static_cast<int>(clamped);
                         }
                     }
                 }
@@ -251,14 +254,17 @@ Response Router::dispatch_view(Request& request, const Match& m) const {
     request.path_params = m.params;
     request.format = m.format;
 
+    // 1. Content negotiation: an unknown format is 404, an unsatisfiable Accept 406.
+    std::string format = m.format;
+    if (format.empty()) format = query_param(request.query, "format").value_or("");
+    const bool known_format = format.empty() || format == "json" || format == "api";
+    const auto negotiated = known_format ? negotiate(request, format) : std::nullopt;
+
     Response response = [&]() -> Response {
-        // 1. Content negotiation: an unknown format is 404, an unsatisfiable Accept 406.
-        std::string format = m.format;
-        if (format.empty()) format = query_param(request.query, "format").value_or("");
-        if (!format.empty() && format != "json" && format != "api") return not_found();
-        const auto negotiated = negotiate(request, format);
-        if (!negotiated)
+        if (!known_format) return not_found();
+        if (!negotiated) {
             return detail_response(406, "Could not satisfy the request Accept header.");
+        }
 
         // 2. Authentication, then the permission check.
         if (route.access != Access::kNoAuthentication) {
@@ -307,12 +313,14 @@ Response Router::dispatch_view(Request& request, const Match& m) const {
             return detail_response(
                 405, "Method \"" + uppercase(request.method_name) + "\" not allowed.");
         }
-        Response r = (*handler)(request);
-        if (negotiated->indent && r.content_type == kJsonType && !r.body.empty()) {
-            r.body = indent_json(r.body, *negotiated->indent);
-        }
-        return r;
+        return (*handler)(request);
     }();
+
+    // Every answer rendered after a successful negotiation honours its indent, errors included.
+    if (negotiated && negotiated->indent && response.content_type == kJsonType &&
+        !response.body.empty()) {
+        response.body = indent_json(response.body, *negotiated->indent);
+    }
 
     response.set_header("Allow", allow_header(route));
     response.set_header("Vary", "Accept");

@@ -70,6 +70,11 @@ std::optional<std::string> Validation::char_field(const json::object& data, std:
         add(name, std::string(kNull));
         return std::nullopt;
     }
+    // An empty form value of an optional field means "not given" (DRF's html input rules).
+    if (ctx.is_form && !rules.required && v->is_string() && v->get_string().empty()) {
+        if (rules.allow_blank) return std::string();
+        return std::nullopt;
+    }
     std::string text;
     if (v->is_string()) {
         text = std::string(v->get_string());
@@ -118,6 +123,8 @@ std::optional<bool> Validation::boolean_field(const json::object& data, std::str
         add(name, std::string(kNull));
         return std::nullopt;
     }
+    // An empty form value means "not given": the stored value (or the default) stays.
+    if (ctx.is_form && v->is_string() && v->get_string().empty()) return std::nullopt;
     if (v->is_bool()) return v->get_bool();
     if (v->is_int64() && (v->get_int64() == 0 || v->get_int64() == 1)) return v->get_int64() == 1;
     if (v->is_uint64() && v->get_uint64() <= 1) return v->get_uint64() == 1;

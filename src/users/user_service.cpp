@@ -14,20 +14,36 @@ core::Error no_such_user(std::string_view username) {
                             "no user named '" + std::string(username) + "'");
 }
 
+// Django's username rule is ^[\w.@+-]+$: letters and digits of any script. Without Unicode
+// tables this keeps ASCII letters, digits and @.+-_, and refuses the non-ASCII blocks that hold
+// spaces, controls, punctuation and symbols; letters of other scripts pass.
+bool is_username_code_point(char32_t c) {
+    if (c < 0x80) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '@' || c == '.' || c == '+' || c == '-' || c == '_';
+    }
+    const auto in = [c](char32_t lo, char32_t hi) { return c >= lo && c <= hi; };
+    return !(in(0x80, 0xBF) || c == 0xD7 || c == 0xF7 || in(0x2000, 0x2BFF) || in(0x3000, 0x303F) ||
+             in(0xE000, 0xF8FF) || in(0xFE00, 0xFE0F) || in(0xFE10, 0xFE6F) || in(0xFF00, 0xFF0F) ||
+             in(0xFF1A, 0xFF20) || in(0xFF3B, 0xFF40) || in(0xFF5B, 0xFF65) || in(0xFFF0, 0xFFFF) ||
+             in(0x1F000, 0x1FAFF) || in(0xE0000, 0x10FFFF) || c == 0x1680 || c == 0x180E);
+}
+
 }  // namespace
 
 core::Status UserService::check_username(std::string_view username) {
     if (username.empty()) return invalid("the username may not be empty");
-    if (!core::is_valid_utf8(username)) return invalid("the username is not valid UTF-8");
-    if (core::count_code_points(username) > kUsernameMaxLength) {
+    std::u32string code_points;
+    if (!core::decode_utf8(username, code_points)) {
+        return invalid("the username is not valid UTF-8");
+    }
+    if (code_points.size() > kUsernameMaxLength) {
         return invalid("the username may have at most 150 characters");
     }
-    for (const char c : username) {
-        const auto u = static_cast<unsigned char>(c);
-        const bool ok = u >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                        (c >= '0' && c <= '9') || c == '@' || c == '.' || c == '+' || c == '-' ||
-                        c == '_';
-        if (!ok) return invalid("the username may contain only letters, digits and @ . + - _");
+    for (const char32_t c : code_points) {
+        if (!is_username_code_point(c)) {
+            return invalid("the username may contain only letters, digits and @ . + - _");
+        }
     }
     return core::Ok{};
 }
