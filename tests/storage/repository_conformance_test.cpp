@@ -1,0 +1,537 @@
+// One typed suite run against every repository implementation: SQLite on a temporary file, and
+// the in-memory fakes the unit tests rely on (which proves the fakes faithful).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fakes/fixed_clock.hpp"
+#include "fakes/in_memory_task_repository.hpp"
+#include "fakes/in_memory_user_repository.hpp"
+#include "storage/open_storage.hpp"
+#include "storage/sqlite/sqlite_migrations.hpp"
+#include "storage/storage_error.hpp"
+
+namespace taskapi::storage {
+namespace {
+
+using namespace std::chrono_literals;
+using fakes::make_timestamp;
+
+// A fresh directory under the system's temporary directory, removed with everything in it.
+class TempDir {
+public:
+    TempDir() {
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "taskapi-storage-test-XXXXXX").string();
+        if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+        path_ = pattern;
+    }
+    ~TempDir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+    [[nodiscard]] std::string sqlite_url(const std::string& file = "db.sqlite3") const {
+        return "sqlite:///" + (path_ / file).string();  // path_ is absolute: sqlite:////tmp/...
+    }
+
+private:
+    std::filesystem::path path_;
+};
+
+std::unique_ptr<Storage> open(const std::string& url) {
+    auto storage = open_storage(url);
+    if (!storage) throw std::runtime_error("open_storage: " + storage.error().message);
+    return std::move(storage).value();
+}
+
+class SqliteBackend {
+public:
+    static constexpr const char* kName = "Sqlite";
+    SqliteBackend() : storage_(open(dir_.sqlite_url())) { storage_->migrate(); }
+    users::UserRepository& users() { return storage_->users(); }
+    tasks::TaskRepository& tasks() { return storage_->tasks(); }
+
+private:
+    TempDir dir_;  // destroyed after the storage has closed the file
+    std::unique_ptr<Storage> storage_;
+};
+
+class InMemoryBackend {
+public:
+    static constexpr const char* kName = "InMemory";
+    users::UserRepository& users() { return users_; }
+    tasks::TaskRepository& tasks() { return tasks_; }
+
+private:
+    fakes::InMemoryTaskRepository tasks_;
+    fakes::InMemoryUserRepository users_{&tasks_};
+};
+
+struct BackendNames {
+    template <typename T>
+    static std::string GetName(int) {
+        return T::kName;
+    }
+};
+
+template <typename Backend>
+class RepositoryConformance : public ::testing::Test {
+protected:
+    users::UserRepository& users() { return backend_.users(); }
+    tasks::TaskRepository& tasks() { return backend_.tasks(); }
+
+    core::UserId add_user(const std::string& username) {
+        auto user = users().create(users::NewUser{.username = username,
+                                                  .password_hash = "$argon2id$hash-of-" + username,
+                                                  .date_joined = now_});
+        if (!user) throw std::runtime_error("could not create " + username);
+        return user->id;
+    }
+
+    tasks::Task add_task(core::UserId owner, const std::string& title,
+                         const std::string& description = {}, bool completed = false) {
+        return tasks().create(owner, tasks::NewTask{title, description, completed}, now_);
+    }
+
+    static std::vector<std::int64_t> ids_of(const std::vector<tasks::Task>& list) {
+        std::vector<std::int64_t> ids;
+        for (const auto& t : list) ids.push_back(t.id.value);
+        return ids;
+    }
+
+    Backend backend_;
+    core::Timestamp now_ = make_timestamp(2026, 11, 26, 17, 20, 5, 123456);
+};
+
+using Backends = ::testing::Types<SqliteBackend, InMemoryBackend>;
+TYPED_TEST_SUITE(RepositoryConformance, Backends, BackendNames);
+
+// --- tasks: create, find, list ---------------------------------------------------------------
+
+TYPED_TEST(RepositoryConformance, CreateReturnsTheStoredTask) {
+    const auto alice = this->add_user("alice");
+    const tasks::Task task = this->add_task(alice, "Buy milk", "two litres", true);
+    EXPECT_GT(task.id.value, 0);
+    EXPECT_EQ(task.title, "Buy milk");
+    EXPECT_EQ(task.description, "two litres");
+    EXPECT_TRUE(task.completed);
+    EXPECT_EQ(task.owner, alice);
+    EXPECT_EQ(task.created_at, this->now_);
+    EXPECT_EQ(task.updated_at, this->now_);
+
+    const auto found = this->tasks().find(alice, task.id);
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->id, task.id);
+    EXPECT_EQ(found->title, "Buy milk");
+    EXPECT_EQ(found->description, "two litres");
+    EXPECT_TRUE(found->completed);
+    EXPECT_EQ(found->owner, alice);
+    EXPECT_EQ(found->created_at, this->now_);
+    EXPECT_EQ(found->updated_at, this->now_);
+}
+
+TYPED_TEST(RepositoryConformance, CreateGivesAscendingIdsAcrossOwners) {
+    const auto alice = this->add_user("alice");
+    const auto bob = this->add_user("bob");
+    const auto first = this->add_task(alice, "a");
+    const auto second = this->add_task(bob, "b");
+    const auto third = this->add_task(alice, "c");
+    EXPECT_LT(first.id, second.id);
+    EXPECT_LT(second.id, third.id);
+}
+
+TYPED_TEST(RepositoryConformance, TaskIdsAreNeverReusedAfterRemoval) {
+    const auto alice = this->add_user("alice");
+    const auto first = this->add_task(alice, "a");
+    const auto last = this->add_task(alice, "b");
+    ASSERT_TRUE(this->tasks().remove(alice, last.id));
+    const auto after_removal = this->add_task(alice, "c");
+    EXPECT_GT(after_removal.id, last.id);
+    ASSERT_TRUE(this->tasks().remove(alice, first.id));
+    ASSERT_TRUE(this->tasks().remove(alice, after_removal.id));
+    const auto after_emptying = this->add_task(alice, "d");
+    EXPECT_GT(after_emptying.id, after_removal.id);
+    EXPECT_FALSE(this->tasks().find(alice, last.id).has_value());
+}
+
+TYPED_TEST(RepositoryConformance, FindWithTheWrongOwnerIsNotFound) {
+    const auto alice = this->add_user("alice");
+    const auto bob = this->add_user("bob");
+    const auto task = this->add_task(alice, "private");
+    EXPECT_FALSE(this->tasks().find(bob, task.id).has_value());
+    EXPECT_FALSE(this->tasks().find(core::UserId{999}, task.id).has_value());
+    EXPECT_TRUE(this->tasks().find(alice, task.id).has_value());
+}
+
+TYPED_TEST(RepositoryConformance, FindOfAMissingTaskIsNotFound) {
+    const auto alice = this->add_user("alice");
+    EXPECT_FALSE(this->tasks().find(alice, core::TaskId{1}).has_value());
+    EXPECT_FALSE(this->tasks().find(alice, core::TaskId{-1}).has_value());
+    EXPECT_FALSE(this->tasks()
+                     .find(alice, core::TaskId{std::numeric_limits<std::int64_t>::max()})
+                     .has_value());
+}
+
+TYPED_TEST(RepositoryConformance, ListIsOwnerOnlyInAscendingIdOrder) {
+    const auto alice = this->add_user("alice");
+    const auto bob = this->add_user("bob");
+    const auto a1 = this->add_task(alice, "a1");
+    const auto b1 = this->add_task(bob, "b1");
+    const auto a2 = this->add_task(alice, "a2");
+    const auto b2 = this->add_task(bob, "b2");
+    const auto a3 = this->add_task(alice, "a3");
+    EXPECT_EQ(this->ids_of(this->tasks().list(alice)),
+              (std::vector<std::int64_t>{a1.id.value, a2.id.value, a3.id.value}));
+    EXPECT_EQ(this->ids_of(this->tasks().list(bob)),
+              (std::vector<std::int64_t>{b1.id.value, b2.id.value}));
+    const auto listed = this->tasks().list(alice);
+    ASSERT_EQ(listed.size(), 3u);
+    EXPECT_EQ(listed[1].title, "a2");
+    EXPECT_EQ(listed[1].owner, alice);
+}
+
+TYPED_TEST(RepositoryConformance, ListOfAUserWithoutTasksIsEmpty) {
+    const auto alice = this->add_user("alice");
+    const auto bob = this->add_user("bob");
+    this->add_task(alice, "a1");
+    EXPECT_TRUE(this->tasks().list(bob).empty());
+    EXPECT_TRUE(this->tasks().list(core::UserId{999}).empty());
+}
+
+// --- tasks: update ---------------------------------------------------------------------------
+
+TYPED_TEST(RepositoryConformance, UpdateWithAPartialPatchKeepsTheOtherFields) {
+    const auto alice = this->add_user("alice");
+    const auto task = this->add_task(alice, "title", "description", false);
+    const auto later = this->now_ + 1s;
+
+    auto updated =
+        this->tasks().update(alice, task.id, tasks::TaskPatch{.title = "new title"}, later);
+    ASSERT_TRUE(updated.has_value());
+    EXPECT_EQ(updated->title, "new title");
+    EXPECT_EQ(updated->description, "description");
+    EXPECT_FALSE(updated->completed);
+
+    updated = this->tasks().update(alice, task.id, tasks::TaskPatch{.completed = true}, later);
+    ASSERT_TRUE(updated.has_value());
+    EXPECT_EQ(updated->title, "new title");
+    EXPECT_EQ(updated->description, "description");
+    EXPECT_TRUE(updated->completed);
+
+    updated = this->tasks().update(alice, task.id, tasks::TaskPatch{.description = "d2"}, later);
+    ASSERT_TRUE(updated.has_value());
+    EXPECT_EQ(updated->title, "new title");
+    EXPECT_EQ(updated->description, "d2");
+    EXPECT_TRUE(updated->completed);
+
+    const auto found = this->tasks().find(alice, task.id);
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->title, "new title");
+    EXPECT_EQ(found->description, "d2");
+    EXPECT_TRUE(found->completed);
+}
+
+TYPED_TEST(RepositoryConformance, UpdateCanSetFalseAndEmptyValues) {
+    const auto alice = this->add_user("alice");
+    const auto task = this->add_task(alice, "t", "something", true);
+    const auto updated = this->tasks().update(
+        alice, task.id, tasks::TaskPatch{.description = "", .completed = false}, this->now_);
+    ASSERT_TRUE(updated.has_value());
+    EXPECT_EQ(updated->description, "");
+    EXPECT_FALSE(updated->completed);
+    EXPECT_EQ(this->tasks().find(alice, task.id)->description, "");
+}
+
+TYPED_TEST(RepositoryConformance, UpdateSetsUpdatedAtAndKeepsCreatedAt) {
+    const auto alice = this->add_user("alice");
+    const auto task = this->add_task(alice, "t");
+    const auto later = make_timestamp(2026, 12, 1, 8, 0, 0, 999999);
+    const auto updated = this->tasks().update(alice, task.id, tasks::TaskPatch{}, later);
+    ASSERT_TRUE(updated.has_value());
+    EXPECT_EQ(updated->created_at, this->now_);
+    EXPECT_EQ(updated->updated_at, later);
+    EXPECT_EQ(updated->title, "t");
+    const auto found = this->tasks().find(alice, task.id);
+    EXPECT_EQ(found->created_at, this->now_);
+    EXPECT_EQ(found->updated_at, later);
+}
+
+TYPED_TEST(RepositoryConformance, UpdateWithTheWrongOwnerIsNotFoundAndChangesNothing) {
+    const auto alice = this->add_user("alice");
+    const auto bob = this->add_user("bob");
+    const auto task = this->add_task(alice, "mine", "desc", false);
+    const auto result = this->tasks().update(
+        bob, task.id, tasks::TaskPatch{.title = "stolen", .description = "x", .completed = true},
+        this->now_ + 1h);
+    EXPECT_FALSE(result.has_value());
+    const auto found = this->tasks().find(alice, task.id);
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->title, "mine");
+    EXPECT_EQ(found->description, "desc");
+    EXPECT_FALSE(found->completed);
+    EXPECT_EQ(found->updated_at, this->now_);
+    EXPECT_EQ(found->owner, alice);
+}
+
+TYPED_TEST(RepositoryConformance, UpdateOfAMissingTaskIsNotFound) {
+    const auto alice = this->add_user("alice");
+    EXPECT_FALSE(
+        this->tasks().update(alice, core::TaskId{42}, tasks::TaskPatch{.title = "x"}, this->now_));
+}
+
+// --- tasks: remove ---------------------------------------------------------------------------
+
+TYPED_TEST(RepositoryConformance, RemoveWithTheWrongOwnerIsNotFoundAndChangesNothing) {
+    const auto alice = this->add_user("alice");
+    const auto bob = this->add_user("bob");
+    const auto task = this->add_task(alice, "mine");
+    EXPECT_FALSE(this->tasks().remove(bob, task.id));
+    EXPECT_TRUE(this->tasks().find(alice, task.id).has_value());
+    EXPECT_EQ(this->tasks().list(alice).size(), 1u);
+}
+
+TYPED_TEST(RepositoryConformance, RemoveDeletesOnceOnly) {
+    const auto alice = this->add_user("alice");
+    const auto keep = this->add_task(alice, "keep");
+    const auto task = this->add_task(alice, "drop");
+    EXPECT_TRUE(this->tasks().remove(alice, task.id));
+    EXPECT_FALSE(this->tasks().find(alice, task.id).has_value());
+    EXPECT_FALSE(this->tasks().remove(alice, task.id));
+    EXPECT_EQ(this->ids_of(this->tasks().list(alice)), std::vector<std::int64_t>{keep.id.value});
+}
+
+// --- tasks: values round-trip ----------------------------------------------------------------
+
+TYPED_TEST(RepositoryConformance, TimestampsRoundTripWithMicroseconds) {
+    const auto alice = this->add_user("alice");
+    for (const auto t : {make_timestamp(2026, 11, 26, 17, 20, 5, 1),
+                         make_timestamp(2026, 11, 26, 17, 20, 5, 999999),
+                         make_timestamp(2026, 1, 1), make_timestamp(1970, 1, 1, 0, 0, 0, 1),
+                         make_timestamp(2999, 12, 31, 23, 59, 59, 500000)}) {
+        const auto task = this->tasks().create(alice, tasks::NewTask{.title = "t"}, t);
+        const auto found = this->tasks().find(alice, task.id);
+        ASSERT_TRUE(found.has_value());
+        EXPECT_EQ(found->created_at, t);
+        EXPECT_EQ(found->updated_at, t);
+    }
+    for (const auto& task : this->tasks().list(alice)) EXPECT_EQ(task.created_at, task.updated_at);
+}
+
+TYPED_TEST(RepositoryConformance, UnicodeAndLongTextRoundTrip) {
+    const auto alice = this->add_user("alice");
+    std::string title;
+    for (int i = 0; i < 255; ++i) title += "é";
+    std::string description = "日本語 \xF0\x9F\x98\x80 \"quoted\" 'single' \\ % _ \n\t\r ";
+    description += "'); DROP TABLE tasks; --";
+    while (description.size() < 100000) description += "long text \xE2\x80\x94 ";
+    const auto task = this->add_task(alice, title, description, true);
+    EXPECT_EQ(task.title, title);
+    EXPECT_EQ(task.description, description);
+    const auto found = this->tasks().find(alice, task.id);
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->title, title);
+    EXPECT_EQ(found->description, description);
+    EXPECT_EQ(this->tasks().list(alice).at(0).description, description);
+}
+
+TYPED_TEST(RepositoryConformance, ConcurrentCreatesGetDistinctIds) {
+    const auto alice = this->add_user("alice");
+    constexpr int kThreads = 4;
+    constexpr int kPerThread = 25;
+    std::vector<std::vector<std::int64_t>> ids(kThreads);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+        threads.emplace_back([this, alice, &ids, i] {
+            for (int k = 0; k < kPerThread; ++k) {
+                ids[static_cast<std::size_t>(i)].push_back(this->add_task(alice, "t").id.value);
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    std::vector<std::int64_t> all;
+    for (const auto& v : ids) all.insert(all.end(), v.begin(), v.end());
+    std::sort(all.begin(), all.end());
+    EXPECT_EQ(std::adjacent_find(all.begin(), all.end()), all.end());
+    EXPECT_EQ(this->ids_of(this->tasks().list(alice)), all);
+}
+
+// --- users -----------------------------------------------------------------------------------
+
+TYPED_TEST(RepositoryConformance, CreateUserStoresEveryField) {
+    const auto joined = make_timestamp(2026, 3, 4, 5, 6, 7, 89);
+    const auto created = this->users().create(users::NewUser{.username = "root",
+                                                             .password_hash = "$argon2id$v=19$x",
+                                                             .is_active = false,
+                                                             .is_superuser = true,
+                                                             .date_joined = joined});
+    ASSERT_TRUE(created.has_value());
+    EXPECT_GT(created->id.value, 0);
+    EXPECT_EQ(created->username, "root");
+    EXPECT_EQ(created->password_hash, "$argon2id$v=19$x");
+    EXPECT_FALSE(created->is_active);
+    EXPECT_TRUE(created->is_superuser);
+    EXPECT_EQ(created->date_joined, joined);
+
+    for (const auto& found :
+         {this->users().find_by_id(created->id), this->users().find_by_username("root")}) {
+        ASSERT_TRUE(found.has_value());
+        EXPECT_EQ(found->id, created->id);
+        EXPECT_EQ(found->username, "root");
+        EXPECT_EQ(found->password_hash, "$argon2id$v=19$x");
+        EXPECT_FALSE(found->is_active);
+        EXPECT_TRUE(found->is_superuser);
+        EXPECT_EQ(found->date_joined, joined);
+    }
+}
+
+TYPED_TEST(RepositoryConformance, UserIdsAscendAndAreNeverReused) {
+    const auto alice = this->add_user("alice");
+    const auto bob = this->add_user("bob");
+    EXPECT_LT(alice, bob);
+    ASSERT_TRUE(this->users().remove(bob));
+    const auto again = this->add_user("bob");
+    EXPECT_GT(again, bob);
+}
+
+TYPED_TEST(RepositoryConformance, DuplicateUsernameIsAConflict) {
+    this->add_user("alice");
+    const auto again =
+        this->users().create(users::NewUser{.username = "alice", .password_hash = "h"});
+    ASSERT_FALSE(again.has_value());
+    EXPECT_EQ(again.error().code, core::ErrorCode::kConflict);
+    EXPECT_NE(again.error().message.find("alice"), std::string::npos) << again.error().message;
+    EXPECT_EQ(this->users().find_by_username("alice")->password_hash, "$argon2id$hash-of-alice");
+}
+
+TYPED_TEST(RepositoryConformance, UsernamesAreCaseSensitive) {
+    const auto upper = this->add_user("Alice");
+    const auto lower = this->add_user("alice");
+    EXPECT_NE(upper, lower);
+    EXPECT_EQ(this->users().find_by_username("Alice")->id, upper);
+    EXPECT_EQ(this->users().find_by_username("alice")->id, lower);
+    EXPECT_FALSE(this->users().find_by_username("ALICE").has_value());
+}
+
+TYPED_TEST(RepositoryConformance, UnicodeUsernamesRoundTrip) {
+    const auto id = this->add_user("élodie日本");
+    EXPECT_EQ(this->users().find_by_id(id)->username, "élodie日本");
+    EXPECT_EQ(this->users().find_by_username("élodie日本")->id, id);
+}
+
+TYPED_TEST(RepositoryConformance, MissingUsersAreNotFound) {
+    this->add_user("alice");
+    EXPECT_FALSE(this->users().find_by_id(core::UserId{999}).has_value());
+    EXPECT_FALSE(this->users().find_by_username("bob").has_value());
+    EXPECT_FALSE(this->users().find_by_username("").has_value());
+    EXPECT_FALSE(this->users().find_by_username("alice ").has_value());
+}
+
+TYPED_TEST(RepositoryConformance, SetPasswordHashReplacesTheHash) {
+    const auto alice = this->add_user("alice");
+    const auto bob = this->add_user("bob");
+    EXPECT_TRUE(this->users().set_password_hash(alice, "$argon2id$new"));
+    EXPECT_EQ(this->users().find_by_id(alice)->password_hash, "$argon2id$new");
+    EXPECT_EQ(this->users().find_by_id(bob)->password_hash, "$argon2id$hash-of-bob");
+    EXPECT_FALSE(this->users().set_password_hash(core::UserId{999}, "$argon2id$x"));
+}
+
+TYPED_TEST(RepositoryConformance, RemoveUserCascadesToTheirTasksOnly) {
+    const auto alice = this->add_user("alice");
+    const auto bob = this->add_user("bob");
+    const auto a1 = this->add_task(alice, "a1");
+    this->add_task(alice, "a2");
+    const auto b1 = this->add_task(bob, "b1");
+
+    EXPECT_TRUE(this->users().remove(alice));
+    EXPECT_FALSE(this->users().find_by_id(alice).has_value());
+    EXPECT_FALSE(this->users().find_by_username("alice").has_value());
+    EXPECT_TRUE(this->tasks().list(alice).empty());
+    EXPECT_FALSE(this->tasks().find(alice, a1.id).has_value());
+    EXPECT_TRUE(this->users().find_by_id(bob).has_value());
+    EXPECT_EQ(this->ids_of(this->tasks().list(bob)), std::vector<std::int64_t>{b1.id.value});
+    EXPECT_FALSE(this->users().remove(alice));
+}
+
+TYPED_TEST(RepositoryConformance, ANewUserWithARemovedNameGetsNoOldTasks) {
+    const auto alice = this->add_user("alice");
+    this->add_task(alice, "a1");
+    ASSERT_TRUE(this->users().remove(alice));
+    const auto new_alice = this->add_user("alice");
+    EXPECT_NE(new_alice, alice);
+    EXPECT_TRUE(this->tasks().list(new_alice).empty());
+}
+
+// --- SQLite specifics ------------------------------------------------------------------------
+
+TEST(SqliteStorage, MigrateTwiceAppliesNothingTheSecondTime) {
+    const TempDir dir;
+    const auto storage = open(dir.sqlite_url());
+    EXPECT_EQ(storage->migrate(), static_cast<int>(sqlite::migrations().size()));
+    EXPECT_GE(sqlite::migrations().size(), 1u);
+    EXPECT_EQ(storage->migrate(), 0);
+}
+
+TEST(SqliteStorage, DataAndSchemaSurviveReopening) {
+    const TempDir dir;
+    core::UserId alice;
+    {
+        const auto storage = open(dir.sqlite_url());
+        storage->migrate();
+        alice = storage->users()
+                    .create(users::NewUser{.username = "alice", .password_hash = "h"})
+                    .value()
+                    .id;
+        storage->tasks().create(alice, tasks::NewTask{.title = "kept"}, make_timestamp(2026, 1, 1));
+    }
+    const auto reopened = open(dir.sqlite_url());
+    EXPECT_EQ(reopened->migrate(), 0);
+    const auto listed = reopened->tasks().list(alice);
+    ASSERT_EQ(listed.size(), 1u);
+    EXPECT_EQ(listed[0].title, "kept");
+}
+
+TEST(SqliteStorage, MigrationsAreNumberedAscending) {
+    const auto& all = sqlite::migrations();
+    for (std::size_t i = 1; i < all.size(); ++i) EXPECT_LT(all[i - 1].version, all[i].version);
+    ASSERT_FALSE(all.empty());
+    EXPECT_EQ(all.front().version, 1);
+}
+
+TEST(SqliteStorage, DescribeNamesTheFile) {
+    const TempDir dir;
+    const auto storage = open(dir.sqlite_url());
+    EXPECT_EQ(storage->describe(), dir.sqlite_url());
+}
+
+TEST(SqliteStorage, OpenRefusesUrlsItCannotServe) {
+    for (const char* url : {"postgresql://user@localhost/taskapi", "postgres://localhost/x",
+                            "mysql://localhost/x", "sqlite:///", "", "db.sqlite3"}) {
+        const auto storage = open_storage(url);
+        ASSERT_FALSE(storage.has_value()) << url;
+        EXPECT_EQ(storage.error().code, core::ErrorCode::kInvalidArgument) << url;
+    }
+}
+
+TEST(SqliteStorage, OpeningAFileInAMissingDirectoryThrows) {
+    const TempDir dir;
+    const std::string url = "sqlite:///" + (dir.path() / "missing" / "db.sqlite3").string();
+    EXPECT_THROW(static_cast<void>(open_storage(url)), StorageError);
+}
+
+}  // namespace
+}  // namespace taskapi::storage

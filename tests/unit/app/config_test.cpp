@@ -1,0 +1,212 @@
+#include "app/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+namespace taskapi::app {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kGoodKey(32, 'k');
+
+// --- parse_dotenv ----------------------------------------------------------------------------
+
+TEST(ParseDotenv, ReadsKeyValueLines) {
+    const Environment env = parse_dotenv("A=1\nB=two words\n");
+    EXPECT_EQ(env, (Environment{{"A", "1"}, {"B", "two words"}}));
+}
+
+TEST(ParseDotenv, SkipsBlankLinesAndComments) {
+    const Environment env = parse_dotenv("\n# a comment\n   # indented comment\n\nA=1\n   \n");
+    EXPECT_EQ(env, (Environment{{"A", "1"}}));
+}
+
+TEST(ParseDotenv, RemovesExport) {
+    EXPECT_EQ(parse_dotenv("export TASKAPI_PORT=9000\n"), (Environment{{"TASKAPI_PORT", "9000"}}));
+}
+
+TEST(ParseDotenv, RemovesMatchingQuotes) {
+    const Environment env =
+        parse_dotenv("A=\"double quoted\"\nB='single quoted'\nC=\"mismatch'\nD=\"\"\n");
+    EXPECT_EQ(env.at("A"), "double quoted");
+    EXPECT_EQ(env.at("B"), "single quoted");
+    EXPECT_EQ(env.at("C"), "\"mismatch'");
+    EXPECT_EQ(env.at("D"), "");
+}
+
+TEST(ParseDotenv, TrimsSpacesAroundKeysAndValues) {
+    EXPECT_EQ(parse_dotenv("  A  =  1  \n"), (Environment{{"A", "1"}}));
+    EXPECT_EQ(parse_dotenv("A=\" padded \"\n").at("A"), " padded ");
+}
+
+TEST(ParseDotenv, AcceptsWindowsLineEnds) {
+    EXPECT_EQ(parse_dotenv("A=1\r\nB=2\r\n"), (Environment{{"A", "1"}, {"B", "2"}}));
+}
+
+TEST(ParseDotenv, KeepsEqualsSignsInValues) {
+    EXPECT_EQ(parse_dotenv("TASKAPI_SECRET_KEY=abc=def==\n").at("TASKAPI_SECRET_KEY"), "abc=def==");
+}
+
+TEST(ParseDotenv, SkipsLinesWithoutAnEqualsSignOrKey) {
+    EXPECT_EQ(parse_dotenv("JUST_A_NAME\n=value\nA=1"), (Environment{{"A", "1"}}));
+}
+
+TEST(ParseDotenv, LaterLinesWin) {
+    EXPECT_EQ(parse_dotenv("A=1\nA=2\n"), (Environment{{"A", "2"}}));
+}
+
+// --- config_from_environment -----------------------------------------------------------------
+
+TEST(ConfigFromEnvironment, HasDefaults) {
+    const auto config = config_from_environment({});
+    ASSERT_TRUE(config.has_value());
+    EXPECT_EQ(config->secret_key, "");
+    EXPECT_EQ(config->database_url, "sqlite:///db.sqlite3");
+    EXPECT_EQ(config->host, "127.0.0.1");
+    EXPECT_EQ(config->port, 8000);
+    EXPECT_GE(config->threads, 1);
+    EXPECT_EQ(config->access_token_lifetime, 300s);
+    EXPECT_EQ(config->refresh_token_lifetime, 86400s);
+    EXPECT_EQ(config->log_level, core::LogLevel::kInfo);
+}
+
+TEST(ConfigFromEnvironment, DefaultThreadsIsTheNumberOfCores) {
+    const auto config = config_from_environment({});
+    ASSERT_TRUE(config.has_value());
+    const unsigned cores = std::thread::hardware_concurrency();
+    EXPECT_EQ(config->threads, cores == 0 ? 1 : static_cast<int>(cores));
+}
+
+TEST(ConfigFromEnvironment, ReadsEverySetting) {
+    const auto config = config_from_environment({
+        {"TASKAPI_SECRET_KEY", kGoodKey},
+        {"TASKAPI_DATABASE_URL", "sqlite:////var/lib/taskapi/db.sqlite3"},
+        {"TASKAPI_HOST", "0.0.0.0"},
+        {"TASKAPI_PORT", "9000"},
+        {"TASKAPI_THREADS", "3"},
+        {"TASKAPI_ACCESS_TOKEN_LIFETIME", "60"},
+        {"TASKAPI_REFRESH_TOKEN_LIFETIME", "3600"},
+        {"TASKAPI_LOG_LEVEL", "debug"},
+    });
+    ASSERT_TRUE(config.has_value()) << config.error().message;
+    EXPECT_EQ(config->secret_key, kGoodKey);
+    EXPECT_EQ(config->database_url, "sqlite:////var/lib/taskapi/db.sqlite3");
+    EXPECT_EQ(config->host, "0.0.0.0");
+    EXPECT_EQ(config->port, 9000);
+    EXPECT_EQ(config->threads, 3);
+    EXPECT_EQ(config->access_token_lifetime, 60s);
+    EXPECT_EQ(config->refresh_token_lifetime, 3600s);
+    EXPECT_EQ(config->log_level, core::LogLevel::kDebug);
+}
+
+TEST(ConfigFromEnvironment, IgnoresOtherVariables) {
+    const auto config = config_from_environment({{"PATH", "/bin"}, {"TASKAPI_UNKNOWN", "x"}});
+    EXPECT_TRUE(config.has_value());
+}
+
+TEST(ConfigFromEnvironment, AcceptsPortZeroAndTheEdges) {
+    EXPECT_EQ(config_from_environment({{"TASKAPI_PORT", "0"}})->port, 0);
+    EXPECT_EQ(config_from_environment({{"TASKAPI_PORT", "65535"}})->port, 65535);
+    EXPECT_EQ(config_from_environment({{"TASKAPI_THREADS", "256"}})->threads, 256);
+}
+
+// Each invalid value is refused with a message that starts with the setting's name.
+void expect_refused(const std::string& setting, const std::string& value) {
+    const auto config = config_from_environment({{setting, value}});
+    ASSERT_FALSE(config.has_value()) << setting << "=" << value;
+    EXPECT_EQ(config.error().code, core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(config.error().message.rfind(setting, 0), 0u) << config.error().message;
+}
+
+TEST(ConfigFromEnvironment, RefusesABadPort) {
+    for (const char* v : {"", "http", "-1", "65536", "80.5", "99999999999999999999"}) {
+        expect_refused("TASKAPI_PORT", v);
+    }
+}
+
+TEST(ConfigFromEnvironment, RefusesABadThreadCount) {
+    for (const char* v : {"", "0", "-2", "257", "many"}) expect_refused("TASKAPI_THREADS", v);
+}
+
+TEST(ConfigFromEnvironment, RefusesBadTokenLifetimes) {
+    for (const char* v : {"", "0", "-5", "5m", "1.5", "999999999999"}) {
+        expect_refused("TASKAPI_ACCESS_TOKEN_LIFETIME", v);
+        expect_refused("TASKAPI_REFRESH_TOKEN_LIFETIME", v);
+    }
+}
+
+TEST(ConfigFromEnvironment, RefusesAnUnknownLogLevel) {
+    for (const char* v : {"", "verbose", "INFO ", "trace"}) expect_refused("TASKAPI_LOG_LEVEL", v);
+}
+
+TEST(ConfigFromEnvironment, RefusesAnEmptyHost) { expect_refused("TASKAPI_HOST", ""); }
+
+TEST(ConfigFromEnvironment, RefusesADatabaseUrlItCannotServe) {
+    for (const char* v :
+         {"", "mysql://db/x", "sqlite://relative", "sqlite:///", "sqlite:////tmp/"}) {
+        expect_refused("TASKAPI_DATABASE_URL", v);
+    }
+}
+
+TEST(ConfigFromEnvironment, ReadsEachLogLevel) {
+    EXPECT_EQ(config_from_environment({{"TASKAPI_LOG_LEVEL", "info"}})->log_level,
+              core::LogLevel::kInfo);
+    EXPECT_EQ(config_from_environment({{"TASKAPI_LOG_LEVEL", "warning"}})->log_level,
+              core::LogLevel::kWarning);
+    EXPECT_EQ(config_from_environment({{"TASKAPI_LOG_LEVEL", "error"}})->log_level,
+              core::LogLevel::kError);
+}
+
+// --- check_for_serving -----------------------------------------------------------------------
+
+TEST(CheckForServing, RefusesAMissingSecretKey) {
+    const auto status = check_for_serving(Config{});
+    ASSERT_FALSE(status.has_value());
+    EXPECT_EQ(status.error().code, core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(status.error().message.rfind("TASKAPI_SECRET_KEY", 0), 0u) << status.error().message;
+}
+
+TEST(CheckForServing, RefusesASecretKeyShorterThan32Bytes) {
+    Config config;
+    config.secret_key = std::string(31, 'k');
+    const auto status = check_for_serving(config);
+    ASSERT_FALSE(status.has_value());
+    EXPECT_EQ(status.error().message.rfind("TASKAPI_SECRET_KEY", 0), 0u) << status.error().message;
+}
+
+TEST(CheckForServing, AcceptsA32ByteSecretKey) {
+    Config config;
+    config.secret_key = kGoodKey;
+    EXPECT_TRUE(check_for_serving(config).has_value());
+}
+
+TEST(CheckForServing, NeverPutsTheKeyInTheMessage) {
+    Config config;
+    config.secret_key = "short-secret-value";
+    const auto status = check_for_serving(config);
+    ASSERT_FALSE(status.has_value());
+    EXPECT_EQ(status.error().message.find("short-secret-value"), std::string::npos);
+}
+
+// --- parse_port and parse_threads (also used for flags) --------------------------------------
+
+TEST(ParsePort, NamesTheSettingItWasGiven) {
+    const auto port = parse_port("x", "--port");
+    ASSERT_FALSE(port.has_value());
+    EXPECT_EQ(port.error().message.rfind("--port", 0), 0u);
+    EXPECT_EQ(parse_port(" 8080 ", "--port").value(), 8080);
+}
+
+TEST(ParseThreads, NamesTheSettingItWasGiven) {
+    const auto threads = parse_threads("0", "--threads");
+    ASSERT_FALSE(threads.has_value());
+    EXPECT_EQ(threads.error().message.rfind("--threads", 0), 0u);
+    EXPECT_EQ(parse_threads("4", "--threads").value(), 4);
+}
+
+}  // namespace
+}  // namespace taskapi::app

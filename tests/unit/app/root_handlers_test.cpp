@@ -1,0 +1,45 @@
+#include "app/root_handlers.hpp"
+
+#include <gtest/gtest.h>
+
+#include "http/request.hpp"
+#include "http/response.hpp"
+
+namespace taskapi::app {
+namespace {
+
+http::Request get(std::string host, std::string format = {}) {
+    return http::Request{
+        .method = http::Method::kGet, .host = std::move(host), .format = std::move(format)};
+}
+
+TEST(Health, AnswersStatusOk) {
+    const http::Response r = health(http::Request{});
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.content_type, "application/json");
+    EXPECT_EQ(r.body, R"({"status":"ok"})");
+}
+
+TEST(ApiRoot, LinksTheTaskListOnTheRequestHost) {
+    const http::Response r = api_root(get("127.0.0.1:8000"));
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, R"({"tasks":"http://127.0.0.1:8000/api/tasks/"})");
+    EXPECT_EQ(api_root(get("example.com")).body, R"({"tasks":"http://example.com/api/tasks/"})");
+    EXPECT_EQ(api_root(get("[::1]:8080")).body, R"({"tasks":"http://[::1]:8080/api/tasks/"})");
+}
+
+TEST(ApiRoot, CarriesAFormatSuffixOverToTheLink) {
+    EXPECT_EQ(api_root(get("h:1", "json")).body, R"({"tasks":"http://h:1/api/tasks.json"})");
+}
+
+TEST(ApiRoot, DoesNotEchoAnImplausibleHost) {
+    for (const char* host : {"", "evil.com/\"><script>", "a b", "h\r\nX-Injected: 1"}) {
+        const http::Response r = api_root(get(host));
+        EXPECT_EQ(r.body.find("script"), std::string::npos) << host;
+        EXPECT_EQ(r.body.find("Injected"), std::string::npos) << host;
+        EXPECT_EQ(r.body.find(' '), std::string::npos) << host;
+    }
+}
+
+}  // namespace
+}  // namespace taskapi::app

@@ -1,0 +1,194 @@
+#include "auth/auth_handlers.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "auth/password_hasher.hpp"
+#include "auth/token_service.hpp"
+#include "fakes/fixed_clock.hpp"
+#include "fakes/in_memory_user_repository.hpp"
+#include "http/request.hpp"
+#include "http/response.hpp"
+#include "users/user_service.hpp"
+
+namespace taskapi::auth {
+namespace {
+
+namespace json = boost::json;
+
+std::optional<std::string> header(const http::Response& r, std::string_view name) {
+    for (const auto& [key, value] : r.headers) {
+        if (key == name) return value;
+    }
+    return std::nullopt;
+}
+
+class AuthHandlersTest : public ::testing::Test {
+protected:
+    AuthHandlersTest() {
+        alice_ =
+            users_
+                .create_user(users::NewAccount{.username = "alice", .password = "alice-password-1"})
+                .value()
+                .id;
+    }
+
+    static http::Request post(std::string body, std::string content_type = "application/json") {
+        return http::Request{.method = http::Method::kPost,
+                             .method_name = "POST",
+                             .content_type = std::move(content_type),
+                             .body = std::move(body)};
+    }
+
+    fakes::FixedClock clock_;
+    fakes::InMemoryUserRepository repository_;
+    Argon2idHasher hasher_{Argon2idParams{.ops_limit = 1, .mem_limit = 8192}};
+    users::UserService users_{repository_, hasher_, clock_};
+    TokenService tokens_{TokenSettings{"auth-handlers-test-key-0123456789abcdef"}, clock_};
+    AuthHandlers handlers_{users_, tokens_};
+    core::UserId alice_;
+};
+
+TEST_F(AuthHandlersTest, ObtainPairAnswersRefreshThenAccess) {
+    const http::Response r =
+        handlers_.obtain_pair(post(R"({"username":"alice","password":"alice-password-1"})"));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.body.rfind(R"({"refresh":")", 0), 0u);
+    const json::object body = json::parse(r.body).as_object();
+    ASSERT_EQ(body.size(), 2u);
+    const auto access = tokens_.verify_access(std::string(body.at("access").as_string()));
+    ASSERT_TRUE(access.has_value());
+    EXPECT_EQ(*access, alice_);
+    const auto refresh = tokens_.verify_refresh(std::string(body.at("refresh").as_string()));
+    ASSERT_TRUE(refresh.has_value());
+    EXPECT_EQ(refresh->user, alice_);
+}
+
+TEST_F(AuthHandlersTest, ObtainPairTrimsUsernameAndPassword) {
+    const http::Response r =
+        handlers_.obtain_pair(post(R"({"username":" alice ","password":"alice-password-1 "})"));
+    EXPECT_EQ(r.status, 200) << r.body;
+}
+
+TEST_F(AuthHandlersTest, ObtainPairReadsForms) {
+    const http::Response r = handlers_.obtain_pair(
+        post("username=alice&password=alice-password-1", "application/x-www-form-urlencoded"));
+    EXPECT_EQ(r.status, 200) << r.body;
+}
+
+TEST_F(AuthHandlersTest, WrongCredentialsAnswer401WithoutACode) {
+    for (const char* body : {R"({"username":"alice","password":"wrong-password"})",
+                             R"({"username":"nobody","password":"alice-password-1"})",
+                             R"({"username":"Alice","password":"alice-password-1"})",
+                             R"({"username":123,"password":"x"})"}) {
+        const http::Response r = handlers_.obtain_pair(post(body));
+        EXPECT_EQ(r.status, 401) << body;
+        EXPECT_EQ(r.body, R"({"detail":"No active account found with the given credentials"})")
+            << body;
+        EXPECT_EQ(header(r, "WWW-Authenticate"), R"(Bearer realm="api")") << body;
+    }
+}
+
+TEST_F(AuthHandlersTest, InactiveUserCannotObtainTokens) {
+    ASSERT_TRUE(repository_.set_active(alice_, false));
+    const http::Response r =
+        handlers_.obtain_pair(post(R"({"username":"alice","password":"alice-password-1"})"));
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.body, R"({"detail":"No active account found with the given credentials"})");
+}
+
+TEST_F(AuthHandlersTest, ObtainPairValidatesBothFieldsInOrder) {
+    EXPECT_EQ(handlers_.obtain_pair(post("{}")).body,
+              R"({"username":["This field is required."],"password":["This field is required."]})");
+    EXPECT_EQ(
+        handlers_.obtain_pair(post(R"({"username":"","password":""})")).body,
+        R"({"username":["This field may not be blank."],"password":["This field may not be blank."]})");
+    EXPECT_EQ(
+        handlers_.obtain_pair(post(R"({"username":null,"password":null})")).body,
+        R"({"username":["This field may not be null."],"password":["This field may not be null."]})");
+    EXPECT_EQ(handlers_.obtain_pair(post(R"({"username":"alice"})")).status, 400);
+}
+
+TEST_F(AuthHandlersTest, ObtainPairRefusesBadBodies) {
+    EXPECT_EQ(handlers_.obtain_pair(post("[]")).status, 400);
+    EXPECT_EQ(handlers_.obtain_pair(post("{")).status, 400);
+    EXPECT_EQ(handlers_.obtain_pair(post("x", "text/plain")).status, 415);
+}
+
+TEST_F(AuthHandlersTest, RefreshAnswersANewAccessToken) {
+    const TokenPair pair = tokens_.issue_pair(alice_);
+    clock_.advance(std::chrono::seconds{60});
+    const http::Response r = handlers_.refresh(post(R"({"refresh":")" + pair.refresh + "\"}"));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const json::object body = json::parse(r.body).as_object();
+    ASSERT_EQ(body.size(), 1u);
+    const auto access = tokens_.verify_access(std::string(body.at("access").as_string()));
+    ASSERT_TRUE(access.has_value());
+    EXPECT_EQ(*access, alice_);
+}
+
+TEST_F(AuthHandlersTest, RefreshReadsForms) {
+    const TokenPair pair = tokens_.issue_pair(alice_);
+    EXPECT_EQ(
+        handlers_.refresh(post("refresh=" + pair.refresh, "application/x-www-form-urlencoded"))
+            .status,
+        200);
+}
+
+TEST_F(AuthHandlersTest, RefreshWithAnAccessTokenHasTheWrongType) {
+    const TokenPair pair = tokens_.issue_pair(alice_);
+    const http::Response r = handlers_.refresh(post(R"({"refresh":")" + pair.access + "\"}"));
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.body, R"({"detail":"Token has wrong type","code":"token_not_valid"})");
+    EXPECT_EQ(header(r, "WWW-Authenticate"), R"(Bearer realm="api")");
+}
+
+TEST_F(AuthHandlersTest, RefreshWithGarbageIsInvalid) {
+    const http::Response r = handlers_.refresh(post(R"({"refresh":"garbage"})"));
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.body, R"({"detail":"Token is invalid or expired","code":"token_not_valid"})");
+}
+
+TEST_F(AuthHandlersTest, ExpiredRefreshIsInvalid) {
+    const TokenPair pair = tokens_.issue_pair(alice_);
+    clock_.advance(std::chrono::hours{25});
+    const http::Response r = handlers_.refresh(post(R"({"refresh":")" + pair.refresh + "\"}"));
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.body, R"({"detail":"Token is invalid or expired","code":"token_not_valid"})");
+}
+
+TEST_F(AuthHandlersTest, RefreshForARemovedUserIsRefused) {
+    const TokenPair pair = tokens_.issue_pair(alice_);
+    ASSERT_TRUE(repository_.remove(alice_));
+    const http::Response r = handlers_.refresh(post(R"({"refresh":")" + pair.refresh + "\"}"));
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.body, R"({"detail":"Token is invalid or expired","code":"token_not_valid"})");
+}
+
+TEST_F(AuthHandlersTest, RefreshForAnInactiveUserIsRefused) {
+    const TokenPair pair = tokens_.issue_pair(alice_);
+    ASSERT_TRUE(repository_.set_active(alice_, false));
+    EXPECT_EQ(handlers_.refresh(post(R"({"refresh":")" + pair.refresh + "\"}")).status, 401);
+}
+
+TEST_F(AuthHandlersTest, RefreshFieldIsRequiredAndNotBlank) {
+    EXPECT_EQ(handlers_.refresh(post("{}")).body, R"({"refresh":["This field is required."]})");
+    EXPECT_EQ(handlers_.refresh(post(R"({"refresh":""})")).body,
+              R"({"refresh":["This field may not be blank."]})");
+}
+
+// The DRF reference's OPTIONS /api/auth/token/ "actions" (contract.txt, exchange 035).
+TEST(AuthHandlersActions, ObtainPairMatchesDrf) {
+    EXPECT_EQ(
+        AuthHandlers::obtain_pair_actions(),
+        R"({"POST":{"username":{"type":"string","required":true,"read_only":false,"label":"Username"},)"
+        R"("password":{"type":"string","required":true,"read_only":false,"label":"Password"}}})");
+}
+
+}  // namespace
+}  // namespace taskapi::auth

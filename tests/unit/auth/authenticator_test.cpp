@@ -1,0 +1,146 @@
+#include "auth/authenticator.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "auth/token_service.hpp"
+#include "fakes/fixed_clock.hpp"
+#include "fakes/in_memory_user_repository.hpp"
+
+namespace taskapi::auth {
+namespace {
+
+class AuthenticatorTest : public ::testing::Test {
+protected:
+    AuthenticatorTest() {
+        alice_ =
+            users_.create(users::NewUser{.username = "alice", .password_hash = "x"}).value().id;
+        carol_ = users_
+                     .create(users::NewUser{
+                         .username = "carol", .password_hash = "x", .is_active = false})
+                     .value()
+                     .id;
+    }
+
+    [[nodiscard]] std::string access_for(core::UserId user) const {
+        return tokens_.issue_pair(user).access;
+    }
+
+    void expect_failure(std::optional<std::string_view> header, std::string_view message,
+                        std::string_view reason) const {
+        const auto result = authenticator_.authenticate(header);
+        ASSERT_FALSE(result.has_value()) << message;
+        EXPECT_EQ(result.error().code, core::ErrorCode::kUnauthenticated);
+        EXPECT_EQ(result.error().message, message);
+        EXPECT_EQ(result.error().reason, reason);
+    }
+
+    void expect_anonymous(std::optional<std::string_view> header) const {
+        const auto result = authenticator_.authenticate(header);
+        ASSERT_TRUE(result.has_value()) << header.value_or("<none>");
+        EXPECT_FALSE(result->has_value()) << header.value_or("<none>");
+    }
+
+    fakes::FixedClock clock_;
+    TokenService tokens_{TokenSettings{"authenticator-test-key-0123456789abcdef"}, clock_};
+    fakes::InMemoryUserRepository users_;
+    Authenticator authenticator_{tokens_, users_};
+    core::UserId alice_;
+    core::UserId carol_;
+};
+
+TEST_F(AuthenticatorTest, NoHeaderIsAnonymous) { expect_anonymous(std::nullopt); }
+
+TEST_F(AuthenticatorTest, EmptyHeaderIsAnonymous) {
+    expect_anonymous("");
+    expect_anonymous("   ");
+}
+
+TEST_F(AuthenticatorTest, OtherSchemesAreAnonymous) {
+    expect_anonymous("Basic YWxpY2U6cHc=");
+    expect_anonymous("Token " + access_for(alice_));
+    expect_anonymous("JWT " + access_for(alice_));
+}
+
+TEST_F(AuthenticatorTest, LowercaseBearerIsAnonymous) {
+    expect_anonymous("bearer " + access_for(alice_));
+    expect_anonymous("BEARER " + access_for(alice_));
+}
+
+TEST_F(AuthenticatorTest, BearerAloneIsABadHeader) {
+    expect_failure("Bearer", "Authorization header must contain two space-delimited values",
+                   "bad_authorization_header");
+    expect_failure("Bearer   ", "Authorization header must contain two space-delimited values",
+                   "bad_authorization_header");
+}
+
+TEST_F(AuthenticatorTest, BearerWithTwoValuesIsABadHeader) {
+    expect_failure("Bearer a b", "Authorization header must contain two space-delimited values",
+                   "bad_authorization_header");
+    expect_failure("Bearer " + access_for(alice_) + " extra",
+                   "Authorization header must contain two space-delimited values",
+                   "bad_authorization_header");
+}
+
+TEST_F(AuthenticatorTest, ValidTokenNamesTheUser) {
+    const auto result = authenticator_.authenticate("Bearer " + access_for(alice_));
+    ASSERT_TRUE(result.has_value());
+    ASSERT_TRUE(result->has_value());
+    EXPECT_EQ((*result)->id, alice_);
+    EXPECT_EQ((*result)->username, "alice");
+}
+
+TEST_F(AuthenticatorTest, RunsOfWhitespaceSeparateTheValues) {
+    for (const char* separator : {"  ", "\t", " \t "}) {
+        const std::string header = "Bearer" + std::string(separator) + access_for(alice_);
+        const auto result = authenticator_.authenticate(header);
+        ASSERT_TRUE(result.has_value()) << separator;
+        ASSERT_TRUE(result->has_value()) << separator;
+        EXPECT_EQ((*result)->id, alice_);
+    }
+    const auto padded = authenticator_.authenticate("  Bearer " + access_for(alice_) + "  ");
+    ASSERT_TRUE(padded.has_value());
+    EXPECT_TRUE(padded->has_value());
+}
+
+TEST_F(AuthenticatorTest, InvalidTokenIsNotValid) {
+    expect_failure("Bearer abc", "Token is invalid or expired", kAccessTokenNotValid);
+}
+
+TEST_F(AuthenticatorTest, RefreshTokenIsTheWrongType) {
+    expect_failure("Bearer " + tokens_.issue_pair(alice_).refresh, "Token has wrong type",
+                   kAccessTokenNotValid);
+}
+
+TEST_F(AuthenticatorTest, ExpiredTokenIsNotValid) {
+    const std::string header = "Bearer " + access_for(alice_);
+    clock_.advance(std::chrono::seconds{301});
+    expect_failure(header, "Token is invalid or expired", kAccessTokenNotValid);
+}
+
+TEST_F(AuthenticatorTest, UnknownUserIsNotFound) {
+    expect_failure("Bearer " + access_for(core::UserId{999}), "User not found", "user_not_found");
+}
+
+TEST_F(AuthenticatorTest, RemovedUserIsNotFound) {
+    const std::string header = "Bearer " + access_for(alice_);
+    ASSERT_TRUE(users_.remove(alice_));
+    expect_failure(header, "User not found", "user_not_found");
+}
+
+TEST_F(AuthenticatorTest, InactiveUserIsRefused) {
+    expect_failure("Bearer " + access_for(carol_), "User is inactive", "user_inactive");
+}
+
+TEST_F(AuthenticatorTest, DeactivatedUserIsRefused) {
+    const std::string header = "Bearer " + access_for(alice_);
+    ASSERT_TRUE(users_.set_active(alice_, false));
+    expect_failure(header, "User is inactive", "user_inactive");
+}
+
+}  // namespace
+}  // namespace taskapi::auth

@@ -1,0 +1,89 @@
+#include "auth/password_hasher.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace taskapi::auth {
+namespace {
+
+using namespace std::string_literals;
+
+// libsodium's minimum cost: fast enough for unit tests.
+constexpr Argon2idParams kFast{.ops_limit = 1, .mem_limit = 8192};
+
+TEST(Argon2idHasher, HashVerifiesTheSamePassword) {
+    const Argon2idHasher hasher(kFast);
+    const std::string hash = hasher.hash("correct horse battery staple");
+    EXPECT_TRUE(hasher.verify(hash, "correct horse battery staple"));
+}
+
+TEST(Argon2idHasher, WrongPasswordDoesNotVerify) {
+    const Argon2idHasher hasher(kFast);
+    const std::string hash = hasher.hash("correct horse battery staple");
+    EXPECT_FALSE(hasher.verify(hash, "correct horse battery stapler"));
+    EXPECT_FALSE(hasher.verify(hash, "Correct horse battery staple"));
+    EXPECT_FALSE(hasher.verify(hash, ""));
+}
+
+TEST(Argon2idHasher, UsesTheWholePasswordIncludingNulBytes) {
+    const Argon2idHasher hasher(kFast);
+    const std::string hash = hasher.hash("abc\0def"s);
+    EXPECT_TRUE(hasher.verify(hash, "abc\0def"s));
+    EXPECT_FALSE(hasher.verify(hash, "abc"));
+}
+
+TEST(Argon2idHasher, HashesAreSalted) {
+    const Argon2idHasher hasher(kFast);
+    const std::string first = hasher.hash("same password");
+    const std::string second = hasher.hash("same password");
+    EXPECT_NE(first, second);
+    EXPECT_TRUE(hasher.verify(first, "same password"));
+    EXPECT_TRUE(hasher.verify(second, "same password"));
+}
+
+TEST(Argon2idHasher, WritesASelfDescribingArgon2idString) {
+    const Argon2idHasher hasher(kFast);
+    const std::string hash = hasher.hash("pw");
+    EXPECT_EQ(hash.rfind("$argon2id$v=19$m=8,t=1,p=1$", 0), 0u) << hash;
+}
+
+TEST(Argon2idHasher, VerifiesHashesMadeWithOtherParameters) {
+    const Argon2idHasher cheap(kFast);
+    const Argon2idHasher other(Argon2idParams{.ops_limit = 2, .mem_limit = 16384});
+    EXPECT_TRUE(other.verify(cheap.hash("pw-1234567"), "pw-1234567"));
+}
+
+TEST(Argon2idHasher, MalformedHashIsNoMatch) {
+    const Argon2idHasher hasher(kFast);
+    std::string corrupted = hasher.hash("password");
+    corrupted.back() = corrupted.back() == 'A' ? 'B' : 'A';
+    EXPECT_FALSE(hasher.verify(corrupted, "password"));
+    EXPECT_FALSE(hasher.verify("", "password"));
+    EXPECT_FALSE(hasher.verify("password", "password"));
+    EXPECT_FALSE(hasher.verify("$argon2id$v=19$m=8,t=1,p=1$", "password"));
+    EXPECT_FALSE(hasher.verify("pbkdf2_sha256$260000$salt$hash", "password"));
+    EXPECT_FALSE(hasher.verify(std::string(1000, '$'), "password"));
+}
+
+TEST(Argon2idHasher, VerifyDummyAcceptsAnyPassword) {
+    const Argon2idHasher hasher(kFast);
+    hasher.verify_dummy("anything");
+    hasher.verify_dummy("");
+    SUCCEED();
+}
+
+TEST(Argon2idParams, DefaultsMeetOwaspsMinimum) {
+    const Argon2idParams defaults;
+    EXPECT_GE(defaults.mem_limit, 19u * 1024u * 1024u);
+    EXPECT_GE(defaults.ops_limit, 2u);
+}
+
+TEST(Argon2idHasher, DefaultHasherWritesTheDefaultCost) {
+    const Argon2idHasher hasher;  // two real hashes (dummy + this one): ~0.1 s
+    const std::string hash = hasher.hash("pw");
+    EXPECT_EQ(hash.rfind("$argon2id$v=19$m=19456,t=2,p=1$", 0), 0u) << hash;
+}
+
+}  // namespace
+}  // namespace taskapi::auth

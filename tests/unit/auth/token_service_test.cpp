@@ -1,0 +1,227 @@
+#include "auth/token_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "fakes/fixed_clock.hpp"
+#include "unit/auth/token_crafting.hpp"
+
+namespace taskapi::auth {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+constexpr std::string_view kKey = "token-service-test-key-0123456789abcdef";
+// fakes::FixedClock starts at 2026-11-26T17:20:05.123456Z.
+constexpr std::int64_t kStart = 1795713605;
+
+json::object claims_of(std::string_view token) {
+    return json::parse(crafting::decoded_segment(token, 1)).as_object();
+}
+
+class TokenServiceTest : public ::testing::Test {
+protected:
+    fakes::FixedClock clock_;
+    TokenService tokens_{TokenSettings{std::string(kKey)}, clock_};
+
+    // A token signed with the service's key whose claims are exactly `payload`.
+    static std::string crafted(std::string_view payload) {
+        return crafting::sign_payload(payload, kKey);
+    }
+
+    void expect_access_error(std::string_view token, std::string_view message,
+                             std::string_view reason = kAccessTokenNotValid) {
+        const auto result = tokens_.verify_access(token);
+        ASSERT_FALSE(result.has_value()) << message;
+        EXPECT_EQ(result.error().code, core::ErrorCode::kUnauthenticated);
+        EXPECT_EQ(result.error().message, message);
+        EXPECT_EQ(result.error().reason, reason);
+    }
+};
+
+TEST_F(TokenServiceTest, IssuesAPairWithDefaultLifetimes) {
+    const TokenPair pair = tokens_.issue_pair(core::UserId{7});
+    const auto access = claims_of(pair.access);
+    const auto refresh = claims_of(pair.refresh);
+    EXPECT_EQ(access.at("token_type").as_string(), "access");
+    EXPECT_EQ(access.at("iat").as_int64(), kStart);
+    EXPECT_EQ(access.at("exp").as_int64(), kStart + 300);
+    EXPECT_EQ(access.at("user_id").as_int64(), 7);
+    EXPECT_EQ(refresh.at("token_type").as_string(), "refresh");
+    EXPECT_EQ(refresh.at("iat").as_int64(), kStart);
+    EXPECT_EQ(refresh.at("exp").as_int64(), kStart + 86400);
+    EXPECT_EQ(refresh.at("user_id").as_int64(), 7);
+    EXPECT_NE(access.at("jti").as_string(), refresh.at("jti").as_string());
+    EXPECT_EQ(access.at("jti").as_string().size(), 32u);
+}
+
+TEST_F(TokenServiceTest, TakesLifetimesFromSettings) {
+    const TokenService custom(TokenSettings{std::string(kKey), 60s, 3600s}, clock_);
+    const TokenPair pair = custom.issue_pair(core::UserId{1});
+    EXPECT_EQ(claims_of(pair.access).at("exp").as_int64(), kStart + 60);
+    EXPECT_EQ(claims_of(pair.refresh).at("exp").as_int64(), kStart + 3600);
+}
+
+TEST_F(TokenServiceTest, DefaultSettingsAreSimpleJwtsLifetimes) {
+    const TokenSettings settings;
+    EXPECT_EQ(settings.access_lifetime, 300s);
+    EXPECT_EQ(settings.refresh_lifetime, 86400s);
+}
+
+TEST_F(TokenServiceTest, SignsWithTheConfiguredKey) {
+    const TokenPair pair = tokens_.issue_pair(core::UserId{1});
+    const TokenService other(TokenSettings{"another-key-that-is-long-enough-0123456789"}, clock_);
+    EXPECT_TRUE(tokens_.verify_access(pair.access).has_value());
+    const auto result = other.verify_access(pair.access);
+    ASSERT_FALSE(result.has_value());
+    EXPECT_EQ(result.error().message, "Token is invalid or expired");
+}
+
+TEST_F(TokenServiceTest, VerifiesAFreshAccessToken) {
+    const auto user = tokens_.verify_access(tokens_.issue_pair(core::UserId{42}).access);
+    ASSERT_TRUE(user.has_value());
+    EXPECT_EQ(*user, core::UserId{42});
+}
+
+TEST_F(TokenServiceTest, AccessTokenIsValidUntilJustBeforeExp) {
+    const std::string access = tokens_.issue_pair(core::UserId{1}).access;
+    // exp is kStart + 300 whole seconds; the clock started 0.123456 s into kStart.
+    clock_.advance(300s - 123457us);
+    EXPECT_TRUE(tokens_.verify_access(access).has_value());
+    clock_.advance(1us);  // now == exp exactly
+    expect_access_error(access, "Token is invalid or expired");
+}
+
+TEST_F(TokenServiceTest, RejectsAnExpiredAccessToken) {
+    const std::string access = tokens_.issue_pair(core::UserId{1}).access;
+    clock_.advance(1h);
+    expect_access_error(access, "Token is invalid or expired");
+}
+
+TEST_F(TokenServiceTest, RejectsGarbage) {
+    expect_access_error("not-a-token", "Token is invalid or expired");
+    expect_access_error("", "Token is invalid or expired");
+}
+
+TEST_F(TokenServiceTest, RefreshTokenUsedAsAccessHasWrongType) {
+    expect_access_error(tokens_.issue_pair(core::UserId{1}).refresh, "Token has wrong type");
+}
+
+TEST_F(TokenServiceTest, AccessTokenUsedAsRefreshHasWrongType) {
+    const auto result = tokens_.verify_refresh(tokens_.issue_pair(core::UserId{1}).access);
+    ASSERT_FALSE(result.has_value());
+    EXPECT_EQ(result.error().code, core::ErrorCode::kUnauthenticated);
+    EXPECT_EQ(result.error().message, "Token has wrong type");
+    EXPECT_EQ(result.error().reason, kTokenNotValid);
+}
+
+TEST_F(TokenServiceTest, TokenWithoutTypeHasNoType) {
+    expect_access_error(crafted(R"({"exp":1795713905,"iat":1795713605,"jti":"a","user_id":1})"),
+                        "Token has no type");
+}
+
+TEST_F(TokenServiceTest, TokenWithAnUnknownTypeHasWrongType) {
+    expect_access_error(
+        crafted(R"({"token_type":"sliding","exp":1795713905,"jti":"a","user_id":1})"),
+        "Token has wrong type");
+    expect_access_error(crafted(R"({"token_type":7,"exp":1795713905,"jti":"a","user_id":1})"),
+                        "Token has wrong type");
+}
+
+TEST_F(TokenServiceTest, TokenWithoutJtiHasNoId) {
+    expect_access_error(crafted(R"({"token_type":"access","exp":1795713905,"user_id":1})"),
+                        "Token has no id");
+}
+
+TEST_F(TokenServiceTest, TokenWithoutExpHasNoExpClaim) {
+    expect_access_error(crafted(R"({"token_type":"access","jti":"a","user_id":1})"),
+                        "Token has no 'exp' claim");
+}
+
+TEST_F(TokenServiceTest, ChecksClaimsInSimpleJwtsOrder) {
+    expect_access_error(crafted(R"({"user_id":1})"), "Token has no 'exp' claim");
+    expect_access_error(crafted(R"({"exp":1795713905})"), "Token has no id");
+    expect_access_error(crafted(R"({"exp":1795713905,"jti":"a"})"), "Token has no type");
+    expect_access_error(crafted(R"({"token_type":"refresh","exp":1795713905,"jti":"a"})"),
+                        "Token has wrong type");
+}
+
+TEST_F(TokenServiceTest, TokenWithoutUserIdHasNoRecognizableUser) {
+    expect_access_error(crafted(R"({"token_type":"access","exp":1795713905,"jti":"a"})"),
+                        "Token contained no recognizable user identification", kTokenNotValid);
+}
+
+TEST_F(TokenServiceTest, TokenWithANonNumericUserIdHasNoRecognizableUser) {
+    expect_access_error(
+        crafted(R"({"token_type":"access","exp":1795713905,"jti":"a","user_id":"alice"})"),
+        "Token contained no recognizable user identification", kTokenNotValid);
+}
+
+TEST_F(TokenServiceTest, AcceptsANumericStringUserId) {
+    const auto user = tokens_.verify_access(
+        crafted(R"({"token_type":"access","exp":1795713905,"jti":"a","user_id":"12"})"));
+    ASSERT_TRUE(user.has_value());
+    EXPECT_EQ(*user, core::UserId{12});
+}
+
+TEST_F(TokenServiceTest, VerifiesARefreshToken) {
+    const auto refresh = tokens_.verify_refresh(tokens_.issue_pair(core::UserId{9}).refresh);
+    ASSERT_TRUE(refresh.has_value());
+    EXPECT_EQ(refresh->user, core::UserId{9});
+    EXPECT_EQ(refresh->iat, kStart);
+}
+
+TEST_F(TokenServiceTest, RefreshTokenExpiresAfterItsLifetime) {
+    const std::string refresh = tokens_.issue_pair(core::UserId{9}).refresh;
+    clock_.advance(86400s - 123457us);
+    EXPECT_TRUE(tokens_.verify_refresh(refresh).has_value());
+    clock_.advance(1us);
+    const auto result = tokens_.verify_refresh(refresh);
+    ASSERT_FALSE(result.has_value());
+    EXPECT_EQ(result.error().message, "Token is invalid or expired");
+    EXPECT_EQ(result.error().reason, kTokenNotValid);
+}
+
+TEST_F(TokenServiceTest, AccessFromRefreshKeepsTheRefreshIat) {
+    const std::string refresh_token = tokens_.issue_pair(core::UserId{5}).refresh;
+    clock_.advance(1000s);
+    const auto refresh = tokens_.verify_refresh(refresh_token);
+    ASSERT_TRUE(refresh.has_value());
+    const std::string access = tokens_.access_from_refresh(*refresh);
+
+    const auto claims = claims_of(access);
+    EXPECT_EQ(claims.at("token_type").as_string(), "access");
+    EXPECT_EQ(claims.at("iat").as_int64(), kStart);
+    EXPECT_EQ(claims.at("exp").as_int64(), kStart + 1000 + 300);
+    EXPECT_EQ(claims.at("user_id").as_int64(), 5);
+    EXPECT_NE(claims.at("jti").as_string(), claims_of(refresh_token).at("jti").as_string());
+
+    const auto user = tokens_.verify_access(access);
+    ASSERT_TRUE(user.has_value());
+    EXPECT_EQ(*user, core::UserId{5});
+}
+
+TEST_F(TokenServiceTest, AccessFromRefreshHasClaimsInSimpleJwtOrder) {
+    const auto refresh = tokens_.verify_refresh(tokens_.issue_pair(core::UserId{5}).refresh);
+    ASSERT_TRUE(refresh.has_value());
+    const std::string payload = crafting::decoded_segment(tokens_.access_from_refresh(*refresh), 1);
+    const auto type = payload.find("\"token_type\"");
+    const auto exp = payload.find("\"exp\"");
+    const auto iat = payload.find("\"iat\"");
+    const auto jti = payload.find("\"jti\"");
+    const auto user_id = payload.find("\"user_id\"");
+    EXPECT_EQ(type, 1u);
+    EXPECT_LT(type, exp);
+    EXPECT_LT(exp, iat);
+    EXPECT_LT(iat, jti);
+    EXPECT_LT(jti, user_id);
+}
+
+}  // namespace
+}  // namespace taskapi::auth

@@ -1,0 +1,525 @@
+#include "http/router.hpp"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "auth/token_service.hpp"
+#include "http/request.hpp"
+#include "http/response.hpp"
+
+namespace taskapi::http {
+namespace {
+
+constexpr std::string_view kList = R"([{"id":1}])";
+constexpr std::string_view kRenders = R"("renders":["application/json","text/html"])";
+constexpr std::string_view kParses =
+    R"("parses":["application/json","application/x-www-form-urlencoded","multipart/form-data"])";
+constexpr std::string_view kTaskActions = R"({"POST":{"title":{"type":"string"}}})";
+
+// Returns the value of the first header with this name, if any.
+std::optional<std::string> header(const Response& r, std::string_view name) {
+    for (const auto& [key, value] : r.headers) {
+        if (key == name) return value;
+    }
+    return std::nullopt;
+}
+
+int count_headers(const Response& r, std::string_view name) {
+    int n = 0;
+    for (const auto& entry : r.headers) n += entry.first == name ? 1 : 0;
+    return n;
+}
+
+std::string_view method_name(Method m) {
+    switch (m) {
+        case Method::kGet:
+            return "GET";
+        case Method::kHead:
+            return "HEAD";
+        case Method::kPost:
+            return "POST";
+        case Method::kPut:
+            return "PUT";
+        case Method::kPatch:
+            return "PATCH";
+        case Method::kDelete:
+            return "DELETE";
+        case Method::kOptions:
+            return "OPTIONS";
+        case Method::kOther:
+            return "PURGE";
+    }
+    return "";
+}
+
+// A router with the API's shape, stub handlers that record what they saw, and a stub
+// authenticator: "Bearer good" is alice (id 1), "Bearer bad" an invalid token, no header anonymous.
+class RouterTest : public ::testing::Test {
+protected:
+    RouterTest() : router_([this](std::optional<std::string_view> h) { return authenticate(h); }) {
+        const auto record = [this](std::string name, Response response) {
+            return
+                [this, name = std::move(name), response = std::move(response)](const Request& r) {
+                    calls_.push_back(name);
+                    seen_ = r;
+                    return response;
+                };
+        };
+        router_.add(
+            {.pattern = "/api/",
+             .name = "Api Root",
+             .description = "The default basic root view for DefaultRouter",
+             .format_suffix = true,
+             .get = record("root", json_response(200, R"({"tasks":"http://x/api/tasks/"})"))});
+        router_.add({.pattern = "/api/health/",
+                     .name = "Health Check",
+                     .access = Access::kPublic,
+                     .get = record("health", json_response(200, R"({"status":"ok"})"))});
+        router_.add({.pattern = "/api/auth/token/",
+                     .name = "Token Obtain Pair",
+                     .description = "Takes a set of user credentials.",
+                     .access = Access::kNoAuthentication,
+                     .slow = true,
+                     .post = record("token", json_response(200, R"({"access":"a"})")),
+                     .actions = [](const Request&) { return std::string(R"({"POST":{}})"); }});
+        router_.add({.pattern = "/api/tasks/",
+                     .name = "Task List",
+                     .format_suffix = true,
+                     .get = record("list", json_response(200, std::string(kList))),
+                     .post = record("create", json_response(201, R"({"id":2})")),
+                     .actions = [](const Request&) { return std::string(kTaskActions); }});
+        router_.add({.pattern = "/api/tasks/{}/",
+                     .name = "Task Instance",
+                     .format_suffix = true,
+                     .get = record("retrieve", json_response(200, R"({"id":1})")),
+                     .put = record("update", json_response(200, R"({"id":1})")),
+                     .patch = record("partial_update", json_response(200, R"({"id":1})")),
+                     .del = record("destroy", no_content()),
+                     .actions = [](const Request&) { return std::string(); }});
+    }
+
+    core::Result<std::optional<core::Principal>> authenticate(std::optional<std::string_view> h) {
+        ++authentications_;
+        if (!h) return std::optional<core::Principal>{};
+        if (*h == "Bearer good") {
+            return std::optional<core::Principal>{core::Principal{core::UserId{1}, "alice"}};
+        }
+        if (*h == "Bearer bad") {
+            return core::make_error(core::ErrorCode::kUnauthenticated,
+                                    "Token is invalid or expired",
+                                    std::string(auth::kAccessTokenNotValid));
+        }
+        return std::optional<core::Principal>{};
+    }
+
+    Response dispatch(Method method, std::string path, std::optional<std::string> authorization,
+                      std::string query = {}, std::optional<std::string> accept = std::nullopt) {
+        Request request{.method = method,
+                        .method_name = std::string(method_name(method)),
+                        .path = std::move(path),
+                        .query = std::move(query),
+                        .authorization = std::move(authorization),
+                        .accept = std::move(accept)};
+        return router_.dispatch(request);
+    }
+
+    Response get(std::string path, std::optional<std::string> authorization = "Bearer good",
+                 std::string query = {}, std::optional<std::string> accept = std::nullopt) {
+        return dispatch(Method::kGet, std::move(path), std::move(authorization), std::move(query),
+                        std::move(accept));
+    }
+
+    Response accept(std::string accept_header) {
+        return get("/api/health/", std::nullopt, {}, std::move(accept_header));
+    }
+
+    Router router_;
+    std::vector<std::string> calls_;
+    Request seen_;
+    int authentications_ = 0;
+};
+
+// --- routing ---------------------------------------------------------------------------------
+
+TEST_F(RouterTest, UnknownPathIsAJsonNotFound) {
+    for (const char* path :
+         {"/", "/nope/", "/api/nope/", "/api/tasks/1/2/", "/admin/", "/api/health.json"}) {
+        const Response r = get(path);
+        EXPECT_EQ(r.status, 404) << path;
+        EXPECT_EQ(r.content_type, "application/json") << path;
+        EXPECT_EQ(r.body, R"({"detail":"Not found."})") << path;
+        EXPECT_EQ(header(r, "Allow"), std::nullopt) << path;
+    }
+    EXPECT_TRUE(calls_.empty());
+}
+
+TEST_F(RouterTest, DispatchesToTheRouteHandlerWithPathParameters) {
+    const Response r = get("/api/tasks/17/");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, R"({"id":1})");
+    ASSERT_EQ(calls_, std::vector<std::string>{"retrieve"});
+    EXPECT_EQ(seen_.path_params, std::vector<std::string>{"17"});
+    EXPECT_EQ(seen_.format, "");
+}
+
+TEST_F(RouterTest, TellsTheHandlerWhoIsCalling) {
+    get("/api/tasks/");
+    ASSERT_TRUE(seen_.user_id.has_value());
+    EXPECT_EQ(*seen_.user_id, core::UserId{1});
+    EXPECT_EQ(seen_.username, "alice");
+}
+
+TEST_F(RouterTest, DispatchesEveryMethodToItsHandler) {
+    EXPECT_EQ(dispatch(Method::kPost, "/api/tasks/", "Bearer good").status, 201);
+    EXPECT_EQ(dispatch(Method::kPut, "/api/tasks/1/", "Bearer good").status, 200);
+    EXPECT_EQ(dispatch(Method::kPatch, "/api/tasks/1/", "Bearer good").status, 200);
+    EXPECT_EQ(dispatch(Method::kDelete, "/api/tasks/1/", "Bearer good").status, 204);
+    EXPECT_EQ(calls_, (std::vector<std::string>{"create", "update", "partial_update", "destroy"}));
+}
+
+TEST_F(RouterTest, HeadUsesTheGetHandler) {
+    const Response r = dispatch(Method::kHead, "/api/tasks/", "Bearer good");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(calls_, std::vector<std::string>{"list"});
+    EXPECT_EQ(r.body, kList);  // the server drops the body of a HEAD answer
+}
+
+TEST_F(RouterTest, AParameterIsOneSegmentWithoutADot) {
+    EXPECT_EQ(get("/api/tasks//").status, 404);
+    EXPECT_TRUE(calls_.empty());
+}
+
+// --- trailing slash --------------------------------------------------------------------------
+
+TEST_F(RouterTest, GetWithoutTheTrailingSlashIsMovedPermanently) {
+    const Response r = get("/api/tasks", std::nullopt, "a=1&b=%20");
+    EXPECT_EQ(r.status, 301);
+    EXPECT_EQ(header(r, "Location"), "/api/tasks/?a=1&b=%20");
+    EXPECT_TRUE(calls_.empty());
+}
+
+TEST_F(RouterTest, HeadWithoutTheTrailingSlashIsMovedPermanently) {
+    const Response r = dispatch(Method::kHead, "/api/tasks/5", std::nullopt);
+    EXPECT_EQ(r.status, 301);
+    EXPECT_EQ(header(r, "Location"), "/api/tasks/5/");
+}
+
+TEST_F(RouterTest, OtherMethodsWithoutTheTrailingSlashArePermanentRedirects) {
+    for (const Method m :
+         {Method::kPost, Method::kPut, Method::kPatch, Method::kDelete, Method::kOptions}) {
+        const Response r = dispatch(m, "/api/tasks/5", "Bearer good", "x=y");
+        EXPECT_EQ(r.status, 308) << method_name(m);
+        EXPECT_EQ(header(r, "Location"), "/api/tasks/5/?x=y") << method_name(m);
+    }
+    EXPECT_EQ(dispatch(Method::kPost, "/api/auth/token", std::nullopt).status, 308);
+    EXPECT_TRUE(calls_.empty());
+}
+
+TEST_F(RouterTest, RedirectKeepsThePathAsSent) {
+    Request request{.method = Method::kGet,
+                    .method_name = "GET",
+                    .path = "/api/tasks/\xC3\xA9",
+                    .raw_path = "/api/tasks/%C3%A9"};
+    const Response r = router_.dispatch(request);
+    EXPECT_EQ(r.status, 301);
+    EXPECT_EQ(header(r, "Location"), "/api/tasks/%C3%A9/");
+}
+
+TEST_F(RouterTest, RedirectsOnlyWhenTheSlashedPathExists) {
+    EXPECT_EQ(get("/api/nope").status, 404);
+    EXPECT_EQ(get("/api").status, 301);
+    EXPECT_EQ(header(get("/api"), "Location"), "/api/");
+}
+
+// --- format suffixes and ?format= ------------------------------------------------------------
+
+TEST_F(RouterTest, JsonFormatSuffixIsAccepted) {
+    EXPECT_EQ(get("/api/tasks.json").status, 200);
+    EXPECT_EQ(seen_.format, "json");
+    EXPECT_EQ(get("/api/tasks.json/").status, 200);
+    EXPECT_EQ(get("/api/tasks/7.json").status, 200);
+    EXPECT_EQ(seen_.path_params, std::vector<std::string>{"7"});
+    EXPECT_EQ(seen_.format, "json");
+    EXPECT_EQ(calls_, (std::vector<std::string>{"list", "list", "retrieve"}));
+}
+
+TEST_F(RouterTest, RootAnswersAFormatSuffix) {
+    EXPECT_EQ(get("/api/.json").status, 200);
+    EXPECT_EQ(seen_.format, "json");
+    EXPECT_EQ(get("/api/.json/").status, 200);
+    EXPECT_EQ(calls_, (std::vector<std::string>{"root", "root"}));
+}
+
+TEST_F(RouterTest, SuffixGoesRightAfterTheNameNotAfterTheSlash) {
+    EXPECT_EQ(get("/api/tasks/.json").status, 404);
+    EXPECT_EQ(get("/api/tasks/.json").body, R"({"detail":"Not found."})");
+}
+
+TEST_F(RouterTest, UnknownFormatSuffixIsNotFoundWithAllow) {
+    const Response r = get("/api/tasks.xml");
+    EXPECT_EQ(r.status, 404);
+    EXPECT_EQ(r.body, R"({"detail":"Not found."})");
+    EXPECT_EQ(header(r, "Allow"), "GET, POST, HEAD, OPTIONS");
+    EXPECT_EQ(header(r, "Vary"), "Accept");
+    EXPECT_TRUE(calls_.empty());
+}
+
+TEST_F(RouterTest, UnknownFormatIsNotFoundBeforeAuthentication) {
+    EXPECT_EQ(get("/api/tasks.xml", std::nullopt).status, 404);
+    EXPECT_EQ(get("/api/tasks/", std::nullopt, "format=xml").status, 404);
+}
+
+TEST_F(RouterTest, FormatQueryParameterChoosesTheRenderer) {
+    EXPECT_EQ(get("/api/tasks/", "Bearer good", "format=json").status, 200);
+    EXPECT_EQ(get("/api/tasks/", "Bearer good", "format=api").status, 200);
+    const Response r = get("/api/tasks/", "Bearer good", "format=yaml");
+    EXPECT_EQ(r.status, 404);
+    EXPECT_EQ(header(r, "Allow"), "GET, POST, HEAD, OPTIONS");
+    EXPECT_EQ(calls_, (std::vector<std::string>{"list", "list"}));
+}
+
+// --- content negotiation ---------------------------------------------------------------------
+
+TEST_F(RouterTest, UnsatisfiableAcceptIsNotAcceptable) {
+    const Response r = accept("application/xml");
+    EXPECT_EQ(r.status, 406);
+    EXPECT_EQ(r.body, R"({"detail":"Could not satisfy the request Accept header."})");
+    EXPECT_EQ(header(r, "Allow"), "GET, HEAD, OPTIONS");
+    EXPECT_TRUE(calls_.empty());
+}
+
+TEST_F(RouterTest, NegotiationComesBeforeAuthentication) {
+    const Response r = get("/api/tasks/", std::nullopt, {}, "application/xml");
+    EXPECT_EQ(r.status, 406);
+    EXPECT_EQ(authentications_, 0);
+    EXPECT_EQ(get("/api/tasks/", "Bearer bad", {}, "image/png").status, 406);
+}
+
+TEST_F(RouterTest, JsonFormatWithAnHtmlOnlyAcceptIsNotAcceptable) {
+    EXPECT_EQ(get("/api/tasks.json", "Bearer good", {}, "text/html").status, 406);
+}
+
+TEST_F(RouterTest, AcceptableMediaTypesAnswerJson) {
+    for (const char* a : {"application/json", "*/*", "application/*", "text/html",
+                          "application/xml, application/json;q=0.5", "APPLICATION/JSON",
+                          "application/json; charset=utf-8"}) {
+        const Response r = accept(a);
+        EXPECT_EQ(r.status, 200) << a;
+        EXPECT_EQ(r.body, R"({"status":"ok"})") << a;
+    }
+}
+
+TEST_F(RouterTest, NoAcceptHeaderMeansAnything) {
+    EXPECT_EQ(get("/api/health/", std::nullopt).status, 200);
+}
+
+TEST_F(RouterTest, AcceptIndentReRendersTheJson) {
+    EXPECT_EQ(accept("application/json; indent=2").body, "{\n  \"status\": \"ok\"\n}");
+    EXPECT_EQ(accept("application/json;indent=4").body, "{\n    \"status\": \"ok\"\n}");
+}
+
+TEST_F(RouterTest, AcceptIndentIsAtMostEight) {
+    EXPECT_EQ(accept("application/json; indent=99").body, "{\n        \"status\": \"ok\"\n}");
+}
+
+TEST_F(RouterTest, AcceptIndentThatIsNotANumberIsIgnored) {
+    EXPECT_EQ(accept("application/json; indent=x").body, R"({"status":"ok"})");
+}
+
+// DRF's JSONRenderer.get_indent: zero_as_none(max(min(int(indent), 8), 0)), so 0 and negative
+// indents render compactly, as without the parameter.
+TEST_F(RouterTest, AcceptIndentZeroStaysCompact) {
+    EXPECT_EQ(accept("application/json; indent=0").body, R"({"status":"ok"})");
+}
+
+TEST_F(RouterTest, AcceptNegativeIndentStaysCompact) {
+    EXPECT_EQ(accept("application/json; indent=-3").body, R"({"status":"ok"})");
+}
+
+// DRF's select_renderer gives a wildcard's parameters to the renderer it picks
+// ("*/*; indent=4" is accepted as "application/json;indent=4").
+TEST_F(RouterTest, AcceptIndentOnAWildcardAlsoIndents) {
+    EXPECT_EQ(accept("*/*; indent=4").body, "{\n    \"status\": \"ok\"\n}");
+    EXPECT_EQ(accept("application/*; indent=2").body, "{\n  \"status\": \"ok\"\n}");
+}
+
+// DRF negotiates before authenticating, so its own answers (401, 405, OPTIONS) are rendered by
+// the negotiated renderer too, with the indent.
+TEST_F(RouterTest, AcceptIndentAlsoAppliesToTheRoutersOwnAnswers) {
+    const std::string indent2 = "application/json; indent=2";
+    EXPECT_EQ(get("/api/tasks/", std::nullopt, {}, indent2).body,
+              "{\n  \"detail\": \"Authentication credentials were not provided.\"\n}");
+    EXPECT_EQ(dispatch(Method::kPost, "/api/health/", std::nullopt, {}, indent2).body,
+              "{\n  \"detail\": \"Method \\\"POST\\\" not allowed.\"\n}");
+    EXPECT_EQ(
+        dispatch(Method::kOptions, "/api/health/", std::nullopt, {}, indent2)
+            .body.rfind(
+                "{\n  \"name\": \"Health Check\",\n  \"description\": \"\",\n  \"renders\": [\n",
+                0),
+        0u);
+}
+
+TEST_F(RouterTest, NotFoundForAnUnknownFormatIsNeverIndented) {
+    EXPECT_EQ(get("/api/tasks.xml", "Bearer good", {}, "application/json; indent=2").body,
+              R"({"detail":"Not found."})");
+}
+
+TEST_F(RouterTest, IndentLeavesBodilessAnswersAlone) {
+    const Response r =
+        dispatch(Method::kDelete, "/api/tasks/1/", "Bearer good", {}, "application/json; indent=2");
+    EXPECT_EQ(r.status, 204);
+    EXPECT_EQ(r.body, "");
+    EXPECT_EQ(r.content_type, "");
+}
+
+// --- authentication and permission -----------------------------------------------------------
+
+TEST_F(RouterTest, AnonymousOnAnAuthenticatedRouteIsUnauthorized) {
+    const Response r = get("/api/tasks/", std::nullopt);
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.body, R"({"detail":"Authentication credentials were not provided."})");
+    EXPECT_EQ(header(r, "WWW-Authenticate"), R"(Bearer realm="api")");
+    EXPECT_EQ(header(r, "Allow"), "GET, POST, HEAD, OPTIONS");
+    EXPECT_EQ(header(r, "Vary"), "Accept");
+    EXPECT_TRUE(calls_.empty());
+}
+
+TEST_F(RouterTest, InvalidTokenIsUnauthorizedWithTheTokenError) {
+    const Response r = get("/api/tasks/", "Bearer bad");
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.body,
+              R"({"detail":"Given token not valid for any token type","code":"token_not_valid",)"
+              R"("messages":[{"token_class":"AccessToken","token_type":"access",)"
+              R"("message":"Token is invalid or expired"}]})");
+    EXPECT_EQ(header(r, "WWW-Authenticate"), R"(Bearer realm="api")");
+}
+
+TEST_F(RouterTest, PublicRouteAllowsAnonymous) {
+    const Response r = get("/api/health/", std::nullopt);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(calls_, std::vector<std::string>{"health"});
+    EXPECT_FALSE(seen_.user_id.has_value());
+}
+
+TEST_F(RouterTest, PublicRouteStillRefusesABadToken) {
+    const Response r = get("/api/health/", "Bearer bad");
+    EXPECT_EQ(r.status, 401);
+    EXPECT_TRUE(calls_.empty());
+}
+
+TEST_F(RouterTest, RouteWithoutAuthenticationIgnoresTheHeader) {
+    const Response r = dispatch(Method::kPost, "/api/auth/token/", "Bearer bad");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(calls_, std::vector<std::string>{"token"});
+    EXPECT_EQ(authentications_, 0);
+    EXPECT_FALSE(seen_.user_id.has_value());
+}
+
+// --- methods ---------------------------------------------------------------------------------
+
+TEST_F(RouterTest, WrongMethodIsNotAllowed) {
+    const Response r = dispatch(Method::kPatch, "/api/tasks/", "Bearer good");
+    EXPECT_EQ(r.status, 405);
+    EXPECT_EQ(r.body, R"({"detail":"Method \"PATCH\" not allowed."})");
+    EXPECT_EQ(header(r, "Allow"), "GET, POST, HEAD, OPTIONS");
+    EXPECT_TRUE(calls_.empty());
+}
+
+TEST_F(RouterTest, UnknownMethodIsNotAllowedByItsName) {
+    Request request{.method = Method::kOther, .method_name = "purge", .path = "/api/health/"};
+    const Response r = router_.dispatch(request);
+    EXPECT_EQ(r.status, 405);
+    EXPECT_EQ(r.body, R"({"detail":"Method \"PURGE\" not allowed."})");
+}
+
+TEST_F(RouterTest, GetOnAPostOnlyRouteIsNotAllowed) {
+    const Response r = get("/api/auth/token/", std::nullopt);
+    EXPECT_EQ(r.status, 405);
+    EXPECT_EQ(r.body, R"({"detail":"Method \"GET\" not allowed."})");
+    EXPECT_EQ(header(r, "Allow"), "POST, OPTIONS");
+}
+
+TEST_F(RouterTest, AnonymousWrongMethodIsUnauthorizedFirst) {
+    const Response r = dispatch(Method::kPatch, "/api/tasks/", std::nullopt);
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.body, R"({"detail":"Authentication credentials were not provided."})");
+}
+
+TEST_F(RouterTest, AllowListsTheRouteMethodsInDrfOrder) {
+    EXPECT_EQ(header(get("/api/health/"), "Allow"), "GET, HEAD, OPTIONS");
+    EXPECT_EQ(header(get("/api/"), "Allow"), "GET, HEAD, OPTIONS");
+    EXPECT_EQ(header(dispatch(Method::kPost, "/api/auth/token/", std::nullopt), "Allow"),
+              "POST, OPTIONS");
+    EXPECT_EQ(header(get("/api/tasks/"), "Allow"), "GET, POST, HEAD, OPTIONS");
+    EXPECT_EQ(header(get("/api/tasks/1/"), "Allow"), "GET, PUT, PATCH, DELETE, HEAD, OPTIONS");
+}
+
+TEST_F(RouterTest, ApiViewAnswersCarryAllowAndVaryOnce) {
+    const Response r = get("/api/tasks/1/");
+    EXPECT_EQ(count_headers(r, "Allow"), 1);
+    EXPECT_EQ(count_headers(r, "Vary"), 1);
+    EXPECT_EQ(header(r, "Vary"), "Accept");
+}
+
+// --- OPTIONS ---------------------------------------------------------------------------------
+
+TEST_F(RouterTest, OptionsDescribesTheViewWithActions) {
+    const Response r = dispatch(Method::kOptions, "/api/tasks/", "Bearer good");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.content_type, "application/json");
+    EXPECT_EQ(r.body, std::string(R"({"name":"Task List","description":"",)") +
+                          std::string(kRenders) + "," + std::string(kParses) + R"(,"actions":)" +
+                          std::string(kTaskActions) + "}");
+    EXPECT_EQ(header(r, "Allow"), "GET, POST, HEAD, OPTIONS");
+    EXPECT_TRUE(calls_.empty());
+}
+
+TEST_F(RouterTest, OptionsLeavesOutEmptyActions) {
+    const Response r = dispatch(Method::kOptions, "/api/tasks/1/", "Bearer good");
+    EXPECT_EQ(r.body, std::string(R"({"name":"Task Instance","description":"",)") +
+                          std::string(kRenders) + "," + std::string(kParses) + "}");
+}
+
+TEST_F(RouterTest, OptionsWithoutAnActionsProvider) {
+    const Response r = dispatch(Method::kOptions, "/api/health/", std::nullopt);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, std::string(R"({"name":"Health Check","description":"",)") +
+                          std::string(kRenders) + "," + std::string(kParses) + "}");
+}
+
+TEST_F(RouterTest, OptionsEscapesTheDescription) {
+    const Response r = dispatch(Method::kOptions, "/api/", "Bearer good");
+    EXPECT_EQ(
+        r.body.rfind(
+            R"({"name":"Api Root","description":"The default basic root view for DefaultRouter",)",
+            0),
+        0u)
+        << r.body;
+}
+
+TEST_F(RouterTest, OptionsNeedsAuthenticationWhereTheRouteDoes) {
+    EXPECT_EQ(dispatch(Method::kOptions, "/api/tasks/", std::nullopt).status, 401);
+    EXPECT_EQ(dispatch(Method::kOptions, "/api/auth/token/", std::nullopt).status, 200);
+}
+
+// --- slow work -------------------------------------------------------------------------------
+
+TEST_F(RouterTest, OnlyPostToASlowRouteIsSlow) {
+    Request login{.method = Method::kPost, .method_name = "POST", .path = "/api/auth/token/"};
+    EXPECT_TRUE(router_.is_slow(login));
+    Request options{
+        .method = Method::kOptions, .method_name = "OPTIONS", .path = "/api/auth/token/"};
+    EXPECT_FALSE(router_.is_slow(options));
+    Request create{.method = Method::kPost, .method_name = "POST", .path = "/api/tasks/"};
+    EXPECT_FALSE(router_.is_slow(create));
+    Request unknown{.method = Method::kPost, .method_name = "POST", .path = "/nope/"};
+    EXPECT_FALSE(router_.is_slow(unknown));
+}
+
+}  // namespace
+}  // namespace taskapi::http
