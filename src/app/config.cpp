@@ -4,6 +4,7 @@
 #include <sstream>
 #include <thread>
 
+#include "auth/login_throttle.hpp"
 #include "core/text.hpp"
 #include "storage/open_storage.hpp"
 
@@ -76,6 +77,20 @@ Environment load_environment(const std::string& dotenv_path) {
     return env;
 }
 
+namespace {
+
+core::Result<std::chrono::seconds> parse_timeout(const std::string& text,
+                                                 const std::string& setting) {
+    const auto value = core::parse_int64(text);
+    if (!value || *value <= 0 || *value > 3600) {
+        return invalid(setting,
+                       "expected a whole number of seconds from 1 to 3600, got '" + text + "'");
+    }
+    return std::chrono::seconds{*value};
+}
+
+}  // namespace
+
 core::Result<std::uint16_t> parse_port(const std::string& text, const std::string& setting) {
     const auto value = core::parse_int64(text);
     if (!value || *value < 0 || *value > 65535) {
@@ -129,6 +144,47 @@ core::Result<Config> config_from_environment(const Environment& env) {
         auto lifetime = parse_lifetime(*v, "TASKAPI_REFRESH_TOKEN_LIFETIME");
         if (!lifetime) return std::move(lifetime).error();
         c.refresh_token_lifetime = *lifetime;
+    }
+    if (const auto* v = get("TASKAPI_IDLE_TIMEOUT")) {
+        auto t = parse_timeout(*v, "TASKAPI_IDLE_TIMEOUT");
+        if (!t) return std::move(t).error();
+        c.idle_timeout = *t;
+    }
+    if (const auto* v = get("TASKAPI_READ_TIMEOUT")) {
+        auto t = parse_timeout(*v, "TASKAPI_READ_TIMEOUT");
+        if (!t) return std::move(t).error();
+        c.read_timeout = *t;
+    }
+    if (const auto* v = get("TASKAPI_MAX_CONNECTIONS")) {
+        const auto n = core::parse_int64(*v);
+        if (!n || *n < 1 || *n > 1000000) {
+            return invalid("TASKAPI_MAX_CONNECTIONS",
+                           "expected a number from 1 to 1000000, got '" + *v + "'");
+        }
+        c.max_connections = static_cast<int>(*n);
+    }
+    if (const auto* v = get("TASKAPI_SQLITE_SYNCHRONOUS")) {
+        if (*v != "normal" && *v != "full") {
+            return invalid("TASKAPI_SQLITE_SYNCHRONOUS",
+                           "expected normal or full, got '" + *v + "'");
+        }
+        c.sqlite_synchronous_full = *v == "full";
+    }
+    for (const auto& [key, target] :
+         {std::pair{"TASKAPI_LOGIN_RATE_PER_ADDRESS", &c.login_rate_per_address},
+          std::pair{"TASKAPI_LOGIN_RATE_PER_USERNAME", &c.login_rate_per_username}}) {
+        if (const auto* v = get(key)) {
+            if (auto rate = auth::parse_rate(*v); !rate) return invalid(key, rate.error().message);
+            *target = *v;
+        }
+    }
+    if (const auto* v = get("TASKAPI_NUM_PROXIES")) {
+        const auto n = core::parse_int64(*v);
+        if (!n || *n < 0 || *n > 16) {
+            return invalid("TASKAPI_NUM_PROXIES",
+                           "expected a number from 0 to 16, got '" + *v + "'");
+        }
+        c.num_proxies = static_cast<int>(*n);
     }
     if (const auto* v = get("TASKAPI_LOG_LEVEL")) {
         if (!core::parse_log_level(*v, c.log_level)) {

@@ -6,10 +6,12 @@
 #include "app/config.hpp"
 #include "auth/auth_handlers.hpp"
 #include "auth/authenticator.hpp"
+#include "auth/login_throttle.hpp"
 #include "auth/password_hasher.hpp"
 #include "auth/token_service.hpp"
 #include "core/clock.hpp"
 #include "http/router.hpp"
+#include "storage/memory/memory_throttle_store.hpp"
 #include "storage/open_storage.hpp"
 #include "tasks/task_handlers.hpp"
 #include "tasks/task_service.hpp"
@@ -33,6 +35,8 @@ private:
     users::UserService users_;
     tasks::TaskService tasks_;
     auth::Authenticator authenticator_;
+    storage::memory::MemoryThrottleStore throttle_store_;
+    auth::LoginThrottle login_throttle_;
     auth::AuthHandlers auth_handlers_;
     tasks::TaskHandlers task_handlers_;
     http::Router router_;

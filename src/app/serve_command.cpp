@@ -1,5 +1,7 @@
 #include "app/serve_command.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <thread>
 
@@ -9,6 +11,24 @@
 #include "storage/storage_error.hpp"
 
 namespace taskapi::app {
+namespace {
+
+// Every connection is a file descriptor: lift the soft limit to the hard one when the cap needs it.
+void raise_open_files_limit(int max_connections) {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+    const auto wanted = static_cast<rlim_t>(max_connections) + 64;
+    if (limit.rlim_cur < wanted && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = std::min(wanted, limit.rlim_max);
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+    if (limit.rlim_cur < wanted) {
+        core::log_warning("the open files limit (" + std::to_string(limit.rlim_cur) +
+                          ") is below TASKAPI_MAX_CONNECTIONS; connections beyond it are refused");
+    }
+}
+
+}  // namespace
 
 int serve(const Config& config) {
     core::set_log_level(config.log_level);
@@ -17,7 +37,7 @@ int serve(const Config& config) {
         return 1;
     }
     try {
-        auto storage = storage::open_storage(config.database_url);
+        auto storage = storage::open_storage(config.database_url, {config.sqlite_synchronous_full});
         if (!storage) {
             core::log_error("TASKAPI_DATABASE_URL: " + storage.error().message);
             return 1;
@@ -30,6 +50,10 @@ int serve(const Config& config) {
         options.host = config.host;
         options.port = config.port;
         options.io_threads = config.threads;
+        options.max_connections = static_cast<std::size_t>(config.max_connections);
+        options.idle_timeout = config.idle_timeout;
+        options.read_timeout = config.read_timeout;
+        raise_open_files_limit(config.max_connections);
         // Argon2id is CPU-bound: one hashing thread per core keeps logins from starving reads.
         options.slow_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
         const std::string database = app.storage().describe();

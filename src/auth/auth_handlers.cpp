@@ -37,8 +37,14 @@ core::Result<std::array<std::string, N>> required_strings(
 }  // namespace
 
 http::Response AuthHandlers::obtain_pair(const http::Request& request) {
+    if (auto ok = throttle_.check_address(http::client_address(request, num_proxies_)); !ok) {
+        return http::error_response(ok.error());
+    }
     auto fields = required_strings<2>(request, {"username", "password"});
     if (!fields) return http::error_response(fields.error());
+    if (auto ok = throttle_.check_username((*fields)[0]); !ok) {
+        return http::error_response(ok.error());
+    }
     auto user = users_.login((*fields)[0], (*fields)[1]);
     if (!user) return http::error_response(user.error());
     const TokenPair pair = tokens_.issue_pair(user->id);

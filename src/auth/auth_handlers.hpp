@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "auth/login_throttle.hpp"
 #include "auth/token_service.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
@@ -12,10 +13,13 @@ namespace taskapi::auth {
 
 class AuthHandlers {
 public:
-    AuthHandlers(users::UserService& users, const TokenService& tokens)
-        : users_(users), tokens_(tokens) {}
+    // `num_proxies`: trusted proxies in front, for the client address the throttle counts.
+    AuthHandlers(users::UserService& users, const TokenService& tokens, LoginThrottle& throttle,
+                 int num_proxies)
+        : users_(users), tokens_(tokens), throttle_(throttle), num_proxies_(num_proxies) {}
 
-    // Slow (one Argon2id verification): the router runs it on the hashing pool.
+    // Slow (one Argon2id verification): the router runs it on the hashing pool. Throttled per
+    // client address before the body is read, and per username once it is valid.
     http::Response obtain_pair(const http::Request& request);
     http::Response refresh(const http::Request& request);
 
@@ -25,6 +29,8 @@ public:
 private:
     users::UserService& users_;
     const TokenService& tokens_;
+    LoginThrottle& throttle_;
+    int num_proxies_;
 };
 
 }  // namespace taskapi::auth

@@ -77,7 +77,7 @@ core::Result<std::string> read_password(bool from_stdin) {
 
 // Storage from the settings, with the schema brought up to date.
 core::Result<std::unique_ptr<storage::Storage>> open_migrated(const app::Config& config) {
-    auto storage = storage::open_storage(config.database_url);
+    auto storage = storage::open_storage(config.database_url, {config.sqlite_synchronous_full});
     if (!storage) return std::move(storage).error();
     (*storage)->migrate();
     return storage;
@@ -156,7 +156,8 @@ int run(int argc, char** argv) {
 
     try {
         if (migrate->parsed()) {
-            auto storage = storage::open_storage(config.database_url);
+            auto storage =
+                storage::open_storage(config.database_url, {config.sqlite_synchronous_full});
             if (!storage) return fail(storage.error().message);
             const int applied = (*storage)->migrate();
             std::cout << (applied == 0 ? std::string("No migrations to apply.")

@@ -16,6 +16,7 @@ enum class ErrorCode {
     kNotFound,           // missing, or owned by someone else
     kConflict,           // a uniqueness rule would be broken
     kUnsupportedFormat,  // the input comes in a format that is not read (a media type)
+    kRateLimited,        // too many attempts; retry_after_seconds says when to try again
     kUnavailable,        // temporarily unable to serve (overload)
     kInternal,           // a bug or a lost resource
 };
@@ -31,6 +32,7 @@ struct Error {
     std::string message;                   // safe to show to a client
     std::vector<FieldError> field_errors;  // for kInvalidArgument, in field order
     std::string reason;                    // machine-readable sub-code, e.g. "user_not_found"
+    int retry_after_seconds = 0;           // for kRateLimited
 };
 
 inline Error make_error(ErrorCode code, std::string message, std::string reason = {}) {

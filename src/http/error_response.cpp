@@ -24,6 +24,8 @@ int status_for(core::ErrorCode code) {
             return 409;
         case core::ErrorCode::kUnsupportedFormat:
             return 415;
+        case core::ErrorCode::kRateLimited:
+            return 429;
         case core::ErrorCode::kUnavailable:
             return 503;
         case core::ErrorCode::kInternal:
@@ -66,6 +68,9 @@ Response error_response(const core::Error& error) {
     }
     Response r = json_response(status, json::serialize(body));
     if (status == 401) r.set_header("WWW-Authenticate", "Bearer realm=\"api\"");
+    if (error.code == core::ErrorCode::kRateLimited && error.retry_after_seconds > 0) {
+        r.set_header("Retry-After", std::to_string(error.retry_after_seconds));
+    }
     return r;
 }
 

@@ -23,6 +23,8 @@ struct Request {
     std::optional<std::string> content_type;   // the Content-Type header, if sent
     std::optional<std::string> accept;         // the Accept header, if sent
     std::string host;                          // Host header (or the bound address)
+    std::string remote_address;                // the peer's IP address
+    std::optional<std::string> forwarded_for;  // the X-Forwarded-For header, if sent
     std::string body;
 
     // Filled in by the router.
@@ -31,5 +33,9 @@ struct Request {
     std::string username;                 // the authenticated user's name
     std::string format;                   // "json" when a format suffix or ?format= chose it
 };
+
+// The client's address as DRF's throttles see it: the peer's address, or with `num_proxies`
+// trusted proxies in front, the X-Forwarded-For entry that the outermost of them added.
+std::string client_address(const Request& request, int num_proxies);
 
 }  // namespace taskapi::http

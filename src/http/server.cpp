@@ -37,6 +37,7 @@ using tcp = asio::ip::tcp;
 using asio::awaitable;
 using asio::use_awaitable;
 constexpr auto kTuple = asio::as_tuple(use_awaitable);
+constexpr std::size_t kFirstReadBytes = 4096;
 
 using BeastRequest = bhttp::request<bhttp::string_body>;
 using BeastResponse = bhttp::response<bhttp::string_body>;
@@ -62,7 +63,8 @@ Method to_method(bhttp::verb verb) {
     }
 }
 
-std::optional<std::string> header(const BeastRequest& req, bhttp::field field) {
+template <typename Field>
+std::optional<std::string> header(const BeastRequest& req, Field field) {
     const auto it = req.find(field);
     if (it == req.end()) return std::nullopt;
     return std::string(it->value());
@@ -81,6 +83,7 @@ Request to_request(BeastRequest&& req, const std::string& fallback_host) {
     r.content_type = header(req, bhttp::field::content_type);
     r.accept = header(req, bhttp::field::accept);
     r.host = header(req, bhttp::field::host).value_or(fallback_host);
+    r.forwarded_for = header(req, "X-Forwarded-For");
     r.body = std::move(req.body());
     return r;
 }
@@ -128,6 +131,13 @@ Response simple_error(int status, std::string_view detail) {
     return r;
 }
 
+// 503 with Retry-After: the server is at a capacity limit.
+Response busy_response() {
+    Response busy = json_response(503, R"({"detail":"Server busy, try again later."})");
+    busy.set_header("Retry-After", "1");
+    return busy;
+}
+
 struct Connection {
     explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
     beast::tcp_stream stream;
@@ -165,6 +175,8 @@ struct Server::Impl {
 
     void listen();
     awaitable<void> accept_loop();
+    // Answers 503 and closes: the connection cap is reached.
+    awaitable<void> refuse(tcp::socket socket);
     awaitable<void> session(std::shared_ptr<Connection> conn);
     awaitable<Response> respond(Request request);
     Response dispatch_safely(Request& request);
@@ -193,9 +205,7 @@ awaitable<Response> Server::Impl::respond(Request request) {
     // Slow work (Argon2id) runs on its own bounded pool; the I/O thread keeps serving.
     if (slow_in_flight.fetch_add(1) >= options.max_slow_queue) {
         slow_in_flight.fetch_sub(1);
-        Response busy = json_response(503, R"({"detail":"Server busy, try again later."})");
-        busy.set_header("Retry-After", "1");
-        co_return busy;
+        co_return busy_response();
     }
     Response r =
         co_await asio::co_spawn(slow_pool, dispatch_async(std::move(request)), use_awaitable);
@@ -206,15 +216,28 @@ awaitable<Response> Server::Impl::respond(Request request) {
 awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
     beast::flat_buffer buffer;
     auto& stream = conn->stream;
+    beast::error_code endpoint_error;
+    const std::string remote_address =
+        stream.socket().remote_endpoint(endpoint_error).address().to_string();
     while (!stopping.load()) {
         bhttp::request_parser<bhttp::string_body> parser;
         parser.body_limit(options.body_limit);
         parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
 
         conn->idle = true;
-        stream.expires_after(options.idle_timeout);
-        auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+        if (buffer.size() == 0) {
+            // Between requests the idle timeout applies, until the next request's first byte.
+            stream.expires_after(options.idle_timeout);
+            auto [rec, rn] =
+                co_await stream.async_read_some(buffer.prepare(kFirstReadBytes), kTuple);
+            if (rec) break;
+            buffer.commit(rn);
+        }
         conn->idle = false;
+        // From its first byte on, the whole request (headers and body) must arrive within the read
+        // timeout: one deadline for all of it, so a client trickling bytes is cut off.
+        stream.expires_after(options.read_timeout);
+        auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
         std::optional<Response> failure;
         if (!ec) {
             auto& head = parser.get();
@@ -225,13 +248,11 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
                 } else {
                     bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_,
                                                             head.version()};
-                    stream.expires_after(options.read_timeout);
                     auto [wec, wn] = co_await bhttp::async_write(stream, cont, kTuple);
                     if (wec) break;
                 }
             }
             if (!failure) {
-                stream.expires_after(options.read_timeout);
                 std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kTuple);
             }
         }
@@ -259,6 +280,7 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
             keep_alive = req.keep_alive();
             is_head = req.method() == bhttp::verb::head;
             Request request = to_request(std::move(req), listen_host);
+            request.remote_address = remote_address;
             const auto started = std::chrono::steady_clock::now();
             const std::string method = request.method_name;
             const std::string path = request.raw_path;
@@ -283,6 +305,18 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
     forget(conn);
 }
 
+awaitable<void> Server::Impl::refuse(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    Response busy = busy_response();
+    busy.close = true;
+    BeastResponse res = to_beast(std::move(busy), 11, false, false);
+    stream.expires_after(std::chrono::seconds{5});
+    co_await bhttp::async_write(stream, res, kTuple);
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.socket().close(ignored);
+}
+
 void Server::Impl::forget(const std::shared_ptr<Connection>& conn) {
     std::lock_guard lock(connections_mutex);
     connections.erase(conn);
@@ -301,6 +335,16 @@ awaitable<void> Server::Impl::accept_loop() {
         }
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
+        bool full = false;
+        {
+            std::lock_guard lock(connections_mutex);
+            full = connections.size() >= options.max_connections;
+        }
+        if (full) {
+            auto executor = socket.get_executor();
+            asio::co_spawn(executor, refuse(std::move(socket)), asio::detached);
+            continue;
+        }
         auto conn = std::make_shared<Connection>(std::move(socket));
         {
             std::lock_guard lock(connections_mutex);

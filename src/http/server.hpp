@@ -21,8 +21,9 @@ struct ServerOptions {
     std::size_t max_slow_queue = 256;         // slow requests waiting beyond this get 503
     std::size_t body_limit = 1024 * 1024;     // bytes; larger bodies get 413
     std::size_t header_limit = 16 * 1024;     // bytes of request line and headers; larger get 431
-    std::chrono::seconds idle_timeout{60};    // waiting for (the headers of) the next request
-    std::chrono::seconds read_timeout{30};    // reading a request body
+    std::size_t max_connections = 10000;      // beyond: 503 and close
+    std::chrono::seconds idle_timeout{60};    // a kept-alive connection waiting for a request
+    std::chrono::seconds read_timeout{30};    // one request, from its first byte to its last
     std::chrono::seconds shutdown_grace{30};  // in-flight requests may finish within this
     // Called once the socket listens, with "http://host:port" (port resolved when 0 was asked).
     std::function<void(const std::string& url)> on_listening;

@@ -12,7 +12,8 @@ constexpr std::string_view kSqlitePrefix = "sqlite:///";
 
 class SqliteStorage final : public Storage {
 public:
-    explicit SqliteStorage(std::string path) : db_(std::move(path)), users_(db_), tasks_(db_) {
+    SqliteStorage(std::string path, bool synchronous_full)
+        : db_(std::move(path), synchronous_full), users_(db_), tasks_(db_) {
         // Opening one connection up front reports a bad path at start-up, not on the first request.
         auto c = db_.acquire();
     }
@@ -54,10 +55,12 @@ core::Status validate_database_url(std::string_view url) {
     return core::Ok{};
 }
 
-core::Result<std::unique_ptr<Storage>> open_storage(std::string_view url) {
+core::Result<std::unique_ptr<Storage>> open_storage(std::string_view url,
+                                                    const StorageOptions& options) {
     auto path = sqlite_path(url);
     if (!path) return std::move(path).error();
-    return std::unique_ptr<Storage>(std::make_unique<SqliteStorage>(std::move(path).value()));
+    return std::unique_ptr<Storage>(
+        std::make_unique<SqliteStorage>(std::move(path).value(), options.sqlite_synchronous_full));
 }
 
 }  // namespace taskapi::storage

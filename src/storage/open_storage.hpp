@@ -22,10 +22,16 @@ public:
     [[nodiscard]] virtual std::string describe() const = 0;
 };
 
+struct StorageOptions {
+    // SQLite: fsync the WAL on every commit, so commits survive power loss (docs/decisions/002).
+    bool sqlite_synchronous_full = false;
+};
+
 // "sqlite:///relative/path.sqlite3" or "sqlite:////absolute/path.sqlite3".
 // Returns kInvalidArgument for a URL it cannot serve. Throws StorageError when the database
 // cannot be opened.
-core::Result<std::unique_ptr<Storage>> open_storage(std::string_view url);
+core::Result<std::unique_ptr<Storage>> open_storage(std::string_view url,
+                                                    const StorageOptions& options = {});
 
 // Checks the URL's form without opening anything.
 core::Status validate_database_url(std::string_view url);

@@ -65,7 +65,7 @@ std::string Statement::column_text(int index) const {
     return std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size));
 }
 
-Connection::Connection(const std::string& path) {
+Connection::Connection(const std::string& path, bool synchronous_full) {
     const int rc =
         sqlite3_open_v2(path.c_str(), &db_,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -82,7 +82,9 @@ Connection::Connection(const std::string& path) {
     // WAL lets readers run while one writer commits. synchronous=NORMAL in WAL mode keeps every
     // committed transaction across a crash of the process (see
     // docs/decisions/002-sqlite-durability.md).
-    exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    exec(synchronous_full
+             ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+             : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
 }
 
 Connection::~Connection() {
@@ -130,7 +132,8 @@ Lease::~Lease() {
     if (c_) db_->give_back(std::move(c_));
 }
 
-Database::Database(std::string path) : path_(std::move(path)) {}
+Database::Database(std::string path, bool synchronous_full)
+    : path_(std::move(path)), synchronous_full_(synchronous_full) {}
 
 Lease Database::acquire() {
     {
@@ -141,7 +144,7 @@ Lease Database::acquire() {
             return Lease(*this, std::move(c));
         }
     }
-    return Lease(*this, std::make_unique<Connection>(path_));
+    return Lease(*this, std::make_unique<Connection>(path_, synchronous_full_));
 }
 
 void Database::give_back(std::unique_ptr<Connection> c) {

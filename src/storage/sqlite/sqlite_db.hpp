@@ -55,7 +55,8 @@ private:
 
 class Connection {
 public:
-    explicit Connection(const std::string& path);
+    // synchronous_full: PRAGMA synchronous=FULL instead of NORMAL.
+    Connection(const std::string& path, bool synchronous_full);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -106,7 +107,7 @@ private:
 // Thread-safe pool: one connection per concurrent caller (in practice one per thread).
 class Database {
 public:
-    explicit Database(std::string path);
+    explicit Database(std::string path, bool synchronous_full = false);
     Lease acquire();
     [[nodiscard]] const std::string& path() const { return path_; }
 
@@ -115,6 +116,7 @@ private:
     void give_back(std::unique_ptr<Connection> c);
 
     std::string path_;
+    bool synchronous_full_;
     std::mutex mutex_;
     std::vector<std::unique_ptr<Connection>> idle_;
 };
