@@ -14,6 +14,7 @@
 #include "fakes/in_memory_user_repository.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
+#include "storage/memory/memory_throttle_store.hpp"
 #include "users/user_service.hpp"
 
 namespace taskapi::auth {
@@ -38,19 +39,29 @@ protected:
                 .id;
     }
 
-    static http::Request post(std::string body, std::string content_type = "application/json") {
+    // Each request comes from its own address unless one is given, so only the tests of the
+    // throttle meet it.
+    http::Request post(std::string body, std::string content_type = "application/json",
+                       std::string address = {}) {
+        if (address.empty()) address = "10.0.0." + std::to_string(++next_address_);
         return http::Request{.method = http::Method::kPost,
                              .method_name = "POST",
                              .content_type = std::move(content_type),
+                             .remote_address = std::move(address),
                              .body = std::move(body)};
     }
+    int next_address_ = 0;
 
     fakes::FixedClock clock_;
     fakes::InMemoryUserRepository repository_;
     Argon2idHasher hasher_{Argon2idParams{.ops_limit = 1, .mem_limit = 8192}};
     users::UserService users_{repository_, hasher_, clock_};
     TokenService tokens_{TokenSettings{"auth-handlers-test-key-0123456789abcdef"}, clock_};
-    AuthHandlers handlers_{users_, tokens_};
+    storage::memory::MemoryThrottleStore throttle_store_;
+    // Two attempts per minute per address and per username, to see the throttle act.
+    LoginThrottle throttle_{throttle_store_, Rate{2, std::chrono::seconds{60}},
+                            Rate{2, std::chrono::seconds{60}}, clock_};
+    AuthHandlers handlers_{users_, tokens_, throttle_, 0};
     core::UserId alice_;
 };
 
@@ -188,6 +199,53 @@ TEST(AuthHandlersActions, ObtainPairMatchesDrf) {
         AuthHandlers::obtain_pair_actions(),
         R"({"POST":{"username":{"type":"string","required":true,"read_only":false,"label":"Username"},)"
         R"("password":{"type":"string","required":true,"read_only":false,"label":"Password"}}})");
+}
+
+}  // namespace
+}  // namespace taskapi::auth
+
+namespace taskapi::auth {
+namespace {
+
+TEST_F(AuthHandlersTest, ThrottlesTheThirdLoginFromOneAddressWithDrfsAnswer) {
+    const std::string body = R"({"username":"nobody","password":"whatever"})";
+    EXPECT_EQ(handlers_.obtain_pair(post(body, "application/json", "192.0.2.1")).status, 401);
+    EXPECT_EQ(handlers_
+                  .obtain_pair(
+                      post(R"({"username":"x","password":"y"})", "application/json", "192.0.2.1"))
+                  .status,
+              401);
+    const http::Response r = handlers_.obtain_pair(post(body, "application/json", "192.0.2.1"));
+    EXPECT_EQ(r.status, 429);
+    EXPECT_EQ(r.body, R"({"detail":"Request was throttled. Expected available in 60 seconds."})");
+    EXPECT_EQ(header(r, "Retry-After"), "60");
+    // Another address is not affected, and the window passing lifts the limit.
+    EXPECT_EQ(handlers_
+                  .obtain_pair(
+                      post(R"({"username":"z","password":"y"})", "application/json", "192.0.2.2"))
+                  .status,
+              401);
+    clock_.advance(std::chrono::seconds{60});
+    EXPECT_EQ(handlers_.obtain_pair(post(body, "application/json", "192.0.2.1")).status, 401);
+}
+
+TEST_F(AuthHandlersTest, ThrottlesAUsernameAcrossAddresses) {
+    const std::string wrong = R"({"username":"alice","password":"wrong-password"})";
+    EXPECT_EQ(handlers_.obtain_pair(post(wrong)).status, 401);
+    EXPECT_EQ(handlers_.obtain_pair(post(wrong)).status, 401);
+    const http::Response r =
+        handlers_.obtain_pair(post(R"({"username":"alice","password":"alice-password-1"})"));
+    EXPECT_EQ(r.status, 429) << r.body;
+    EXPECT_EQ(handlers_.obtain_pair(post(R"({"username":"bob","password":"x"})")).status, 401);
+}
+
+TEST_F(AuthHandlersTest, AnInvalidBodyIsNotCountedAgainstAUsername) {
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(handlers_.obtain_pair(post(R"({"username":"alice"})")).status, 400);
+    }
+    EXPECT_EQ(
+        handlers_.obtain_pair(post(R"({"username":"alice","password":"alice-password-1"})")).status,
+        200);
 }
 
 }  // namespace
