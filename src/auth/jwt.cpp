@@ -49,6 +49,16 @@ std::string base64url_encode(std::string_view in) {
     return out;
 }
 
+// The value of each byte in the alphabet, -1 for bytes outside it.
+constexpr std::array<std::int8_t, 256> kDecodeTable = [] {
+    std::array<std::int8_t, 256> table{};
+    table.fill(-1);
+    for (std::size_t i = 0; i < kAlphabet.size(); ++i) {
+        table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int8_t>(i);
+    }
+    return table;
+}();
+
 // Strict: only the URL-safe alphabet, no padding, no leftover bits.
 std::optional<std::string> base64url_decode(std::string_view in) {
     if (in.size() % 4 == 1) return std::nullopt;
@@ -57,9 +67,9 @@ std::optional<std::string> base64url_decode(std::string_view in) {
     unsigned buffer = 0;
     int bits = 0;
     for (const char c : in) {
-        const auto pos = kAlphabet.find(c);
-        if (pos == std::string_view::npos) return std::nullopt;
-        buffer = (buffer << 6) | static_cast<unsigned>(pos);
+        const int value = kDecodeTable[static_cast<unsigned char>(c)];
+        if (value < 0) return std::nullopt;
+        buffer = (buffer << 6) | static_cast<unsigned>(value);
         bits += 6;
         if (bits >= 8) {
             bits -= 8;
@@ -88,11 +98,10 @@ std::optional<json::object> parse_object(std::string_view text) {
     return std::move(v.as_object());
 }
 
-// A JSON number as a double, for the time claims; nullopt for anything else.
-std::optional<double> as_number(const json::value& v) {
-    if (v.is_int64()) return static_cast<double>(v.get_int64());
-    if (v.is_uint64()) return static_cast<double>(v.get_uint64());
-    if (v.is_double() && std::isfinite(v.get_double())) return v.get_double();
+// A time claim: a JSON integer within int64 (seconds since the epoch). Floats, strings and
+// out-of-range numbers are refused; SimpleJWT and taskapi only ever write integers.
+std::optional<std::int64_t> as_seconds(const json::value& v) {
+    if (v.is_int64()) return v.get_int64();
     return std::nullopt;
 }
 
@@ -174,18 +183,19 @@ std::optional<DecodedClaims> verify_hs256(std::string_view token, std::string_vi
 
     DecodedClaims out;
     if (const auto* exp = payload->if_contains("exp")) {
-        const auto value = as_number(*exp);
-        if (!value || *value <= now) return std::nullopt;
+        const auto value = as_seconds(*exp);
+        if (!value || static_cast<double>(*value) <= now) return std::nullopt;
         out.has_exp = true;
+        out.exp = *value;
     }
     if (const auto* nbf = payload->if_contains("nbf")) {
-        const auto value = as_number(*nbf);
-        if (!value || *value > now) return std::nullopt;
+        const auto value = as_seconds(*nbf);
+        if (!value || static_cast<double>(*value) > now) return std::nullopt;
     }
     if (const auto* iat = payload->if_contains("iat")) {
-        const auto value = as_number(*iat);
-        if (!value || *value > now) return std::nullopt;
-        out.iat = static_cast<std::int64_t>(*value);
+        const auto value = as_seconds(*iat);
+        if (!value || static_cast<double>(*value) > now) return std::nullopt;
+        out.iat = *value;
     }
     if (const auto* type = payload->if_contains("token_type")) {
         out.token_type = type->is_string() ? std::string(type->get_string()) : std::string();

@@ -22,6 +22,7 @@ struct TokenClaims {
 struct DecodedClaims {
     std::optional<std::string> token_type;
     bool has_exp = false;
+    std::int64_t exp = 0;
     bool has_jti = false;
     std::optional<std::int64_t> iat;
     bool has_user_id = false;
@@ -33,7 +34,8 @@ struct DecodedClaims {
 std::string encode_hs256(const TokenClaims& claims, std::string_view key);
 
 // Verifies structure, base64url, header (alg must be HS256, no "crit"), signature in constant
-// time, and the time claims: exp (when present) must be after `now`, nbf and iat not after it.
+// time, and the time claims, which must be JSON integers: exp (when present) must be after
+// `now`, nbf and iat not after it.
 // Returns nullopt for any failure: the caller answers "Token is invalid or expired".
 std::optional<DecodedClaims> verify_hs256(std::string_view token, std::string_view key, double now);
 

@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "core/text.hpp"
 
@@ -19,24 +21,21 @@ core::Result<std::optional<Rate>> parse_rate(std::string_view text) {
                                 "got '" +
                                     std::string(text) + "'");
     }
+    // DRF reads only the period's first letter ("10/month" would be per minute); here the period
+    // must be one of its usual spellings.
+    static constexpr std::pair<std::string_view, int> kPeriods[] = {
+        {"s", 1},        {"sec", 1},     {"second", 1},   {"seconds", 1}, {"m", 60},
+        {"min", 60},     {"minute", 60}, {"minutes", 60}, {"h", 3600},    {"hour", 3600},
+        {"hours", 3600}, {"d", 86400},   {"day", 86400},  {"days", 86400}};
+    const std::string_view unit = std::string_view(lower).substr(slash + 1);
     std::chrono::seconds period{0};
-    switch (lower[slash + 1]) {
-        case 's':
-            period = std::chrono::seconds{1};
-            break;
-        case 'm':
-            period = std::chrono::seconds{60};
-            break;
-        case 'h':
-            period = std::chrono::seconds{3600};
-            break;
-        case 'd':
-            period = std::chrono::seconds{86400};
-            break;
-        default:
-            return core::make_error(
-                core::ErrorCode::kInvalidArgument,
-                "the period must be s, min, hour or day, got '" + std::string(text) + "'");
+    for (const auto& [name, seconds] : kPeriods) {
+        if (unit == name) period = std::chrono::seconds{seconds};
+    }
+    if (period.count() == 0) {
+        return core::make_error(
+            core::ErrorCode::kInvalidArgument,
+            "the period must be s, min, hour or day, got '" + std::string(text) + "'");
     }
     return std::optional<Rate>{Rate{static_cast<int>(*count), period}};
 }

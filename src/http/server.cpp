@@ -38,6 +38,7 @@ using asio::awaitable;
 using asio::use_awaitable;
 constexpr auto kTuple = asio::as_tuple(use_awaitable);
 constexpr std::size_t kFirstReadBytes = 4096;
+constexpr std::size_t kMaxHeaderFields = 100;
 
 using BeastRequest = bhttp::request<bhttp::string_body>;
 using BeastResponse = bhttp::response<bhttp::string_body>;
@@ -129,6 +130,37 @@ Response simple_error(int status, std::string_view detail) {
     Response r = json_response(status, std::move(body));
     r.close = true;
     return r;
+}
+
+// Checks Beast leaves to the application (RFC 9112): a framing it cannot read safely is refused
+// outright, so no bytes of a body can be taken for the next request (request smuggling).
+std::optional<Response> check_header(const bhttp::request_header<>& head) {
+    std::size_t fields = 0;
+    std::size_t hosts = 0;
+    std::size_t transfer_encodings = 0;
+    for (const auto& field : head) {
+        ++fields;
+        if (field.name() == bhttp::field::host) ++hosts;
+        if (field.name() == bhttp::field::transfer_encoding) ++transfer_encodings;
+    }
+    if (fields > kMaxHeaderFields) return simple_error(431, "Request header fields too large.");
+    if (hosts > 1 || (hosts == 0 && head.version() >= 11)) {
+        return simple_error(400, "Malformed HTTP request.");
+    }
+    if (transfer_encodings > 0) {
+        // Only a lone "chunked" is understood; anything else cannot be framed.
+        const auto te = head[bhttp::field::transfer_encoding];
+        std::string_view value(te.data(), te.size());
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+            value.remove_prefix(1);
+        while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
+            value.remove_suffix(1);
+        if (transfer_encodings > 1 || core::ascii_lower(value) != "chunked" ||
+            head.find(bhttp::field::content_length) != head.end()) {
+            return simple_error(400, "Malformed HTTP request.");
+        }
+    }
+    return std::nullopt;
 }
 
 // 503 with Retry-After: the server is at a capacity limit.
@@ -239,7 +271,8 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
         stream.expires_after(options.read_timeout);
         auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
         std::optional<Response> failure;
-        if (!ec) {
+        if (!ec) failure = check_header(parser.get());
+        if (!ec && !failure) {
             auto& head = parser.get();
             if (head[bhttp::field::expect] == "100-continue" && !parser.is_done()) {
                 const auto length = parser.content_length();
