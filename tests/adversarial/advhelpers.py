@@ -1,0 +1,263 @@
+"""Helpers for the adversarial tests: raw HTTP over sockets and the leak scan (no fixtures here).
+
+Everything goes to 127.0.0.1. Raw answers are parsed strictly enough to check status lines,
+headers and bodies byte for byte; every byte received is scanned for secrets.
+"""
+import base64
+import json
+import re
+import select
+import socket
+import time
+
+from apihelpers import SECRET_KEY, compact, show  # noqa: F401  (re-exported)
+
+HEALTH_OK = b'{"status":"ok"}'
+MALFORMED = {"detail": "Malformed HTTP request."}
+HEADERS_TOO_LARGE = {"detail": "Request header fields too large."}
+TOO_LARGE = {"detail": "Request body too large."}
+BUSY = {"detail": "Server busy, try again later."}
+
+# ---------------------------------------------------------------------------- leak scan
+_key = SECRET_KEY.encode()
+SECRETS = [
+    b"$argon2",                                   # PHC string of an Argon2 password hash
+    b"argon2id$",
+    _key,
+    base64.b64encode(_key).rstrip(b"="),
+    base64.urlsafe_b64encode(_key).rstrip(b"="),
+    _key.hex().encode(),
+]
+
+
+def scan_bytes(data, where="answer"):
+    """Fails when `data` (an answer as received) contains a password hash or the signing key."""
+    if not data:
+        return
+    low = bytes(data).lower()
+    for secret in SECRETS:
+        assert secret.lower() not in low, "%s leaks a secret (%r...): %r" % (
+            where, secret[:12], bytes(data)[:600])
+
+
+def scan_response(r):
+    """Leak scan of a `requests` response: status line, every header, body."""
+    parts = [("%s %s" % (r.status_code, r.reason)).encode("latin-1", "replace")]
+    for k, v in r.headers.items():
+        parts.append(("%s: %s" % (k, v)).encode("latin-1", "replace"))
+    parts.append(r.content or b"")
+    scan_bytes(b"\r\n".join(parts), "answer to %s %s" % (r.request.method, r.request.url))
+
+
+# ---------------------------------------------------------------------------- raw HTTP
+class Answer:
+    """One parsed HTTP response."""
+
+    def __init__(self, status_line, headers, body, raw):
+        self.status_line = status_line
+        self.version, code = status_line.split(" ", 2)[:2]
+        self.status = int(code)
+        self.header_list = headers           # [(name, value)] in order, names as sent
+        self.headers = {k.lower(): v for k, v in headers}
+        self.body = body
+        self.raw = raw                       # the bytes of this answer, head and body
+
+    def json(self):
+        return json.loads(self.body)
+
+    def __repr__(self):
+        return "<%s %r %r>" % (self.status_line, self.header_list, self.body[:300])
+
+
+def parse_answers(data, bodyless=()):
+    """(answers, rest): complete answers at the start of `data`; 1xx answers are included.
+
+    `bodyless`: indexes (among the final answers) of answers to HEAD requests, which carry
+    Content-Length but no body; 204 and 304 answers never have one.
+    """
+    answers = []
+    final = 0
+    while b"\r\n\r\n" in data:
+        head, rest = data.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        headers = []
+        for line in lines[1:]:
+            assert ":" in line, "malformed answer header line %r in %r" % (line, data[:500])
+            k, v = line.split(":", 1)
+            headers.append((k.strip(), v.strip()))
+        hmap = {k.lower(): v for k, v in headers}
+        status = int(lines[0].split(" ")[1])
+        if 100 <= status < 200:
+            answers.append(Answer(lines[0], headers, b"", head + b"\r\n\r\n"))
+            data = rest
+            continue
+        assert "transfer-encoding" not in hmap, "chunked answers are not expected: %r" % data[:500]
+        length = int(hmap.get("content-length", "0"))
+        if final in bodyless or status in (204, 304):
+            length = 0
+        if len(rest) < length:
+            break
+        raw = head + b"\r\n\r\n" + rest[:length]
+        answers.append(Answer(lines[0], headers, rest[:length], raw))
+        data = rest[length:]
+        final += 1
+    return answers, data
+
+
+class Conn:
+    """A raw client connection to the server under test."""
+
+    def __init__(self, port, timeout=10):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.timeout = timeout
+        self.buffer = b""
+        self.closed = False       # the server closed (EOF or reset)
+        self.send_failed = False  # a send failed: the server no longer reads
+
+    def send(self, data):
+        """Sends all of `data`; False when the server has closed the connection meanwhile."""
+        try:
+            self.sock.sendall(data)
+            return True
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+            self.send_failed = True   # an answer may still be waiting to be read
+            return False
+
+    def _recv(self, timeout):
+        """One recv with a timeout: bytes, b"" at EOF/reset (sets closed), None on timeout."""
+        if self.closed:
+            return b""
+        readable, _, _ = select.select([self.sock], [], [], max(0.0, timeout))
+        if not readable:
+            return None
+        try:
+            chunk = self.sock.recv(65536)
+        except (ConnectionResetError, ConnectionAbortedError):
+            chunk = b""
+        if not chunk:
+            self.closed = True
+        else:
+            scan_bytes(chunk)
+            self.buffer += chunk
+        return chunk
+
+    def answer(self, timeout=None, skip_interim=True):
+        """The next complete answer; AssertionError when none arrives (closed or timeout)."""
+        deadline = time.time() + (self.timeout if timeout is None else timeout)
+        while True:
+            answers, rest = parse_answers(self.buffer)
+            if skip_interim:
+                while answers and answers[0].status < 200:
+                    self.buffer = self.buffer[len(answers[0].raw):]
+                    answers = answers[1:]
+            if answers:
+                self.buffer = self.buffer[len(answers[0].raw):]
+                return answers[0]
+            chunk = self._recv(deadline - time.time())
+            if chunk == b"":
+                raise AssertionError("connection closed without a complete answer; got %r"
+                                     % self.buffer[:500])
+            if chunk is None:
+                raise AssertionError("no complete answer in time; got %r" % self.buffer[:500])
+
+    def answers_until_closed(self, timeout=None, bodyless=()):
+        """All answers until the server closes; AssertionError if it does not close in time."""
+        deadline = time.time() + (self.timeout if timeout is None else timeout)
+        while not self.closed:
+            chunk = self._recv(deadline - time.time())
+            if chunk is None:
+                raise AssertionError("the server did not close the connection in time; got %r"
+                                     % self.buffer[:500])
+        answers, rest = parse_answers(self.buffer, bodyless)
+        assert rest == b"", "incomplete data before close: %r" % rest[:500]
+        self.buffer = b""
+        return answers
+
+    def wait_closed(self, timeout):
+        """True when the server closes within `timeout` s (data received meanwhile is kept)."""
+        deadline = time.time() + timeout
+        while not self.closed:
+            remaining = deadline - time.time()
+            if remaining <= 0:
+                return False
+            self._recv(remaining)
+        return True
+
+    def still_open(self, wait=0.3):
+        """True when the server has neither closed nor sent anything within `wait` s."""
+        chunk = self._recv(wait)
+        return chunk is None
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def exchange(port, data, timeout=10, shutdown_write=False):
+    """Sends `data` on a new connection and reads until the server closes or `timeout`.
+
+    Returns (answers, closed, leftover bytes).
+    """
+    with Conn(port, timeout) as c:
+        c.send(data)
+        if shutdown_write:
+            try:
+                c.sock.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+        c.wait_closed(timeout)
+        answers, rest = parse_answers(c.buffer)
+        return answers, c.closed, rest
+
+
+def request_bytes(method, path, headers=(), body=b"", version="HTTP/1.1", host="127.0.0.1"):
+    """A request as bytes; Content-Length is added when a body is given and none is listed."""
+    if isinstance(body, str):
+        body = body.encode()
+    lines = ["%s %s %s" % (method, path, version)]
+    names = {k.lower() for k, _ in headers}
+    if host is not None and "host" not in names:
+        lines.append("Host: %s" % host)
+    lines.extend("%s: %s" % (k, v) for k, v in headers)
+    if body and "content-length" not in names and "transfer-encoding" not in names:
+        lines.append("Content-Length: %d" % len(body))
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+def assert_answer_json(a, status, body):
+    """Exact status, JSON content type and body bytes of a raw answer."""
+    assert a.status == status, a
+    assert a.headers.get("content-type") == "application/json", a
+    assert a.body == compact(body), "expected %r, got %r" % (compact(body), a)
+    assert a.headers.get("content-length") == str(len(a.body)), a
+
+
+def assert_clean_refusal(answers, closed, allowed=(400,), body=None):
+    """The server refused cleanly: no answer and a closed connection, or one answer whose
+    status is in `allowed` (and whose body is `body` when given) followed by the close."""
+    assert closed, "the connection was left open; answers: %r" % answers
+    assert len(answers) <= 1, "more than one answer (a request was smuggled?): %r" % answers
+    if answers:
+        a = answers[0]
+        assert a.status in allowed, a
+        assert a.status < 500, a
+        if body is not None:
+            assert_answer_json(a, a.status, body)
+        assert a.headers.get("connection", "").lower() == "close", a
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def without_date(raw):
+    """A raw answer without its Date header line (for byte comparisons)."""
+    return re.sub(rb"\r\nDate: [^\r]*", b"", raw)
