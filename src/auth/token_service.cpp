@@ -1,9 +1,33 @@
 #include "auth/token_service.hpp"
 
+#include <atomic>
+#include <functional>
+#include <string>
+#include <unordered_map>
+
 #include "auth/jwt.hpp"
 
 namespace taskapi::auth {
 namespace {
+
+std::atomic<std::uint64_t> g_next_instance{1};
+
+// Access tokens this thread has verified (a client sends the same token with every request):
+// the signature, structure and claims of a token string never change, only time passes.
+struct VerifiedAccess {
+    std::uint64_t service = 0;
+    std::int64_t exp = 0;
+    core::UserId user;
+};
+struct TransparentHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+        return std::hash<std::string_view>{}(s);
+    }
+};
+constexpr std::size_t kVerifiedCacheEntries = 4096;
+thread_local std::unordered_map<std::string, VerifiedAccess, TransparentHash, std::equal_to<>>
+    t_verified_access;
 
 core::Error token_error(std::string message, std::string_view reason) {
     return core::make_error(core::ErrorCode::kUnauthenticated, std::move(message),
@@ -17,7 +41,7 @@ double seconds_since_epoch(core::Timestamp t) {
 }  // namespace
 
 TokenService::TokenService(TokenSettings settings, const core::Clock& clock)
-    : settings_(std::move(settings)), clock_(clock) {}
+    : settings_(std::move(settings)), clock_(clock), instance_(g_next_instance.fetch_add(1)) {}
 
 std::string TokenService::mint(std::string_view type, core::UserId user, std::int64_t iat,
                                std::int64_t now, std::chrono::seconds lifetime) const {
@@ -50,12 +74,22 @@ core::Result<Ok> TokenService::check(std::string_view token, std::string_view ex
     if (!claims->has_user_id || !claims->user_id_valid) {
         return token_error("Token contained no recognizable user identification", kTokenNotValid);
     }
-    return Ok{core::UserId{claims->user_id}, claims->iat.value_or(0)};
+    return Ok{core::UserId{claims->user_id}, claims->iat.value_or(0), claims->exp};
 }
 
 core::Result<core::UserId> TokenService::verify_access(std::string_view token) const {
+    auto& cache = t_verified_access;
+    if (const auto it = cache.find(token); it != cache.end()) {
+        if (it->second.service == instance_ &&
+            static_cast<double>(it->second.exp) > seconds_since_epoch(clock_.now())) {
+            return it->second.user;
+        }
+        cache.erase(it);
+    }
     auto checked = check<Refreshable>(token, "access", kAccessTokenNotValid);
     if (!checked) return std::move(checked).error();
+    if (cache.size() >= kVerifiedCacheEntries) cache.clear();
+    cache.emplace(std::string(token), VerifiedAccess{instance_, checked->exp, checked->user});
     return checked->user;
 }
 

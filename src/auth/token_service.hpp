@@ -33,7 +33,8 @@ public:
 
     [[nodiscard]] TokenPair issue_pair(core::UserId user) const;
 
-    // The user id an access token names. Errors (kUnauthenticated):
+    // The user id an access token names. A token is fully verified once per thread; later uses
+    // of the same token only re-check its expiry. Errors (kUnauthenticated):
     //  reason kAccessTokenNotValid with SimpleJWT's message ("Token is invalid or expired",
     //  "Token has wrong type", "Token has no type", "Token has no id", "Token has no 'exp' claim");
     //  reason kTokenNotValid, "Token contained no recognizable user identification".
@@ -42,6 +43,7 @@ public:
     struct Refreshable {
         core::UserId user;
         std::int64_t iat = 0;
+        std::int64_t exp = 0;
     };
     // Checks a refresh token; errors are kUnauthenticated, reason kTokenNotValid.
     [[nodiscard]] core::Result<Refreshable> verify_refresh(std::string_view token) const;
@@ -58,6 +60,7 @@ private:
 
     TokenSettings settings_;
     const core::Clock& clock_;
+    std::uint64_t instance_;  // tells this service's cached verifications from another's
 };
 
 }  // namespace taskapi::auth

@@ -1,7 +1,5 @@
 #include "core/clock.hpp"
 
-#include <cstdio>
-
 namespace taskapi::core {
 
 Timestamp SystemClock::now() const {
@@ -14,19 +12,34 @@ std::string format_iso8601(Timestamp t) {
     const auto day = floor<days>(t);
     const year_month_day ymd{day};
     const hh_mm_ss hms{t - day};
-    const auto micros = hms.subseconds().count();
-    char buf[40];
-    int n = 0;
-    if (micros == 0) {
-        n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", int(ymd.year()),
-                          unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
-                          int(hms.minutes().count()), int(hms.seconds().count()));
-    } else {
-        n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%06dZ", int(ymd.year()),
-                          unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
-                          int(hms.minutes().count()), int(hms.seconds().count()), int(micros));
+    const auto micros = static_cast<unsigned>(hms.subseconds().count());
+    // Hand-formatted: this runs twice per task in every answer, and snprintf is slow.
+    char buf[32];
+    char* p = buf;
+    const auto put = [&p](unsigned value, int width) {
+        for (int i = width - 1; i >= 0; --i) {
+            p[i] = static_cast<char>('0' + value % 10);
+            value /= 10;
+        }
+        p += width;
+    };
+    put(static_cast<unsigned>(static_cast<int>(ymd.year())), 4);
+    *p++ = '-';
+    put(static_cast<unsigned>(ymd.month()), 2);
+    *p++ = '-';
+    put(static_cast<unsigned>(ymd.day()), 2);
+    *p++ = 'T';
+    put(static_cast<unsigned>(hms.hours().count()), 2);
+    *p++ = ':';
+    put(static_cast<unsigned>(hms.minutes().count()), 2);
+    *p++ = ':';
+    put(static_cast<unsigned>(hms.seconds().count()), 2);
+    if (micros != 0) {
+        *p++ = '.';
+        put(micros, 6);
     }
-    return std::string(buf, static_cast<std::size_t>(n));
+    *p++ = 'Z';
+    return std::string(buf, p);
 }
 
 std::int64_t to_unix_seconds(Timestamp t) {

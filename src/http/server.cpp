@@ -4,19 +4,18 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <ctime>
 #include <mutex>
 #include <stdexcept>
@@ -41,7 +40,6 @@ constexpr std::size_t kFirstReadBytes = 4096;
 constexpr std::size_t kMaxHeaderFields = 100;
 
 using BeastRequest = bhttp::request<bhttp::string_body>;
-using BeastResponse = bhttp::response<bhttp::string_body>;
 
 Method to_method(bhttp::verb verb) {
     switch (verb) {
@@ -105,22 +103,45 @@ const std::string& http_date() {
     return cached;
 }
 
-BeastResponse to_beast(Response&& r, unsigned version, bool is_head, bool keep_alive) {
-    BeastResponse res{static_cast<bhttp::status>(r.status), version};
-    res.set(bhttp::field::server, "taskapi");
-    res.set(bhttp::field::date, http_date());
-    if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
-    for (auto& [name, value] : r.headers) res.insert(name, value);
+// The answer on the wire. Written by hand rather than through Beast's serializer: one buffer,
+// one write, and no per-field bookkeeping (this is the hottest code after the handlers).
+struct WireResponse {
+    std::string bytes;
+    bool keep_alive = false;
+};
+
+WireResponse to_wire(const Response& r, unsigned version, bool is_head, bool keep_alive) {
+    WireResponse out;
+    out.keep_alive = keep_alive && !r.close;
+    std::string& w = out.bytes;
+    w.reserve(320 + (is_head ? 0 : r.body.size()));
+    w += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    w += std::to_string(r.status);
+    w += ' ';
+    w += bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
+    w += "\r\nServer: taskapi\r\nDate: ";
+    w += http_date();
+    if (!r.content_type.empty()) {
+        w += "\r\nContent-Type: ";
+        w += r.content_type;
+    }
+    for (const auto& [name, value] : r.headers) {
+        w += "\r\n";
+        w += name;
+        w += ": ";
+        w += value;
+    }
     // Django's SecurityMiddleware and XFrameOptionsMiddleware headers; like Django, its
     // APPEND_SLASH redirects carry no X-Frame-Options.
-    res.set("X-Content-Type-Options", "nosniff");
-    res.set("Referrer-Policy", "same-origin");
-    if (r.status != 301 && r.status != 308) res.set("X-Frame-Options", "DENY");
-    res.keep_alive(keep_alive && !r.close);
-    const auto length = r.body.size();
-    if (!is_head) res.body() = std::move(r.body);
-    res.content_length(length);
-    return res;
+    w += "\r\nX-Content-Type-Options: nosniff\r\nReferrer-Policy: same-origin";
+    if (r.status != 301 && r.status != 308) w += "\r\nX-Frame-Options: DENY";
+    if (version >= 11 && !out.keep_alive) w += "\r\nConnection: close";
+    if (version == 10 && out.keep_alive) w += "\r\nConnection: keep-alive";
+    w += "\r\nContent-Length: ";
+    w += std::to_string(r.body.size());
+    w += "\r\n\r\n";
+    if (!is_head) w += r.body;
+    return out;
 }
 
 Response simple_error(int status, std::string_view detail) {
@@ -178,26 +199,43 @@ struct Connection {
 
 }  // namespace
 
+// One io_context per I/O thread (concurrency hint 1): a connection lives on one thread for its
+// whole life, so it needs no strand and its context no cross-thread locking; the acceptor hands
+// connections out round-robin. Measured against one shared io_context on the same threads in
+// docs/decisions/003-io-threading.md.
+std::vector<std::unique_ptr<asio::io_context>> make_contexts(int threads) {
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    for (int i = 0; i < std::max(1, threads); ++i) {
+        contexts.push_back(std::make_unique<asio::io_context>(1));
+    }
+    return contexts;
+}
+
+using WorkGuard = asio::executor_work_guard<asio::io_context::executor_type>;
+
 struct Server::Impl {
     Impl(const Router& r, ServerOptions o)
         : router(r),
           options(std::move(o)),
-          ioc(options.io_threads),
+          contexts(make_contexts(options.io_threads)),
           slow_pool(static_cast<std::size_t>(std::max(1, options.slow_threads))),
-          acceptor(asio::make_strand(ioc)),
-          control(asio::make_strand(ioc)),
-          signals(control, SIGINT, SIGTERM),
-          grace_timer(control) {}
+          acceptor(*contexts.front()),
+          signals(*contexts.front(), SIGINT, SIGTERM),
+          grace_timer(*contexts.front()) {
+        for (auto& context : contexts) work_guards.emplace_back(context->get_executor());
+    }
 
     const Router& router;
     ServerOptions options;
-    asio::io_context ioc;
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
     asio::thread_pool slow_pool;
+    // The acceptor, the signals, the grace timer and the work guards live on the first context
+    // and are touched only from its thread.
     tcp::acceptor acceptor;
-    // Shutdown state (signals, the grace timer) is touched only on this strand.
-    asio::strand<asio::io_context::executor_type> control;
     asio::signal_set signals;
     asio::steady_timer grace_timer;
+    std::vector<WorkGuard> work_guards;  // keep idle contexts running until shutdown
+    std::size_t next_context = 0;
     std::atomic<bool> stopping{false};
     std::atomic<std::size_t> slow_in_flight{0};
     std::string listen_host;
@@ -215,6 +253,8 @@ struct Server::Impl {
     // A coroutine rather than a lambda: GCC 12 mishandles coroutine lambdas' captures.
     awaitable<Response> dispatch_async(Request request) { co_return dispatch_safely(request); }
     void begin_shutdown();
+    // On the first context: once shutdown has begun and no connection is left, let run() return.
+    void finish_shutdown_if_drained();
     void forget(const std::shared_ptr<Connection>& conn);
 };
 
@@ -279,9 +319,9 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
                 if (length && *length > options.body_limit) {
                     failure = simple_error(413, "Request body too large.");
                 } else {
-                    bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_,
-                                                            head.version()};
-                    auto [wec, wn] = co_await bhttp::async_write(stream, cont, kTuple);
+                    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+                    auto [wec, wn] =
+                        co_await asio::async_write(stream, asio::buffer(kContinue), kTuple);
                     if (wec) break;
                 }
             }
@@ -327,10 +367,10 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
             }
         }
         if (stopping.load()) response.close = true;
-        BeastResponse res = to_beast(std::move(response), version, is_head, keep_alive);
+        const WireResponse wire = to_wire(response, version, is_head, keep_alive);
         stream.expires_after(options.read_timeout);
-        auto [wec, wn] = co_await bhttp::async_write(stream, res, kTuple);
-        if (wec || !res.keep_alive()) break;
+        auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(wire.bytes), kTuple);
+        if (wec || !wire.keep_alive) break;
     }
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -342,9 +382,9 @@ awaitable<void> Server::Impl::refuse(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     Response busy = busy_response();
     busy.close = true;
-    BeastResponse res = to_beast(std::move(busy), 11, false, false);
+    const WireResponse wire = to_wire(busy, 11, false, false);
     stream.expires_after(std::chrono::seconds{5});
-    co_await bhttp::async_write(stream, res, kTuple);
+    co_await asio::async_write(stream, asio::buffer(wire.bytes), kTuple);
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream.socket().close(ignored);
@@ -354,13 +394,14 @@ void Server::Impl::forget(const std::shared_ptr<Connection>& conn) {
     std::lock_guard lock(connections_mutex);
     connections.erase(conn);
     if (stopping.load() && connections.empty()) {
-        asio::post(control, [this] { grace_timer.cancel(); });
+        asio::post(contexts.front()->get_executor(), [this] { finish_shutdown_if_drained(); });
     }
 }
 
 awaitable<void> Server::Impl::accept_loop() {
     while (true) {
-        auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kTuple);
+        auto& context = *contexts[next_context++ % contexts.size()];
+        auto [ec, socket] = co_await acceptor.async_accept(context.get_executor(), kTuple);
         if (ec) {
             if (ec == asio::error::operation_aborted || stopping.load()) co_return;
             core::log_warning("accept failed: " + ec.message());
@@ -410,11 +451,19 @@ void Server::Impl::begin_shutdown() {
     grace_timer.async_wait([this](beast::error_code ec) {
         if (!ec) {
             core::log_warning("shutdown grace period over: closing remaining connections");
-            ioc.stop();
+            for (auto& context : contexts) context->stop();
         }
     });
-    std::lock_guard lock(connections_mutex);
-    if (connections.empty()) grace_timer.cancel();
+    finish_shutdown_if_drained();
+}
+
+void Server::Impl::finish_shutdown_if_drained() {
+    {
+        std::lock_guard lock(connections_mutex);
+        if (!connections.empty()) return;
+    }
+    grace_timer.cancel();
+    work_guards.clear();
 }
 
 void Server::Impl::listen() {
@@ -451,10 +500,10 @@ void Server::run() {
     asio::co_spawn(s.acceptor.get_executor(), s.accept_loop(), asio::detached);
 
     std::vector<std::thread> threads;
-    const int extra = std::max(0, s.options.io_threads - 1);
-    threads.reserve(static_cast<std::size_t>(extra));
-    for (int i = 0; i < extra; ++i) threads.emplace_back([&s] { s.ioc.run(); });
-    s.ioc.run();
+    for (std::size_t i = 1; i < s.contexts.size(); ++i) {
+        threads.emplace_back([context = s.contexts[i].get()] { context->run(); });
+    }
+    s.contexts.front()->run();
     for (auto& t : threads) t.join();
     s.slow_pool.join();
     core::log_info("stopped");

@@ -260,9 +260,16 @@ TEST(Jwt, RejectsANonNumericExp) {
     }
 }
 
-TEST(Jwt, AcceptsAFractionalExp) {
-    const std::string body = R"({"token_type":"access","exp":1800000300.5,"jti":"x","user_id":1})";
-    EXPECT_TRUE(verify_hs256(sign_payload(body, kKey), kKey, kNowSeconds));
+// Time claims must be JSON integers (SimpleJWT and taskapi only write integers; a float or an
+// out-of-range number is refused rather than converted).
+TEST(Jwt, RejectsFractionalAndOutOfRangeTimeClaims) {
+    for (const char* exp : {"1800000300.5", "1e308", "18446744073709551616", "1.8e9"}) {
+        const std::string body =
+            std::string(R"({"token_type":"access","exp":)") + exp + R"(,"jti":"x","user_id":1})";
+        EXPECT_FALSE(verify_hs256(sign_payload(body, kKey), kKey, kNowSeconds)) << exp;
+    }
+    EXPECT_FALSE(
+        verify_hs256(sign_payload(payload(R"(,"iat":1799999999.5)"), kKey), kKey, kNowSeconds));
 }
 
 TEST(Jwt, RejectsNbfInTheFuture) {

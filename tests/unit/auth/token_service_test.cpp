@@ -225,3 +225,39 @@ TEST_F(TokenServiceTest, AccessFromRefreshHasClaimsInSimpleJwtOrder) {
 
 }  // namespace
 }  // namespace taskapi::auth
+
+namespace taskapi::auth {
+namespace {
+
+// verify_access remembers tokens it verified (per thread); the memory must never let a token
+// through that a full check would refuse.
+TEST_F(TokenServiceTest, ARememberedTokenStillExpires) {
+    const std::string access = tokens_.issue_pair(core::UserId{3}).access;
+    ASSERT_TRUE(tokens_.verify_access(access).has_value());
+    ASSERT_TRUE(tokens_.verify_access(access).has_value());  // now from memory
+    clock_.advance(300s);
+    expect_access_error(access, "Token is invalid or expired");
+}
+
+TEST_F(TokenServiceTest, ARememberedTokenIsNotTrustedByAServiceWithAnotherKey) {
+    const std::string access = tokens_.issue_pair(core::UserId{3}).access;
+    ASSERT_TRUE(tokens_.verify_access(access).has_value());
+    const TokenService other{TokenSettings{"another-signing-key-0123456789abcdefgh"}, clock_};
+    const auto result = other.verify_access(access);
+    ASSERT_FALSE(result.has_value());
+    EXPECT_EQ(result.error().message, "Token is invalid or expired");
+    // ...and the first service still accepts it.
+    EXPECT_TRUE(tokens_.verify_access(access).has_value());
+}
+
+TEST_F(TokenServiceTest, ManyTokensDoNotBreakTheMemory) {
+    for (int i = 0; i < 5000; ++i) {
+        const auto user = core::UserId{i + 1};
+        const auto verified = tokens_.verify_access(tokens_.issue_pair(user).access);
+        ASSERT_TRUE(verified.has_value());
+        ASSERT_EQ(*verified, user);
+    }
+}
+
+}  // namespace
+}  // namespace taskapi::auth
