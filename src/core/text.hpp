@@ -40,6 +40,9 @@ namespace taskapi::core {
 // Decodes %XX escapes; with plus_as_space, '+' becomes ' ' (form encoding). Invalid escapes stay.
 [[nodiscard]] std::string percent_decode(std::string_view text, bool plus_as_space);
 
+// Each byte as the code point of the same value (ISO-8859-1), encoded as UTF-8.
+[[nodiscard]] std::string latin1_to_utf8(std::string_view bytes);
+
 // ASCII lower case.
 [[nodiscard]] std::string ascii_lower(std::string_view text);
 

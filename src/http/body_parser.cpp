@@ -41,9 +41,11 @@ std::string parameter(std::string_view content_type, std::string_view name) {
 }
 
 core::Error unsupported(std::string_view content_type) {
+    // Header bytes are Latin-1 to Django (WSGI); echoing them raw could put invalid UTF-8 into
+    // the JSON answer.
     return core::make_error(
         core::ErrorCode::kUnsupportedFormat,
-        "Unsupported media type \"" + std::string(content_type) + "\" in request.");
+        "Unsupported media type \"" + core::latin1_to_utf8(content_type) + "\" in request.");
 }
 
 core::Error parse_error(std::string_view what) {
