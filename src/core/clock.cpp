@@ -1,45 +1,69 @@
 #include "core/clock.hpp"
 
+#include <cstring>
+#include <limits>
+
 namespace taskapi::core {
+namespace {
+
+// Writes `value` as exactly `width` decimal digits at p and advances p.
+void put_digits(char*& p, unsigned value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+        p[i] = static_cast<char>('0' + value % 10);
+        value /= 10;
+    }
+    p += width;
+}
+
+}  // namespace
 
 Timestamp SystemClock::now() const {
     return std::chrono::time_point_cast<std::chrono::microseconds>(
         std::chrono::system_clock::now());
 }
 
-std::string format_iso8601(Timestamp t) {
+void append_iso8601(std::string& out, Timestamp t) {
     using namespace std::chrono;
+    // Converting days to a calendar date is the costly part, and the tasks of one answer are
+    // mostly from the same few days: remember the last day's "YYYY-MM-DDT" per thread.
+    thread_local sys_days cached_day{days{std::numeric_limits<int>::min()}};
+    thread_local char cached_date[11];
     const auto day = floor<days>(t);
-    const year_month_day ymd{day};
-    const hh_mm_ss hms{t - day};
-    const auto micros = static_cast<unsigned>(hms.subseconds().count());
+    if (day != cached_day) {
+        const year_month_day ymd{day};
+        char* d = cached_date;
+        put_digits(d, static_cast<unsigned>(static_cast<int>(ymd.year())), 4);
+        *d++ = '-';
+        put_digits(d, static_cast<unsigned>(ymd.month()), 2);
+        *d++ = '-';
+        put_digits(d, static_cast<unsigned>(ymd.day()), 2);
+        *d = 'T';
+        cached_day = day;
+    }
+    const auto in_day = t - day;
+    const auto seconds = static_cast<unsigned>(duration_cast<std::chrono::seconds>(in_day).count());
+    const auto micros = static_cast<unsigned>((in_day % std::chrono::seconds{1}).count());
     // Hand-formatted: this runs twice per task in every answer, and snprintf is slow.
     char buf[32];
-    char* p = buf;
-    const auto put = [&p](unsigned value, int width) {
-        for (int i = width - 1; i >= 0; --i) {
-            p[i] = static_cast<char>('0' + value % 10);
-            value /= 10;
-        }
-        p += width;
-    };
-    put(static_cast<unsigned>(static_cast<int>(ymd.year())), 4);
-    *p++ = '-';
-    put(static_cast<unsigned>(ymd.month()), 2);
-    *p++ = '-';
-    put(static_cast<unsigned>(ymd.day()), 2);
-    *p++ = 'T';
-    put(static_cast<unsigned>(hms.hours().count()), 2);
+    std::memcpy(buf, cached_date, sizeof cached_date);
+    char* p = buf + sizeof cached_date;
+    put_digits(p, seconds / 3600, 2);
     *p++ = ':';
-    put(static_cast<unsigned>(hms.minutes().count()), 2);
+    put_digits(p, seconds / 60 % 60, 2);
     *p++ = ':';
-    put(static_cast<unsigned>(hms.seconds().count()), 2);
+    put_digits(p, seconds % 60, 2);
     if (micros != 0) {
         *p++ = '.';
-        put(micros, 6);
+        put_digits(p, micros, 6);
     }
     *p++ = 'Z';
-    return std::string(buf, p);
+    out.append(buf, p);
+}
+
+std::string format_iso8601(Timestamp t) {
+    std::string out;
+    append_iso8601(out, t);
+    return out;
 }
 
 std::int64_t to_unix_seconds(Timestamp t) {

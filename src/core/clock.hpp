@@ -21,6 +21,8 @@ public:
 
 // "2026-11-26T17:20:05.123456Z"; the fraction is left out when it is zero (as Python's isoformat).
 std::string format_iso8601(Timestamp t);
+// The same, appended to `out` (no temporary string).
+void append_iso8601(std::string& out, Timestamp t);
 
 // Seconds since the epoch, for JWT claims.
 std::int64_t to_unix_seconds(Timestamp t);

@@ -47,9 +47,9 @@ void append_task_json(std::string& out, const Task& task) {
     core::append_json_string(out, task.description);
     out += task.completed ? ",\"completed\":true" : ",\"completed\":false";
     out += ",\"created_at\":\"";
-    out += core::format_iso8601(task.created_at);
+    core::append_iso8601(out, task.created_at);
     out += "\",\"updated_at\":\"";
-    out += core::format_iso8601(task.updated_at);
+    core::append_iso8601(out, task.updated_at);
     out += "\",\"owner\":";
     out += std::to_string(task.owner.value);
     out += '}';
