@@ -1,22 +1,34 @@
 #include "auth/authenticator.hpp"
 
-#include <vector>
+#include <array>
 
 namespace taskapi::auth {
 namespace {
 
-// Python's bytes.split(): runs of ASCII whitespace separate the parts.
-std::vector<std::string_view> split_whitespace(std::string_view s) {
-    const auto is_space = [](char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-    };
-    std::vector<std::string_view> parts;
+// Python's bytes.split(): runs of ASCII whitespace separate the parts. Only the first three
+// parts matter (two are expected), so no more are collected. Runs on every request: a table
+// lookup per byte, no allocation.
+struct Parts {
+    std::array<std::string_view, 3> items;
+    std::size_t count = 0;
+};
+
+Parts split_whitespace(std::string_view s) {
+    static constexpr auto kSpace = [] {
+        std::array<bool, 256> table{};
+        for (const char c : {' ', '\t', '\n', '\r', '\v', '\f'}) {
+            table[static_cast<unsigned char>(c)] = true;
+        }
+        return table;
+    }();
+    const auto is_space = [](char c) { return kSpace[static_cast<unsigned char>(c)]; };
+    Parts parts;
     std::size_t i = 0;
-    while (i < s.size()) {
+    while (i < s.size() && parts.count < parts.items.size()) {
         while (i < s.size() && is_space(s[i])) ++i;
         const std::size_t start = i;
         while (i < s.size() && !is_space(s[i])) ++i;
-        if (i > start) parts.push_back(s.substr(start, i - start));
+        if (i > start) parts.items[parts.count++] = s.substr(start, i - start);
     }
     return parts;
 }
@@ -32,12 +44,12 @@ core::Result<std::optional<core::Principal>> Authenticator::authenticate(
     std::optional<std::string_view> authorization) const {
     if (!authorization) return std::optional<core::Principal>{};
     const auto parts = split_whitespace(*authorization);
-    if (parts.empty() || parts.front() != "Bearer") return std::optional<core::Principal>{};
-    if (parts.size() != 2) {
+    if (parts.count == 0 || parts.items[0] != "Bearer") return std::optional<core::Principal>{};
+    if (parts.count != 2) {
         return failure("Authorization header must contain two space-delimited values",
                        "bad_authorization_header");
     }
-    auto user_id = tokens_.verify_access(parts[1]);
+    auto user_id = tokens_.verify_access(parts.items[1]);
     if (!user_id) return std::move(user_id).error();
     const auto user = users_.find_by_id(*user_id);
     if (!user) return failure("User not found", "user_not_found");
