@@ -7,8 +7,10 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -250,8 +252,8 @@ struct Server::Impl {
     awaitable<void> session(std::shared_ptr<Connection> conn);
     awaitable<Response> respond(Request request);
     Response dispatch_safely(Request& request);
-    // A coroutine rather than a lambda: GCC 12 mishandles coroutine lambdas' captures.
-    awaitable<Response> dispatch_async(Request request) { co_return dispatch_safely(request); }
+    // Runs the request on the slow pool and resumes the caller on its own thread with the answer.
+    awaitable<Response> dispatch_on_slow_pool(Request request);
     void begin_shutdown();
     // On the first context: once shutdown has begun and no connection is left, let run() return.
     void finish_shutdown_if_drained();
@@ -279,10 +281,26 @@ awaitable<Response> Server::Impl::respond(Request request) {
         slow_in_flight.fetch_sub(1);
         co_return busy_response();
     }
-    Response r =
-        co_await asio::co_spawn(slow_pool, dispatch_async(std::move(request)), use_awaitable);
+    Response r = co_await dispatch_on_slow_pool(std::move(request));
     slow_in_flight.fetch_sub(1);
     co_return r;
+}
+
+awaitable<Response> Server::Impl::dispatch_on_slow_pool(Request request) {
+    // Not co_spawn: in Boost 1.81 a co_spawned coroutine that finishes on the pool posts its
+    // completion to the back of the pool's queue, so each finished login waited behind every hash
+    // queued after it and logins completed in batches. Here the pool thread hands the answer back
+    // to this connection's thread at once, and a timer wakes the coroutine there. The locals live
+    // in this coroutine's frame, which stays suspended until the pool is done with them.
+    auto io_executor = co_await asio::this_coro::executor;
+    asio::steady_timer done(io_executor, asio::steady_timer::time_point::max());
+    std::optional<Response> answer;
+    asio::post(slow_pool, [this, io_executor, &request, &answer, &done] {
+        answer = dispatch_safely(request);
+        asio::post(io_executor, [&done] { done.cancel(); });
+    });
+    co_await done.async_wait(kTuple);
+    co_return std::move(*answer);
 }
 
 awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
