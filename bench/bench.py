@@ -1,0 +1,1400 @@
+#!/usr/bin/python3
+"""taskapi benchmark: taskapi vs the DRF reference design vs nginx, with wrk, on 127.0.0.1.
+
+Started by bench/run (which installs the Debian packages first). Standard library only, run with
+Debian's /usr/bin/python3. See bench/README.md for what is measured and how.
+"""
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import re
+import resource
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(BENCH)
+DEFAULT_DRF = os.path.join("..", "shared", "reference", "drf")  # relative to the repository root
+PYTHON = "/usr/bin/python3"
+CLK = os.sysconf("SC_CLK_TCK")
+
+BENCH_USER = "bench"
+BENCH_PASSWORD = "Bench-password-for-wrk-42"
+OTHER_USERS = 100
+TASKS_PER_OTHER = 1000
+BENCH_TASKS = 20
+
+ENDPOINTS = ["health", "list", "detail", "create", "update", "login"]
+# server keys, in the order they alternate within one endpoint and connection count
+SERVERS = ["taskapi", "drf", "taskapi-close", "nginx", "nginx-close"]
+NGINX_BODY = '{"status":"ok"}'
+
+# OWASP Password Storage Cheat Sheet, Argon2id minimum configurations: (memory KiB, iterations)
+OWASP_ARGON2ID = [(47104, 1), (19456, 2), (12288, 3), (9216, 4), (7168, 5)]
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+class BenchError(Exception):
+    pass
+
+
+# ------------------------------------------------------------------------------ processes
+
+class Processes:
+    """Every process this script starts, each in its own session (process group = its pid), so
+    cleanup can stop exactly those groups by id."""
+
+    def __init__(self):
+        self.procs = []
+
+    def start(self, name, argv, *, env, cwd, logfile=None):
+        out = open(logfile, "ab") if logfile else subprocess.DEVNULL
+        try:
+            p = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
+                                 stderr=subprocess.STDOUT if logfile else subprocess.DEVNULL,
+                                 start_new_session=True)
+        finally:
+            if logfile:
+                out.close()
+        p.bench_name = name
+        self.procs.append(p)
+        return p
+
+    def start_piped(self, name, argv, *, env, cwd):
+        p = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+        p.bench_name = name
+        self.procs.append(p)
+        return p
+
+    def stop(self, p, grace=5.0):
+        if p.poll() is None:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                p.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                p.wait(timeout=5)
+        # the group may outlive its leader (e.g. gunicorn workers): make sure it is gone
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        if p in self.procs:
+            self.procs.remove(p)
+
+    def stop_all(self):
+        for p in list(reversed(self.procs)):
+            try:
+                self.stop(p)
+            except Exception as e:  # keep going: stop the others
+                log("cleanup: %s (pid %d): %s" % (getattr(p, "bench_name", "?"), p.pid, e))
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ------------------------------------------------------------------------------ /proc
+
+def proc_table():
+    """pid -> (ppid, utime+stime jiffies) for every process."""
+    out = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read()
+        except OSError:
+            continue
+        rest = st[st.rfind(")") + 2:].split()
+        out[int(d)] = (int(rest[1]), int(rest[11]) + int(rest[12]))
+    return out
+
+
+def tree_pids(root, table=None):
+    table = table if table is not None else proc_table()
+    kids = {}
+    for pid, (ppid, _) in table.items():
+        kids.setdefault(ppid, []).append(pid)
+    out, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        if pid in table and pid not in out:
+            out.append(pid)
+            stack.extend(kids.get(pid, []))
+    return out
+
+
+def tree_jiffies(root):
+    table = proc_table()
+    return sum(table[p][1] for p in tree_pids(root, table))
+
+
+def vm_kib(pid, field):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+NOISY_PCT = 10.0  # other processes' share of the machine above which a run counts as noisy
+
+
+def wait_quiet(limit=30.0):
+    """Waits (bounded) for a second in which other processes leave the machine >= 90% idle."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit:
+        a = machine_jiffies()
+        time.sleep(1.0)
+        b = machine_jiffies()
+        if (b[0] - a[0]) <= 0.1 * (b[1] - a[1]):
+            return True
+    return False
+
+
+def machine_jiffies():
+    """(user+nice+system, all) jiffies of the whole machine from /proc/stat."""
+    with open("/proc/stat") as f:
+        v = list(map(int, f.readline().split()[1:]))
+    return v[0] + v[1] + v[2], sum(v[:8])
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return [float(x) for x in f.read().split()[:3]]
+
+
+# ------------------------------------------------------------------------------ HTTP client
+
+def http(method, url, body=None, token=None, timeout=60.0):
+    """One request; returns (status, body bytes). Never raises on an HTTP status."""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def wait_healthy(name, base, proc, limit=60.0):
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit:
+        if proc.poll() is not None:
+            raise BenchError("%s exited with status %s during start-up" % (name, proc.returncode))
+        try:
+            if http("GET", base + "/api/health/", timeout=1.0)[0] == 200:
+                return time.monotonic() - t0
+        except (OSError, urllib.error.URLError):
+            pass
+        time.sleep(0.05)
+    raise BenchError("%s not healthy after %.0f s" % (name, limit))
+
+
+# ------------------------------------------------------------------------------ seed data
+
+VERBS = ["Review", "Update", "Write", "Fix", "Prepare", "Schedule", "Call", "Email", "Plan",
+         "Refactor", "Test", "Deploy", "Book", "Order", "Clean up", "Organize", "Draft",
+         "Submit", "Renew", "Check", "Archive", "Migrate", "Document", "Pay", "Cancel"]
+OBJECTS = ["the quarterly report", "invoice 4521", "the dentist appointment",
+           "the team offsite agenda", "the login page layout", "the database backup job",
+           "flights to Lisbon", "the onboarding checklist", "the garage", "the tax return",
+           "the car insurance", "the release notes", "the API rate limits", "the budget sheet",
+           "the kitchen shelves", "the conference talk", "the vendor contract",
+           "the birthday present for Sam", "the CI pipeline", "the support backlog",
+           "the office plants", "the monthly newsletter", "the staging server",
+           "the holiday rota", "the library books"]
+CONTEXTS = ["before Friday", "for the Monday meeting", "with the design team", "next week",
+            "after lunch", "for the client", "before the release", "this weekend",
+            "with Priya", "by end of month", "for Q3", "when the parts arrive", "tomorrow",
+            "before the board call", "with the landlord"]
+DESCRIPTIONS = [
+    "Ask {p} for the latest numbers first", "Follow up with {p} about the open points",
+    "Check the notes from the last call", "Needs sign-off from {p} before sending",
+    "Blocked until the new laptop arrives", "Use the template in the shared drive",
+    "Keep it short, two pages at most", "Remember to attach the receipts",
+    "{p} has the spare keys for this", "Compare at least three offers first",
+    "Split into smaller steps if it drags", "Low priority, but do not forget it",
+    "Coordinate the timing with {p}", "Estimate about two hours of work",
+]
+PEOPLE = ["Dana", "Lee", "Marta", "Omar", "Kenji", "Ines", "Tom", "Aisha", "Jonas", "Zoe"]
+
+
+def clamp_text(s, lo=20, hi=60, pad=" (see notes)"):
+    if len(s) > hi:
+        s = s[:hi].rsplit(" ", 1)[0]
+    while len(s) < lo:
+        s += pad
+    return s[:hi]
+
+
+def text_pools(rng, n=4000):
+    titles = [clamp_text("%s %s %s" % (rng.choice(VERBS), rng.choice(OBJECTS), rng.choice(CONTEXTS)))
+              for _ in range(n)]
+    descs = [clamp_text(rng.choice(DESCRIPTIONS).format(p=rng.choice(PEOPLE))) for _ in range(n)]
+    return titles, descs
+
+
+def task_rows(total, bench_tasks, other_users, seed=4):
+    """Yields (user index, title, description, completed, created_us, updated_us) for `total`
+    tasks in id order: user index 0 is the bench user (exactly `bench_tasks` tasks, spread evenly
+    over the id range), the others (1..other_users) take the rest round-robin. Deterministic."""
+    rng = random.Random(seed)
+    titles, descs = text_pools(rng)
+    now_us = int(time.time() * 1e6)
+    start_us = now_us - 365 * 86400 * 10**6
+    step = max(1, (now_us - start_us - 86400 * 10**6) // max(1, total))
+    bench_pos = {int((k + 0.5) * total / bench_tasks) for k in range(bench_tasks)}
+    assert len(bench_pos) == bench_tasks
+    other = 0
+    for i in range(total):
+        if i in bench_pos:
+            user = 0
+        else:
+            user = 1 + other % other_users
+            other += 1
+        created = start_us + i * step + rng.randrange(step)
+        updated = min(now_us, created + rng.randrange(7 * 86400 * 10**6)) if rng.random() < 0.4 \
+            else created
+        yield (user, rng.choice(titles), rng.choice(descs), 1 if rng.random() < 0.3 else 0,
+               created, updated)
+
+
+def other_username(i):
+    return "user%03d" % i
+
+
+def django_datetime(us):
+    # Django's SQLite backend stores naive UTC datetimes as text, e.g. 2026-11-26 17:20:05.123456
+    return str(dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=us))
+
+
+def seed_taskapi(binary, db, total, log_path):
+    """Creates the bench user with the real CLI, copies its (valid Argon2id) hash to the other
+    users in SQL, and inserts the tasks in one transaction. Returns (bench user id, bench task ids,
+    password hash)."""
+    env = clean_env()
+    env["TASKAPI_DATABASE_URL"] = "sqlite:///" + db  # db is absolute: sqlite:////abs/path
+    with open(log_path, "ab") as out:
+        r = subprocess.run([binary, "createuser", BENCH_USER, "--password-stdin"],
+                           input=(BENCH_PASSWORD + "\n").encode(), env=env,
+                           cwd=os.path.dirname(db), stdout=out, stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        raise BenchError("taskapi createuser failed (see %s)" % log_path)
+    con = sqlite3.connect(db, isolation_level=None)
+    try:
+        con.execute("PRAGMA busy_timeout = 10000")
+        bench_id, pw_hash = con.execute(
+            "SELECT id, password_hash FROM users WHERE username = ?", (BENCH_USER,)).fetchone()
+        now_us = int(time.time() * 1e6)
+        con.execute("BEGIN")
+        con.executemany(
+            "INSERT INTO users (username, password_hash, is_active, is_superuser, date_joined)"
+            " VALUES (?, ?, 1, 0, ?)",
+            ((other_username(i), pw_hash, now_us - i * 3600 * 10**6)
+             for i in range(1, OTHER_USERS + 1)))
+        ids = {BENCH_USER: bench_id}
+        ids.update(con.execute("SELECT username, id FROM users WHERE username != ?",
+                               (BENCH_USER,)).fetchall())
+        uid = [bench_id] + [ids[other_username(i)] for i in range(1, OTHER_USERS + 1)]
+        con.executemany(
+            "INSERT INTO tasks (owner_id, title, description, completed, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            ((uid[u], t, d, c, cr, up) for (u, t, d, c, cr, up) in
+             task_rows(total, BENCH_TASKS, OTHER_USERS)))
+        con.execute("COMMIT")
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        task_ids = [r[0] for r in con.execute(
+            "SELECT id FROM tasks WHERE owner_id = ? ORDER BY id", (bench_id,))]
+    finally:
+        con.close()
+    return bench_id, task_ids, pw_hash
+
+
+DRF_SETUP = r"""
+import os, sys
+sys.path.insert(0, os.getcwd())
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
+from django.contrib.auth import get_user_model
+get_user_model().objects.create_user(sys.argv[1], password=sys.argv[2])
+"""
+
+
+def start_drf_setup(procs, drf_dir, db, secret, log_path):
+    env = drf_env(db, secret)
+    return procs.start("drf-setup", [PYTHON, "-c", DRF_SETUP, BENCH_USER, BENCH_PASSWORD],
+                       env=env, cwd=drf_dir, logfile=log_path)
+
+
+def seed_drf(db, total):
+    """After migrate and the bench user (a real PBKDF2 password, by Django): the other users with
+    an unusable password, and the tasks, in SQL. Returns (bench user id, bench task ids)."""
+    con = sqlite3.connect(db, isolation_level=None)
+    try:
+        con.execute("PRAGMA busy_timeout = 10000")
+        (bench_id,) = con.execute("SELECT id FROM auth_user WHERE username = ?",
+                                  (BENCH_USER,)).fetchone()
+        now_us = int(time.time() * 1e6)
+        con.execute("BEGIN")
+        con.executemany(
+            "INSERT INTO auth_user (password, last_login, is_superuser, username, first_name,"
+            " last_name, email, is_staff, is_active, date_joined)"
+            " VALUES (?, NULL, 0, ?, '', '', '', 0, 1, ?)",
+            (("!" + secrets.token_hex(20), other_username(i),
+              django_datetime(now_us - i * 3600 * 10**6)) for i in range(1, OTHER_USERS + 1)))
+        ids = dict(con.execute("SELECT username, id FROM auth_user").fetchall())
+        uid = [bench_id] + [ids[other_username(i)] for i in range(1, OTHER_USERS + 1)]
+        con.executemany(
+            "INSERT INTO tasks_task (title, description, completed, created_at, updated_at,"
+            " owner_id) VALUES (?, ?, ?, ?, ?, ?)",
+            ((t, d, c, django_datetime(cr), django_datetime(up), uid[u]) for (u, t, d, c, cr, up)
+             in task_rows(total, BENCH_TASKS, OTHER_USERS)))
+        con.execute("COMMIT")
+        task_ids = [r[0] for r in con.execute(
+            "SELECT id FROM tasks_task WHERE owner_id = ? ORDER BY id", (bench_id,))]
+    finally:
+        con.close()
+    return bench_id, task_ids
+
+
+def delete_tasks_above(db, table, max_id, owner_id):
+    """Removes the tasks a create run added, so the bench user keeps exactly 20 tasks.
+    Returns (rows removed, the bench user's task count after)."""
+    con = sqlite3.connect(db, isolation_level=None, timeout=30)
+    try:
+        n = con.execute("DELETE FROM %s WHERE id > ?" % table, (max_id,)).rowcount
+        (left,) = con.execute("SELECT count(*) FROM %s WHERE owner_id = ?" % table,
+                              (owner_id,)).fetchone()
+    finally:
+        con.close()
+    return n, left
+
+
+# ------------------------------------------------------------------------------ servers
+
+def clean_env():
+    """Our environment without any TASKAPI_* / DJANGO_* setting of the caller's shell."""
+    return {k: v for k, v in os.environ.items()
+            if not k.startswith(("TASKAPI_", "DJANGO_")) and k != "PYTHONPATH"}
+
+
+def drf_env(db, secret):
+    env = clean_env()
+    env.update(DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DB_PATH=db,
+               DJANGO_SECRET_KEY=secret, PYTHONDONTWRITEBYTECODE="1")
+    return env
+
+
+class Server:
+    def __init__(self, key, proc, port, *, rss_skip_root=False, db=None, task_table=None,
+                 detail_id=None, update_id=None, max_task_id=None, bench_id=None):
+        self.key = key            # "taskapi", "drf", "nginx"
+        self.proc = proc
+        self.port = port
+        self.base = "http://127.0.0.1:%d" % port
+        self.rss_skip_root = rss_skip_root  # gunicorn: RSS is the sum of the workers
+        self.db = db
+        self.task_table = task_table
+        self.detail_id = detail_id
+        self.update_id = update_id
+        self.max_task_id = max_task_id
+        self.bench_id = bench_id
+
+    def pids(self):
+        return tree_pids(self.proc.pid)
+
+    def rss_kib(self):
+        pids = self.pids()
+        if self.rss_skip_root:
+            pids = [p for p in pids if p != self.proc.pid]
+        return sum(vm_kib(p, "VmRSS") for p in pids)
+
+    def cpu_jiffies(self):
+        return tree_jiffies(self.proc.pid)
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def token(self):
+        st, body = http("POST", self.base + "/api/auth/token/",
+                        {"username": BENCH_USER, "password": BENCH_PASSWORD})
+        if st != 200:
+            raise BenchError("%s: login for a token answered %d: %s" % (self.key, st, body[:200]))
+        return json.loads(body)["access"]
+
+    def settle(self, limit=60.0):
+        """Waits (bounded) until the server uses no CPU: a login run leaves queued requests."""
+        t0 = time.monotonic()
+        prev = self.cpu_jiffies()
+        while time.monotonic() - t0 < limit:
+            time.sleep(0.1)
+            cur = self.cpu_jiffies()
+            if cur - prev <= 1:
+                return time.monotonic() - t0
+            prev = cur
+        log("warning: %s still busy after %.0f s" % (self.key, limit))
+        return limit
+
+
+def start_taskapi(procs, binary, tmp, db, port, threads, log_path):
+    env = clean_env()
+    env.update(TASKAPI_SECRET_KEY=secrets.token_urlsafe(48),
+               TASKAPI_DATABASE_URL="sqlite:///" + db,
+               TASKAPI_LOGIN_RATE_PER_ADDRESS="off", TASKAPI_LOGIN_RATE_PER_USERNAME="off",
+               TASKAPI_LOG_LEVEL="warning", TASKAPI_ACCESS_TOKEN_LIFETIME="3600")
+    # cwd is the temp dir, so a .env of the repository is not read
+    return procs.start("taskapi", [binary, "serve", "--host", "127.0.0.1", "--port", str(port),
+                                   "--threads", str(threads)],
+                       env=env, cwd=tmp, logfile=log_path)
+
+
+def start_drf(procs, drf_dir, db, secret, port, workers, log_path):
+    # as run.sh does, without its migrate and demo users (the seed did those)
+    return procs.start("drf", [PYTHON, "-m", "gunicorn", "config.wsgi:application",
+                               "--chdir", drf_dir, "--bind", "127.0.0.1:%d" % port,
+                               "--workers", str(workers), "--worker-class", "sync",
+                               "--log-level", "warning"],
+                       env=drf_env(db, secret), cwd=drf_dir, logfile=log_path)
+
+
+def start_nginx(procs, tmp, port, log_path):
+    d = os.path.join(tmp, "nginx")
+    os.makedirs(d, exist_ok=True)
+    conf = os.path.join(d, "nginx.conf")
+    body = NGINX_BODY.replace("'", "\\'")
+    with open(conf, "w") as f:
+        f.write("""daemon off;
+worker_processes 1;
+pid {d}/nginx.pid;
+error_log {d}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {d}/client_body;
+    proxy_temp_path {d}/proxy;
+    fastcgi_temp_path {d}/fastcgi;
+    uwsgi_temp_path {d}/uwsgi;
+    scgi_temp_path {d}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        default_type application/json;
+        location / {{ return 200 '{body}'; }}
+    }}
+}}
+""".format(d=d, port=port, body=body))
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    return procs.start("nginx", [binary, "-p", d + "/", "-e", d + "/error.log", "-c", conf],
+                       env=clean_env(), cwd=d, logfile=log_path)
+
+
+# ------------------------------------------------------------------------------ wrk
+
+def parse_ms(v):
+    m = re.match(r"([\d.]+)(us|ms|s|m|h)$", v)
+    if not m:
+        return None
+    x, u = float(m.group(1)), m.group(2)
+    return x * {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4, "h": 3.6e6}[u]
+
+
+def parse_wrk(text):
+    out = {"requests": 0, "rps": 0.0, "non2xx": 0,
+           "socket_errors": {"connect": 0, "read": 0, "write": 0, "timeout": 0}}
+    m = re.search(r"^\s+Latency\s+(\S+)\s+(\S+)\s+(\S+)", text, re.M)
+    if m:
+        out["avg_ms"], out["max_ms"] = parse_ms(m.group(1)), parse_ms(m.group(3))
+    for pct in ("50", "75", "90", "99"):
+        m = re.search(r"^\s+%s%%\s+(\S+)" % pct, text, re.M)
+        out["p%s_ms" % pct] = parse_ms(m.group(1)) if m else None
+    m = re.search(r"^\s+(\d+) requests in ([\d.]+\w+), ([\d.]+\w+) read", text, re.M)
+    if m:
+        out["requests"] = int(m.group(1))
+        out["bytes_read"] = m.group(3)
+    m = re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M)
+    if m:
+        out["rps"] = float(m.group(1))
+    m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    if m:
+        out["non2xx"] = int(m.group(1))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    if m:
+        out["socket_errors"] = dict(zip(("connect", "read", "write", "timeout"),
+                                        map(int, m.groups())))
+    return out
+
+
+class RssSampler(threading.Thread):
+    def __init__(self, server, period=0.1):
+        super().__init__(daemon=True)
+        self.server, self.period = server, period
+        self.stop_event = threading.Event()
+        self.peak_kib = 0
+
+    def run(self):
+        while True:
+            self.peak_kib = max(self.peak_kib, self.server.rss_kib())
+            if self.stop_event.wait(self.period):
+                break
+
+    def finish(self):
+        self.stop_event.set()
+        self.join()
+        self.peak_kib = max(self.peak_kib, self.server.rss_kib())
+        return self.peak_kib
+
+
+class Bench:
+    def __init__(self, args, procs, wrk, tmp):
+        self.args, self.procs, self.wrk, self.tmp = args, procs, wrk, tmp
+
+    def wrk_request(self, server, endpoint):
+        """(url path, lua script or None, extra env) of one endpoint on one server."""
+        if endpoint == "health":
+            return "/api/health/", None, {}
+        if endpoint == "login":
+            return "/api/auth/token/", "login.lua", {"BENCH_USER": BENCH_USER,
+                                                     "BENCH_PASSWORD": BENCH_PASSWORD}
+        env = {"BENCH_TOKEN": server.token()}
+        if endpoint == "list":
+            return "/api/tasks/", "auth_get.lua", env
+        if endpoint == "detail":
+            return "/api/tasks/%d/" % server.detail_id, "auth_get.lua", env
+        if endpoint == "create":
+            return "/api/tasks/", "create.lua", env
+        if endpoint == "update":
+            return "/api/tasks/%d/" % server.update_id, "update.lua", env
+        raise ValueError(endpoint)
+
+    def wrk_argv(self, server, endpoint, conns, duration, close, threads, env_out):
+        path, lua, env = self.wrk_request(server, endpoint)
+        argv = [self.wrk, "-t%d" % threads, "-c%d" % conns, "-d%ds" % duration, "--latency",
+                "--timeout", "%ds" % self.args.timeout]
+        if lua:
+            argv += ["-s", os.path.join(BENCH, "wrk", lua)]
+        if close:
+            argv += ["-H", "Connection: close"]
+        argv.append(server.base + path)
+        env_out.update(env)
+        return argv
+
+    def measure(self, server, runs, label):
+        """Runs one or more wrk processes against `server` at the same time. runs: list of
+        (endpoint, conns, duration, close, threads). Returns one result dict per wrk."""
+        if not server.alive():
+            raise BenchError("%s is not running (see its log in %s)" % (server.key, self.tmp))
+        argvs = []
+        for (endpoint, conns, duration, close, threads) in runs:
+            env = clean_env()
+            argvs.append((self.wrk_argv(server, endpoint, conns, duration, close, threads, env),
+                          env))
+        server.settle()
+        limit = max(r[2] for r in runs) + self.args.timeout + 30
+        cpu0 = server.cpu_jiffies()
+        m0 = machine_jiffies()
+        ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        me0 = resource.getrusage(resource.RUSAGE_SELF)
+        sampler = RssSampler(server)
+        sampler.start()
+        t0 = time.monotonic()
+        ps = [self.procs.start_piped("wrk", argv, env=env, cwd=BENCH) for argv, env in argvs]
+        outs = []
+        try:
+            for p in ps:
+                try:
+                    out, err = p.communicate(timeout=max(1.0, limit - (time.monotonic() - t0)))
+                except subprocess.TimeoutExpired:
+                    raise BenchError("wrk did not finish in %d s (%s)" % (limit, label))
+                if p.returncode != 0:
+                    raise BenchError("wrk failed (%s): %s" % (label, (err or out).strip()[-500:]))
+                outs.append(out)
+        finally:
+            for p in ps:
+                self.procs.stop(p)
+        wall = time.monotonic() - t0
+        cpu1 = server.cpu_jiffies()
+        m1 = machine_jiffies()
+        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        me1 = resource.getrusage(resource.RUSAGE_SELF)
+        peak_kib = sampler.finish()
+        server_cpu_s = (cpu1 - cpu0) / CLK
+        wrk_cpu_s = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+        self_cpu_s = (me1.ru_utime - me0.ru_utime) + (me1.ru_stime - me0.ru_stime)
+        busy_s = (m1[0] - m0[0]) / CLK
+        ncpu = os.cpu_count() or 1
+        results = []
+        for (endpoint, conns, duration, close, threads), out in zip(runs, outs):
+            r = parse_wrk(out)
+            errs = r["non2xx"] + sum(r["socket_errors"].values())
+            r.update(endpoint=endpoint, conns=conns, duration_s=duration, threads=threads,
+                     connection_close=close, errors=errs > 0 or r["requests"] == 0,
+                     wrk_output=out)
+            results.append(r)
+        total_req = sum(r["requests"] for r in results)
+        shared = {
+            "server_cpu_s": round(server_cpu_s, 3),
+            "cpu_us_per_req": round(server_cpu_s * 1e6 / total_req, 1) if total_req else None,
+            "rss_mb": round(peak_kib / 1024.0, 1),
+            "machine_busy_pct": round(100.0 * busy_s / (wall * ncpu), 1),
+            "server_cpu_pct": round(100.0 * server_cpu_s / (wall * ncpu), 1),
+            "wrk_cpu_pct": round(100.0 * wrk_cpu_s / (wall * ncpu), 1),
+            "bench_cpu_pct": round(100.0 * self_cpu_s / (wall * ncpu), 1),
+        }
+        # CPU of every other process on the machine (other sessions' builds, tests...)
+        shared["foreign_cpu_pct"] = round(max(0.0, shared["machine_busy_pct"]
+                                              - shared["server_cpu_pct"]
+                                              - shared["wrk_cpu_pct"]
+                                              - shared["bench_cpu_pct"]), 1)
+        for r in results:
+            r.update(shared)
+            if r["errors"]:
+                r["probe"] = self.probe(server, r["endpoint"], r["connection_close"])
+        return results
+
+    def probe(self, server, endpoint, close):
+        """After a run with errors: one request of the same kind, to say what the server answers."""
+        server.settle()
+        try:
+            path, _lua, env = self.wrk_request(server, endpoint)
+            method, body = {"health": ("GET", None), "list": ("GET", None),
+                            "detail": ("GET", None),
+                            "create": ("POST", {"title": "probe task"}),
+                            "update": ("PATCH", {"completed": True}),
+                            "login": ("POST", {"username": BENCH_USER,
+                                               "password": BENCH_PASSWORD})}[endpoint]
+            st, b = http(method, server.base + path, body, env.get("BENCH_TOKEN"))
+            return "%d %s" % (st, b[:200].decode("utf-8", "replace"))
+        except Exception as e:
+            return "probe failed: %s" % e
+
+
+# ------------------------------------------------------------------------------ checks
+
+def check_server(server, expect_tasks=BENCH_TASKS):
+    """A functional smoke test of every benchmarked request before any load."""
+    tok = server.token()
+    st, body = http("GET", server.base + "/api/tasks/", token=tok)
+    items = json.loads(body) if st == 200 else None
+    if isinstance(items, dict):
+        items = items.get("results")
+    if st != 200 or len(items) != expect_tasks:
+        raise BenchError("%s: list answered %d with %s tasks, expected %d"
+                         % (server.key, st, None if items is None else len(items), expect_tasks))
+    for method, path, body, want in (
+            ("GET", "/api/tasks/%d/" % server.detail_id, None, 200),
+            ("PATCH", "/api/tasks/%d/" % server.update_id, {"completed": True}, 200)):
+        st, b = http(method, server.base + path, body, tok)
+        if st != want:
+            raise BenchError("%s: %s %s answered %d: %s" % (server.key, method, path, st, b[:200]))
+    return tok
+
+
+def argon2_params(pw_hash):
+    m = re.match(r"\$argon2id\$v=\d+\$m=(\d+),t=(\d+),p=(\d+)\$", pw_hash or "")
+    if not m:
+        return {"scheme": (pw_hash or "").split("$")[1] if pw_hash and "$" in pw_hash else None}
+    mem, t, p = map(int, m.groups())
+    return {"scheme": "argon2id", "m_kib": mem, "t": t, "p": p,
+            "at_least_owasp_minimum": any(mem >= om and t >= ot for om, ot in OWASP_ARGON2ID)}
+
+
+# ------------------------------------------------------------------------------ reporting
+
+def fmt(v, nd=1):
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        if v >= 1000:
+            nd = 0
+        elif nd == 2 and v >= 100:
+            nd = 1
+        return "%.*f" % (nd, v)
+    return str(v)
+
+
+def print_table(rows, title):
+    print("\n" + title)
+    head = ["endpoint", "conns", "server", "req/s", "p50 ms", "p99 ms", "CPU us/req", "RSS MB",
+            "errors"]
+    lines = []
+    for r in rows:
+        errs = ""
+        if r["errors"]:
+            se = r["socket_errors"]
+            errs = "non2xx=%d sock=%d/%d/%d/%d" % (r["non2xx"], se["connect"], se["read"],
+                                                    se["write"], se["timeout"])
+        lines.append([r["endpoint"], str(r["conns"]), r["server"], fmt(r["rps"]),
+                      fmt(r.get("p50_ms"), 2), fmt(r.get("p99_ms"), 2),
+                      fmt(r.get("cpu_us_per_req")), fmt(r.get("rss_mb")), errs])
+    widths = [max(len(x) for x in col) for col in zip(head, *lines)]
+    right = {3, 4, 5, 6, 7}
+
+    def row(cells):
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+    print(row(head))
+    print(row(["-" * w for w in widths]))
+    prev = None
+    for cells in lines:
+        key = (cells[0], cells[1])
+        if prev is not None and key[0] != prev[0]:
+            print()
+        prev = key
+        print(row(cells))
+
+
+def find(runs, endpoint, conns, server):
+    for r in runs:
+        if r["endpoint"] == endpoint and r["conns"] == conns and r["server"] == server:
+            return r
+    return None
+
+
+def ratio(a, b):
+    if not a or not b or not a.get("rps") or not b.get("rps"):
+        return None
+    return round(a["rps"] / b["rps"], 2)
+
+
+def compute_ratios(runs, conns_list):
+    out = []
+    for e in ENDPOINTS:
+        for c in conns_list:
+            d = find(runs, e, c, "drf")
+            t = find(runs, e, c, "taskapi")
+            tc = find(runs, e, c, "taskapi-close")
+            n = find(runs, e, c, "nginx")
+            nc = find(runs, e, c, "nginx-close")
+            item = {"endpoint": e, "conns": c,
+                    "taskapi_over_drf": ratio(t, d), "taskapi_close_over_drf": ratio(tc, d)}
+            if e == "health":
+                item.update(taskapi_over_nginx=ratio(t, n),
+                            taskapi_close_over_nginx_close=ratio(tc, nc))
+            if any(v is not None for k, v in item.items() if k not in ("endpoint", "conns")):
+                out.append(item)
+    return out
+
+
+def print_ratios(ratios):
+    print("\nRatios of req/s (keep-alive taskapi / DRF; taskapi with Connection: close / DRF, "
+          "which closes every connection)")
+    print("%-8s %5s  %12s  %18s  %14s  %22s" % ("endpoint", "conns", "taskapi/DRF",
+                                                "taskapi-close/DRF", "taskapi/nginx",
+                                                "close: taskapi/nginx"))
+    for r in ratios:
+        def x(v):
+            return "-" if v is None else "%.2fx" % v
+        print("%-8s %5d  %12s  %18s  %14s  %22s" % (
+            r["endpoint"], r["conns"], x(r["taskapi_over_drf"]),
+            x(r["taskapi_close_over_drf"]), x(r.get("taskapi_over_nginx")),
+            x(r.get("taskapi_close_over_nginx_close"))))
+
+
+def evaluate_targets(runs, ratios, mixed, hash_params):
+    """The issue's targets, from this run (information only, never an assertion)."""
+    out = []
+
+    def add(name, value, ok, note=""):
+        out.append({"target": name, "value": value, "met": ok, "note": note})
+
+    rmap = {(r["endpoint"], r["conns"]): r for r in ratios}
+    for e, need in (("list", 60), ("detail", 90), ("create", 40), ("update", 40)):
+        r = rmap.get((e, 64))
+        if r and r["taskapi_over_drf"] is not None:
+            add("%s >= %dx DRF (64 conns)" % (e, need), "%.1fx (close: %s)" % (
+                r["taskapi_over_drf"], "-" if r["taskapi_close_over_drf"] is None
+                else "%.1fx" % r["taskapi_close_over_drf"]), r["taskapi_over_drf"] >= need)
+    hs = [r for r in ratios if r["endpoint"] == "health" and r.get("taskapi_over_nginx")]
+    if hs:
+        worst = min(hs, key=lambda r: r["taskapi_over_nginx"])
+        add("health >= 0.7x nginx", ", ".join("%.2fx @%d" % (r["taskapi_over_nginx"], r["conns"])
+                                               for r in hs), worst["taskapi_over_nginx"] >= 0.7)
+    reads = [r for r in runs if r["server"] == "taskapi" and r["conns"] == 64
+             and r["endpoint"] in ("health", "list", "detail") and r.get("p99_ms") is not None]
+    if reads:
+        worst = max(reads, key=lambda r: r["p99_ms"])
+        add("read p99 < 5 ms (64 conns, keep-alive)",
+            ", ".join("%s %.2f" % (r["endpoint"], r["p99_ms"]) for r in reads),
+            worst["p99_ms"] < 5.0)
+    tk = [r for r in runs if r["server"].startswith("taskapi")] + \
+        ([mixed["reads"]] if mixed else [])
+    if tk:
+        peak = max(r["rss_mb"] for r in tk)
+        add("taskapi RSS < 30 MB under load", "%.1f MB peak" % peak, peak < 30.0)
+    if mixed:
+        add("reads p99 < 10 ms during full-pool logins", "%.2f ms (logins %.1f req/s)" % (
+            mixed["reads"]["p99_ms"], mixed["logins"]["rps"]), mixed["reads"]["p99_ms"] < 10.0)
+    lg = [r for r in ratios if r["endpoint"] == "login" and r["taskapi_over_drf"]]
+    if lg:
+        worst = min(lg, key=lambda r: r["taskapi_over_drf"])
+        add("login >= 5x DRF", ", ".join("%.1fx @%d" % (r["taskapi_over_drf"], r["conns"])
+                                          for r in lg), worst["taskapi_over_drf"] >= 5.0)
+    if hash_params and "m_kib" in hash_params:
+        add("Argon2id >= OWASP minimum", "m=%d KiB t=%d p=%d" % (
+            hash_params["m_kib"], hash_params["t"], hash_params["p"]),
+            hash_params["at_least_owasp_minimum"])
+    return out
+
+
+def print_targets(targets):
+    if not targets:
+        return
+    print("\nTargets of issue 4 (from this run only; information, not a test)")
+    w = max(len(t["target"]) for t in targets)
+    for t in targets:
+        print("  %-*s  %-9s %s" % (w, t["target"], "met" if t["met"] else "NOT MET", t["value"]))
+
+
+def git_info():
+    def git(*a):
+        try:
+            return subprocess.run(["git", "-C", REPO] + list(a), capture_output=True, text=True,
+                                  timeout=10).stdout.strip()
+        except Exception:
+            return ""
+    return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain",
+                                                                      "--untracked-files=no"))}
+
+
+def machine_info():
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {"cpus": os.cpu_count(), "cpu_model": cpu, "kernel": platform.release(),
+            "mem_total_mb": vm_meminfo_mb()}
+
+
+def vm_meminfo_mb():
+    try:
+        with open("/proc/meminfo") as f:
+            return int(f.readline().split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def tool_versions(wrk, binary):
+    def first_line(argv):
+        try:
+            r = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+            return (r.stdout + r.stderr).strip().splitlines()[0]
+        except Exception:
+            return None
+    return {"wrk": first_line([wrk, "--version"]),
+            "nginx": first_line([shutil.which("nginx") or "nginx", "-v"]),
+            "taskapi": first_line([binary, "version"]),
+            "python": platform.python_version(),
+            "django": first_line([PYTHON, "-c", "import django; print(django.get_version())"]),
+            "gunicorn": first_line([PYTHON, "-c", "import gunicorn; print(gunicorn.__version__)"])}
+
+
+def build_type():
+    try:
+        with open(os.path.join(REPO, "build", "CMakeCache.txt")) as f:
+            for line in f:
+                if line.startswith("CMAKE_BUILD_TYPE:"):
+                    return line.split("=", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
+# ------------------------------------------------------------------------------ main modes
+
+BUILD_NOTES = []
+
+
+def build(args, tmp):
+    """./scripts/deps, then ./scripts/build (Release, every target). When that fails on some other
+    target (a test, say) the server alone may still build: then the run goes on with a warning."""
+    binary = os.path.join(REPO, "build", "taskapi")
+    if args.no_build:
+        if not os.access(binary, os.X_OK):
+            raise BenchError("--no-build, but %s does not exist" % binary)
+        BUILD_NOTES.append("--no-build: used the existing build/taskapi")
+        return binary
+    env = dict(os.environ, BUILD_TYPE="Release", BUILD_DIR="build")
+    logf = os.path.join(tmp, "build.log")
+
+    def run(cmd):
+        log("bench: %s" % " ".join(cmd))
+        with open(logf, "ab") as out:
+            return subprocess.run(cmd, cwd=REPO, env=env, stdout=out,
+                                  stderr=subprocess.STDOUT).returncode
+
+    def tail():
+        with open(logf, errors="replace") as f:
+            return f.read()[-3000:]
+    if run(["./scripts/deps"]) != 0:
+        raise BenchError("./scripts/deps failed:\n" + tail())
+    if run(["./scripts/build"]) != 0:
+        errors = [ln for ln in tail().splitlines() if "error" in ln or "FAILED" in ln]
+        if run(["cmake", "--build", "build", "--target", "taskapi"]) != 0:
+            raise BenchError("./scripts/build failed:\n" + tail())
+        note = ("./scripts/build failed on another target; build/taskapi itself builds, "
+                "so the run goes on. " + " | ".join(errors[:3])[:600])
+        log("warning: " + note)
+        BUILD_NOTES.append(note)
+    if build_type() != "Release":
+        note = "build/ is configured as %s, not Release" % build_type()
+        log("warning: " + note)
+        BUILD_NOTES.append(note)
+    return binary
+
+
+def main_compare(args, procs, tmp, wrk, binary, t_start):
+    drf_dir = os.path.normpath(os.path.join(REPO, args.drf))
+    servers_wanted = args.servers
+    conns_list = args.conns
+    endpoints = args.endpoints
+
+    # ---- seed (DRF's Django start-up and migrate run while taskapi is seeded)
+    need_drf = "drf" in servers_wanted
+    total = OTHER_USERS * TASKS_PER_OTHER + BENCH_TASKS
+    if need_drf:
+        if not os.path.isfile(os.path.join(drf_dir, "manage.py")):
+            raise BenchError("the DRF reference is not at %s (--drf)" % drf_dir)
+        drf_db = os.path.join(tmp, "drf.sqlite3")
+        drf_secret = secrets.token_urlsafe(48)
+        drf_setup = start_drf_setup(procs, drf_dir, drf_db, drf_secret,
+                                    os.path.join(tmp, "drf-setup.log"))
+    t0 = time.monotonic()
+    tk_db = os.path.join(tmp, "taskapi.sqlite3")
+    tk_bench_id, tk_ids, pw_hash = seed_taskapi(binary, tk_db, total,
+                                                os.path.join(tmp, "taskapi-cli.log"))
+    log("bench: seeded taskapi: %d users, %d tasks (%.1f s)"
+        % (OTHER_USERS + 1, total, time.monotonic() - t0))
+    if need_drf:
+        try:
+            rc = drf_setup.wait(timeout=300)
+        except subprocess.TimeoutExpired:
+            raise BenchError("DRF migrate did not finish in 300 s")
+        procs.procs.remove(drf_setup)
+        if rc != 0:
+            with open(os.path.join(tmp, "drf-setup.log"), errors="replace") as f:
+                raise BenchError("DRF migrate/createuser failed:\n" + f.read()[-3000:])
+        t1 = time.monotonic()
+        drf_bench_id, drf_ids = seed_drf(drf_db, total)
+        log("bench: seeded DRF: %d users, %d tasks (%.1f s)"
+            % (OTHER_USERS + 1, total, time.monotonic() - t1))
+        if drf_ids != tk_ids:
+            log("warning: the bench user's task ids differ between taskapi and DRF")
+
+    # ---- start servers
+    running = {}
+    t0 = time.monotonic()
+    if any(s.startswith("taskapi") for s in servers_wanted):
+        port = free_port()
+        p = start_taskapi(procs, binary, tmp, tk_db, port, args.threads,
+                          os.path.join(tmp, "taskapi.log"))
+        running["taskapi"] = Server("taskapi", p, port, db=tk_db, task_table="tasks",
+                                    detail_id=tk_ids[9], update_id=tk_ids[4],
+                                    max_task_id=total, bench_id=tk_bench_id)
+    if need_drf:
+        port = free_port()
+        p = start_drf(procs, drf_dir, drf_db, drf_secret, port, args.workers,
+                      os.path.join(tmp, "drf.log"))
+        running["drf"] = Server("drf", p, port, rss_skip_root=True, db=drf_db,
+                                task_table="tasks_task", detail_id=drf_ids[9],
+                                update_id=drf_ids[4], max_task_id=total,
+                                bench_id=drf_bench_id)
+    if any(s.startswith("nginx") for s in servers_wanted):
+        port = free_port()
+        p = start_nginx(procs, tmp, port, os.path.join(tmp, "nginx.log"))
+        running["nginx"] = Server("nginx", p, port)
+    for key, s in running.items():
+        wait_healthy(key, s.base, s.proc)
+    log("bench: servers up (%.1f s): %s" % (time.monotonic() - t0, ", ".join(
+        "%s :%d" % (k, s.port) for k, s in running.items())))
+    for key in ("taskapi", "drf"):
+        if key in running:
+            check_server(running[key])
+
+    bench = Bench(args, procs, wrk, tmp)
+    # ---- warm-up: a short run per server so first-request costs stay out of the table
+    for key, s in running.items():
+        bench.measure(s, [("health" if key == "nginx" else "detail", 8, 1, False, 1)], "warm-up")
+
+    # ---- the alternating runs
+    plan = []
+    for e in endpoints:
+        for c in conns_list:
+            for sk in SERVERS:
+                if sk not in servers_wanted:
+                    continue
+                if sk.startswith("nginx") and e != "health":
+                    continue
+                if args.quick and e == "login" and sk == "taskapi-close":
+                    continue  # hashing dominates a login: closing the connection changes little
+                plan.append((e, c, sk))
+    runs = []
+
+    def duration_of(e):
+        # a login queue at 64 connections takes over a second to turn over once: short runs
+        # would measure little more than the first wave
+        return max(args.duration, args.min_login_duration) if e == "login" else args.duration
+    est = sum(duration_of(e) + 0.5 for e, _c, _s in plan)
+    setup_s = time.monotonic() - t_start
+    log("bench: setup took %.0f s; %d runs (about %.0f s)" % (setup_s, len(plan), est))
+    for i, (e, c, sk) in enumerate(plan, 1):
+        s = running[sk.replace("-close", "")]
+        close = sk.endswith("-close")
+        label = "%s %s c=%d" % (sk, e, c)
+        r = None
+        for attempt in range(1 + args.retry_noisy):
+            if attempt:
+                log("  [%2d/%d] %s: other processes used %.0f%% of the machine, again"
+                    % (i, len(plan), label, r["foreign_cpu_pct"]))
+                wait_quiet()
+            t = bench.measure(s, [(e, c, duration_of(e), close, args.wrk_threads)], label)[0]
+            t["attempt"] = attempt + 1
+            if r is None or t["foreign_cpu_pct"] < r["foreign_cpu_pct"]:
+                r = t
+            if r["foreign_cpu_pct"] <= NOISY_PCT:
+                break
+        r["server"] = sk
+        runs.append(r)
+        flag = "  ERRORS non2xx=%d socket=%s" % (r["non2xx"], r["socket_errors"]) \
+            if r["errors"] else ""
+        log("  [%2d/%d] %-22s %10.1f req/s  p50 %7s ms  p99 %7s ms  %6s us/req  %5.1f MB%s"
+            % (i, len(plan), label, r["rps"], fmt(r.get("p50_ms"), 2), fmt(r.get("p99_ms"), 2),
+               fmt(r.get("cpu_us_per_req")), r["rss_mb"], flag))
+        if e == "create" and s.db:
+            s.settle()
+            n, left = delete_tasks_above(s.db, s.task_table, s.max_task_id, s.bench_id)
+            r["created_rows_removed"] = n
+            if left != BENCH_TASKS:
+                raise BenchError("%s: the bench user has %d tasks after the create run"
+                                 % (sk, left))
+
+    # ---- logins at the hashing pool's full capacity, with reads at the same time
+    mixed = None
+    if not args.no_mixed and "taskapi" in running:
+        s = running["taskapi"]
+        d = max(args.duration, args.min_login_duration)
+        # the same reads alone first, as the baseline of the mixed run (not in quick mode)
+        alone = None
+        if not args.quick:
+            (alone,) = bench.measure(s, [("detail", args.mixed_read_conns, d, False, 1)],
+                                     "reads alone")
+        logins, reads = bench.measure(s, [("login", args.mixed_login_conns, d, False, 1),
+                                          ("detail", args.mixed_read_conns, d, False, 1)],
+                                      "mixed")
+        mixed = {"logins": logins, "reads": reads}
+        if alone:
+            mixed["reads_alone"] = alone
+        for r in mixed.values():
+            r["server"] = "taskapi"
+        log("  mixed: logins %.1f req/s (p99 %s ms), reads %.1f req/s p50 %s ms p99 %s ms"
+            % (logins["rps"], fmt(logins.get("p99_ms"), 2), reads["rps"],
+               fmt(reads.get("p50_ms"), 2), fmt(reads.get("p99_ms"), 2)))
+
+    # ---- end state
+    end = {}
+    for key, s in running.items():
+        end[key] = {"alive": s.alive(), "vm_hwm_mb": round(sum(
+            vm_kib(p, "VmHWM") for p in s.pids()
+            if not (s.rss_skip_root and p == s.proc.pid)) / 1024.0, 1)}
+        if not s.alive():
+            log("warning: %s exited during the run (log: %s)" % (key, tmp))
+
+    ratios = compute_ratios(runs, conns_list)
+    hash_params = argon2_params(pw_hash)
+    targets = evaluate_targets(runs, ratios, mixed, hash_params)
+
+    print_table(runs, "taskapi benchmark: %d s per run%s, wrk -t%d, --timeout %ds, 127.0.0.1 "
+                "(%s mode)" % (args.duration, ", logins %d s" % duration_of("login")
+                               if duration_of("login") != args.duration
+                               and "login" in endpoints else "",
+                               args.wrk_threads, args.timeout,
+                               "quick" if args.quick else "full"))
+    print_ratios(ratios)
+    if mixed:
+        print("\nLogins at the hashing pool's full capacity with reads at the same time "
+              "(taskapi, %d s):" % mixed["reads"]["duration_s"])
+        for name, r in (("logins", mixed["logins"]), ("reads (detail)", mixed["reads"]),
+                        ("reads alone", mixed.get("reads_alone"))):
+            if r is None:
+                continue
+            print("  %-15s c=%-3d %9.1f req/s  p50 %7s ms  p99 %7s ms%s" % (
+                name, r["conns"], r["rps"], fmt(r.get("p50_ms"), 2), fmt(r.get("p99_ms"), 2),
+                "  ERRORS non2xx=%d socket=%s" % (r["non2xx"], r["socket_errors"])
+                if r["errors"] else ""))
+        print("  (each wrk -t1%s)" % ("; reads alone: the same detail run without logins, "
+                                      "just before" if "reads_alone" in mixed else ""))
+        print("  server CPU %.0f%% of the machine, RSS %.1f MB during the mixed run" % (
+            mixed["reads"]["server_cpu_pct"], mixed["reads"]["rss_mb"]))
+    print_targets(targets)
+    errs = [r for r in runs + (list(mixed.values()) if mixed else []) if r["errors"]]
+    if errs:
+        print("\nRuns with errors:")
+        for r in errs:
+            print("  %s %s c=%d: non2xx=%d socket=%s probe: %s" % (
+                r["server"], r["endpoint"], r["conns"], r["non2xx"], r["socket_errors"],
+                r.get("probe")))
+    busy = [r for r in runs if r["foreign_cpu_pct"] > NOISY_PCT]
+    if busy:
+        print("\nNote: other processes used more than %.0f%% of the machine during %d of %d runs "
+              "(max %.0f%%): those numbers are noisy (per run: foreign_cpu_pct in the JSON; "
+              "--retry-noisy N repeats such runs)." % (
+                  NOISY_PCT, len(busy), len(runs), max(r["foreign_cpu_pct"] for r in busy)))
+
+    return {
+        "runs": runs, "ratios": ratios, "mixed": mixed, "targets": targets,
+        "end_state": end, "password_hash": hash_params, "setup_seconds": round(setup_s, 1),
+        "data": {"users": OTHER_USERS + 1, "tasks": total, "bench_user_tasks": BENCH_TASKS,
+                 "detail_id": tk_ids[9], "update_id": tk_ids[4]},
+    }
+
+
+def main_scaling(args, procs, tmp, wrk, binary, t_start):
+    """taskapi alone: one server per database size, both up at once, runs alternating between
+    them so drift hits both sizes alike."""
+    sizes = [10_000, 1_000_000]
+    bench = Bench(args, procs, wrk, tmp)
+    servers = {}
+    for size in sizes:
+        d = os.path.join(tmp, "scale-%d" % size)
+        os.makedirs(d)
+        db = os.path.join(d, "taskapi.sqlite3")
+        t0 = time.monotonic()
+        bench_id, ids, _h = seed_taskapi(binary, db, size, os.path.join(d, "cli.log"))
+        seed_s = time.monotonic() - t0
+        log("bench: seeded %d tasks in %.1f s (%.0f MB)" % (size, seed_s,
+                                                            os.path.getsize(db) / 2**20))
+        port = free_port()
+        p = start_taskapi(procs, binary, d, db, port, args.threads, os.path.join(d, "taskapi.log"))
+        srv = Server("taskapi", p, port, db=db, task_table="tasks", detail_id=ids[9],
+                     update_id=ids[4], max_task_id=size, bench_id=bench_id)
+        srv.seed_s = round(seed_s, 1)
+        srv.db_mb = round(os.path.getsize(db) / 2**20, 1)
+        servers[size] = srv
+    for size, srv in servers.items():
+        wait_healthy("taskapi (%d tasks)" % size, srv.base, srv.proc)
+        check_server(srv)
+        bench.measure(srv, [("detail", 8, 1, False, 1)], "warm-up")
+    runs = []
+    for e in ("list", "detail"):
+        for c in args.conns:
+            for size in sizes:
+                srv = servers[size]
+                r = bench.measure(srv, [(e, c, args.duration, False, args.wrk_threads)],
+                                  "%d %s" % (size, e))[0]
+                r.update(server="taskapi", db_tasks=size, seed_s=srv.seed_s, db_mb=srv.db_mb)
+                runs.append(r)
+                log("  %8d tasks %-6s c=%d %10.1f req/s  p50 %s ms  p99 %s ms%s" % (
+                    size, e, c, r["rps"], fmt(r.get("p50_ms"), 2), fmt(r.get("p99_ms"), 2),
+                    "  ERRORS" if r["errors"] else ""))
+
+    print("\nList and detail of the 20-task user as the database grows (taskapi, keep-alive, "
+          "%d s per run)" % args.duration)
+    print("%-7s %5s %10s %10s %9s %9s %11s %7s  %s" % ("endpoint", "conns", "db tasks", "req/s",
+                                                      "p50 ms", "p99 ms", "CPU us/req",
+                                                      "RSS MB", "errors"))
+    for e in ("list", "detail"):
+        for c in args.conns:
+            for r in runs:
+                if r["endpoint"] == e and r["conns"] == c:
+                    print("%-7s %5d %10d %10.1f %9s %9s %11s %7.1f  %s" % (
+                        e, c, r["db_tasks"], r["rps"], fmt(r.get("p50_ms"), 2),
+                        fmt(r.get("p99_ms"), 2), fmt(r.get("cpu_us_per_req")), r["rss_mb"],
+                        "non2xx=%d socket=%s" % (r["non2xx"], r["socket_errors"])
+                        if r["errors"] else ""))
+    growth = []
+    for e in ("list", "detail"):
+        for c in args.conns:
+            a = [r for r in runs if r["endpoint"] == e and r["conns"] == c
+                 and r["db_tasks"] == sizes[0]]
+            b = [r for r in runs if r["endpoint"] == e and r["conns"] == c
+                 and r["db_tasks"] == sizes[-1]]
+            if a and b:
+                a, b = a[0], b[0]
+                g = {"endpoint": e, "conns": c,
+                     "rps_ratio": round(b["rps"] / a["rps"], 3) if a["rps"] else None,
+                     "p50_ratio": round(b["p50_ms"] / a["p50_ms"], 3)
+                     if a.get("p50_ms") else None,
+                     "p99_ratio": round(b["p99_ms"] / a["p99_ms"], 3)
+                     if a.get("p99_ms") else None}
+                growth.append(g)
+    print("\n1M / 10k:")
+    for g in growth:
+        print("  %-7s c=%-3d req/s %sx  p50 %sx  p99 %sx" % (
+            g["endpoint"], g["conns"], fmt(g["rps_ratio"], 2), fmt(g["p50_ratio"], 2),
+            fmt(g["p99_ratio"], 2)))
+    return {"scaling": runs, "growth_1m_over_10k": growth}
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(
+        prog="bench/run",
+        description="taskapi vs the DRF reference design vs nginx, measured with wrk on "
+                    "127.0.0.1. Default: the full run (16 and 64 connections, every endpoint).")
+    ap.add_argument("--quick", action="store_true",
+                    help="about a minute: 64 connections only, 2 s per run (logins 5 s), "
+                         "no nginx-close, no taskapi-close login")
+    ap.add_argument("--scaling", action="store_true",
+                    help="instead: taskapi list/detail on databases of 10 thousand and 1 million "
+                         "tasks (64 connections)")
+    ap.add_argument("--out", help="JSON results (default bench/results/latest.json, or "
+                                  "bench/results/scaling.json with --scaling)")
+    ap.add_argument("--duration", type=int, help="seconds per run (default 10, quick 2)")
+    ap.add_argument("--conns", type=lambda s: [int(x) for x in s.split(",")],
+                    help="connection counts, comma-separated (default 16,64; quick 64)")
+    ap.add_argument("--endpoints", type=lambda s: s.split(","), default=list(ENDPOINTS),
+                    help="comma-separated subset of " + ",".join(ENDPOINTS))
+    ap.add_argument("--servers", type=lambda s: s.split(","),
+                    help="comma-separated subset of " + ",".join(SERVERS)
+                         + " (default all; quick: no nginx-close)")
+    ap.add_argument("--threads", type=int, default=2, help="taskapi I/O threads (default 2)")
+    ap.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    ap.add_argument("--wrk-threads", type=int, default=2, help="wrk -t (default 2)")
+    ap.add_argument("--timeout", type=int, default=30,
+                    help="wrk --timeout in seconds (default 30: slow DRF logins are measured, "
+                         "not dropped)")
+    ap.add_argument("--min-login-duration", type=int, default=5,
+                    help="login runs (and the logins-with-reads run) last at least this many "
+                         "seconds (default 5)")
+    ap.add_argument("--mixed-login-conns", type=int, default=16)
+    ap.add_argument("--mixed-read-conns", type=int, default=16)
+    ap.add_argument("--retry-noisy", type=int, default=0, metavar="N",
+                    help="repeat a run up to N times while other processes use more than 10%% "
+                         "of the machine during it, keeping the quietest try (default 0; makes "
+                         "the run longer)")
+    ap.add_argument("--no-mixed", action="store_true",
+                    help="skip the logins-with-reads scenario")
+    ap.add_argument("--no-build", action="store_true",
+                    help="use the existing build/taskapi (skip scripts/deps and scripts/build)")
+    ap.add_argument("--drf", default=DEFAULT_DRF,
+                    help="the DRF reference, relative to the repository root (default %s)"
+                         % DEFAULT_DRF)
+    ap.add_argument("--keep", action="store_true", help="keep the temp dir (databases, logs)")
+    a = ap.parse_args(argv)
+    for e in a.endpoints:
+        if e not in ENDPOINTS:
+            ap.error("unknown endpoint %r" % e)
+    if a.duration is None:
+        a.duration = 2 if a.quick else 10
+    if a.conns is None:
+        a.conns = [64] if (a.quick or a.scaling) else [16, 64]
+    if a.servers is None:
+        a.servers = [s for s in SERVERS if not (a.quick and s == "nginx-close")]
+    for s in a.servers:
+        if s not in SERVERS:
+            ap.error("unknown server %r" % s)
+    if a.out is None:
+        a.out = os.path.join(BENCH, "results", "scaling.json" if a.scaling else "latest.json")
+    return a
+
+
+def main(argv):
+    args = parse_args(argv)
+    t_start = time.monotonic()
+    procs = Processes()
+    tmp = tempfile.mkdtemp(prefix="taskapi-bench-")
+
+    def on_signal(signum, _frame):
+        log("bench: %s, stopping" % signal.Signals(signum).name)
+        raise SystemExit(128 + signum)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    # even when started with SIGINT ignored (a background job of a script)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    rc = 0
+    try:
+        wrk = shutil.which("wrk")
+        if not wrk:
+            raise BenchError("wrk is not installed (bench/run installs it)")
+        load_before = loadavg()
+        started = dt.datetime.now(dt.timezone.utc)
+        binary = build(args, tmp)
+        if args.scaling:
+            result = main_scaling(args, procs, tmp, wrk, binary, t_start)
+        else:
+            result = main_compare(args, procs, tmp, wrk, binary, t_start)
+        total_s = time.monotonic() - t_start
+        meta = {
+            "date_utc": started.strftime("%Y-%m-%d %H:%M:%S"),
+            "mode": "scaling" if args.scaling else ("quick" if args.quick else "full"),
+            "command": "bench/run " + " ".join(argv),
+            "settings": {"duration_s": args.duration, "conns": args.conns,
+                         "endpoints": args.endpoints, "servers": args.servers,
+                         "taskapi_threads": args.threads, "gunicorn_workers": args.workers,
+                         "wrk_threads": args.wrk_threads, "wrk_timeout_s": args.timeout},
+            "machine": machine_info(), "load_before": load_before, "load_after": loadavg(),
+            "versions": tool_versions(wrk, binary), "build_type": build_type(),
+            "build_notes": BUILD_NOTES,
+            "git": git_info(), "total_seconds": round(total_s, 1),
+        }
+        result = dict(meta=meta, **result)
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+        text = json.dumps(result, indent=1)
+        # no absolute path of this machine in the results (they may be committed)
+        text = text.replace(REPO + "/", "").replace(tmp, "<tmp>")
+        with open(args.out, "w") as f:
+            f.write(text + "\n")
+        print("\nJSON: %s" % os.path.relpath(args.out))
+        print("Load average before/after: %s / %s" % (
+            " ".join("%.2f" % x for x in load_before), " ".join("%.2f" % x for x in loadavg())))
+        print("Total time: %.0f s" % total_s)
+    except BenchError as e:
+        log("bench: error: %s" % e)
+        rc = 1
+    except KeyboardInterrupt:
+        log("bench: interrupted")
+        rc = 130
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        procs.stop_all()
+        if args.keep or rc not in (0, 130):
+            log("bench: temp dir kept: %s" % tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
