@@ -13,19 +13,13 @@ extern char** environ;
 namespace taskapi::app {
 namespace {
 
+std::string trimmed(std::string_view s) { return std::string(core::trim_blanks(s)); }
+
 constexpr std::size_t kMinSecretKeyBytes = 32;
 constexpr std::int64_t kMaxLifetimeSeconds = 10LL * 366 * 86400;
 
 core::Error invalid(const std::string& setting, const std::string& why) {
     return core::make_error(core::ErrorCode::kInvalidArgument, setting + ": " + why);
-}
-
-std::string trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-        s.remove_suffix(1);
-    return std::string(s);
 }
 
 core::Result<std::chrono::seconds> parse_lifetime(const std::string& text,
@@ -45,13 +39,13 @@ Environment parse_dotenv(const std::string& text) {
     std::istringstream in(text);
     std::string line;
     while (std::getline(in, line)) {
-        std::string entry = trim(line);
+        std::string entry = trimmed(line);
         if (entry.empty() || entry.front() == '#') continue;
-        if (entry.rfind("export ", 0) == 0) entry = trim(entry.substr(7));
+        if (entry.rfind("export ", 0) == 0) entry = trimmed(entry.substr(7));
         const auto eq = entry.find('=');
         if (eq == std::string::npos) continue;
-        const std::string key = trim(entry.substr(0, eq));
-        std::string value = trim(entry.substr(eq + 1));
+        const std::string key = trimmed(entry.substr(0, eq));
+        std::string value = trimmed(entry.substr(eq + 1));
         if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
             value.back() == value.front()) {
             value = value.substr(1, value.size() - 2);

@@ -253,6 +253,13 @@ std::string percent_decode(std::string_view text, bool plus_as_space) {
     return out;
 }
 
+std::string_view trim_blanks(std::string_view text) {
+    const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+    while (!text.empty() && blank(text.front())) text.remove_prefix(1);
+    while (!text.empty() && blank(text.back())) text.remove_suffix(1);
+    return text;
+}
+
 std::string latin1_to_utf8(std::string_view bytes) {
     std::string out;
     out.reserve(bytes.size());

@@ -43,6 +43,10 @@ namespace taskapi::core {
 // Each byte as the code point of the same value (ISO-8859-1), encoded as UTF-8.
 [[nodiscard]] std::string latin1_to_utf8(std::string_view bytes);
 
+// Removes leading and trailing spaces, tabs and carriage returns (HTTP's optional whitespace,
+// .env lines).
+[[nodiscard]] std::string_view trim_blanks(std::string_view text);
+
 // ASCII lower case.
 [[nodiscard]] std::string ascii_lower(std::string_view text);
 

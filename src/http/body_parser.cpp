@@ -10,14 +10,8 @@ namespace {
 
 namespace json = boost::json;
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 std::string media_type_of(std::string_view content_type) {
-    return core::ascii_lower(trim(content_type.substr(0, content_type.find(';'))));
+    return core::ascii_lower(core::trim_blanks(content_type.substr(0, content_type.find(';'))));
 }
 
 // The value of a media type parameter such as boundary=..., unquoted.
@@ -25,11 +19,12 @@ std::string parameter(std::string_view content_type, std::string_view name) {
     std::size_t pos = content_type.find(';');
     while (pos != std::string_view::npos) {
         const std::size_t next = content_type.find(';', pos + 1);
-        std::string_view item = trim(content_type.substr(
+        std::string_view item = core::trim_blanks(content_type.substr(
             pos + 1, next == std::string_view::npos ? std::string_view::npos : next - pos - 1));
         const auto eq = item.find('=');
-        if (eq != std::string_view::npos && core::ascii_lower(trim(item.substr(0, eq))) == name) {
-            std::string_view value = trim(item.substr(eq + 1));
+        if (eq != std::string_view::npos &&
+            core::ascii_lower(core::trim_blanks(item.substr(0, eq))) == name) {
+            std::string_view value = core::trim_blanks(item.substr(eq + 1));
             if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
                 value = value.substr(1, value.size() - 2);
             }

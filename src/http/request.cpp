@@ -3,16 +3,10 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/text.hpp"
+
 namespace taskapi::http {
-namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string client_address(const Request& request, int num_proxies) {
     if (num_proxies <= 0 || !request.forwarded_for) return request.remote_address;
@@ -21,7 +15,7 @@ std::string client_address(const Request& request, int num_proxies) {
     std::string_view rest = *request.forwarded_for;
     while (true) {
         const auto comma = rest.find(',');
-        entries.push_back(trim(rest.substr(0, comma)));
+        entries.push_back(core::trim_blanks(rest.substr(0, comma)));
         if (comma == std::string_view::npos) break;
         rest.remove_prefix(comma + 1);
     }

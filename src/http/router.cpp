@@ -101,23 +101,17 @@ struct MediaRange {
     }
 };
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 std::vector<MediaRange> parse_accept(std::string_view header) {
     std::vector<MediaRange> out;
     std::size_t start = 0;
     while (start <= header.size()) {
         const std::size_t end = std::min(header.find(',', start), header.size());
-        std::string_view item = trim(header.substr(start, end - start));
+        std::string_view item = core::trim_blanks(header.substr(start, end - start));
         start = end + 1;
         if (item.empty()) continue;
         MediaRange range;
         const auto semi = item.find(';');
-        const std::string type = core::ascii_lower(trim(item.substr(0, semi)));
+        const std::string type = core::ascii_lower(core::trim_blanks(item.substr(0, semi)));
         const auto slash = type.find('/');
         range.main = type.substr(0, slash);
         range.sub = slash == std::string::npos ? std::string() : type.substr(slash + 1);
@@ -125,13 +119,13 @@ std::vector<MediaRange> parse_accept(std::string_view header) {
             semi == std::string_view::npos ? std::string_view() : item.substr(semi + 1);
         while (!rest.empty()) {
             const auto next = rest.find(';');
-            const std::string_view param = trim(rest.substr(0, next));
+            const std::string_view param = core::trim_blanks(rest.substr(0, next));
             const auto eq = param.find('=');
             if (eq != std::string_view::npos) {
-                std::string key = core::ascii_lower(trim(param.substr(0, eq)));
+                std::string key = core::ascii_lower(core::trim_blanks(param.substr(0, eq)));
                 if (key != "q")
                     range.params.emplace_back(std::move(key),
-                                              std::string(trim(param.substr(eq + 1))));
+                                              std::string(core::trim_blanks(param.substr(eq + 1))));
             }
             rest = next == std::string_view::npos ? std::string_view() : rest.substr(next + 1);
         }
@@ -150,7 +144,7 @@ std::optional<Negotiated> negotiate(const Request& request, std::string_view for
     std::vector<std::string_view> renderers;
     if (format.empty() || format == "json") renderers.push_back(kJsonType);
     if (format.empty() || format == "api") renderers.push_back(kHtmlType);
-    const std::string_view header = request.accept && !trim(*request.accept).empty()
+    const std::string_view header = request.accept && !core::trim_blanks(*request.accept).empty()
                                         ? std::string_view(*request.accept)
                                         : "*/*";
     const auto ranges = parse_accept(header);

@@ -173,11 +173,7 @@ std::optional<Response> check_header(const bhttp::request_header<>& head) {
     if (transfer_encodings > 0) {
         // Only a lone "chunked" is understood; anything else cannot be framed.
         const auto te = head[bhttp::field::transfer_encoding];
-        std::string_view value(te.data(), te.size());
-        while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-            value.remove_prefix(1);
-        while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
-            value.remove_suffix(1);
+        const std::string_view value = core::trim_blanks(std::string_view(te.data(), te.size()));
         if (transfer_encodings > 1 || core::ascii_lower(value) != "chunked" ||
             head.find(bhttp::field::content_length) != head.end()) {
             return simple_error(400, "Malformed HTTP request.");
