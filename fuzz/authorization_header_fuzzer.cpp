@@ -29,10 +29,10 @@ using fuzz::check;
 struct World {
     fakes::FixedClock clock;
     fakes::InMemoryUserRepository users;
-    auth::TokenService tokens{auth::TokenSettings{std::string(fuzz::kSigningKey),
-                                                  std::chrono::seconds{300},
-                                                  std::chrono::seconds{86400}},
-                              clock};
+    auth::TokenService tokens{
+        auth::TokenSettings{std::string(fuzz::kSigningKey), std::chrono::seconds{300},
+                            std::chrono::seconds{86400}},
+        clock};
     auth::Authenticator authenticator{tokens, users};
 
     World() {
@@ -98,8 +98,8 @@ void check_authenticate(std::optional<std::string_view> header) {
         check(p.username == (p.id.value == 1 ? "alice" : "bob"), "the principal's name is right",
               header.value_or(""));
         // Independent check: the token verifies and names that user.
-        const auto claims = auth::verify_hs256(
-            token, fuzz::kSigningKey, static_cast<double>(fuzz::kNow) + 0.123456);
+        const auto claims = auth::verify_hs256(token, fuzz::kSigningKey,
+                                               static_cast<double>(fuzz::kNow) + 0.123456);
         check(claims && claims->token_type == "access" && claims->user_id == p.id.value,
               "an accepted token verifies as an access token for that user", token);
         return;

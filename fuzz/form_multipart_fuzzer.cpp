@@ -52,7 +52,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     request.body = std::string(body);
 
     const auto parsed = http::parse_body(request);
-    const std::string media = lower(request.content_type->substr(0, request.content_type->find(';')));
+    const std::string media =
+        lower(request.content_type->substr(0, request.content_type->find(';')));
     if (!parsed) {
         const core::Error& e = parsed.error();
         check(!body.empty(), "an empty body always parses", *request.content_type);
@@ -80,8 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto& s = kv.value().get_string();
         check(core::is_valid_utf8(std::string_view(s.data(), s.size())),
               "form values are valid UTF-8", std::string_view(s.data(), s.size()));
-        check(s.size() <= body.size() * 3, "form values are not bigger than the body allows",
-              key);
+        check(s.size() <= body.size() * 3, "form values are not bigger than the body allows", key);
     }
     return 0;
 }

@@ -146,9 +146,8 @@ void check_token_service(std::string_view token) {
     try {
         const auto access = service.verify_access(token);
         if (access) {
-            check(claims && claims->token_type == "access" && claims->has_exp &&
-                      claims->has_jti && claims->user_id_valid &&
-                      claims->user_id == access->value,
+            check(claims && claims->token_type == "access" && claims->has_exp && claims->has_jti &&
+                      claims->user_id_valid && claims->user_id == access->value,
                   "verify_access agrees with verify_hs256", token);
         } else {
             check(access.error().code == core::ErrorCode::kUnauthenticated,
@@ -157,9 +156,8 @@ void check_token_service(std::string_view token) {
         }
         const auto refresh = service.verify_refresh(token);
         if (refresh) {
-            check(claims && claims->token_type == "refresh" && claims->has_exp &&
-                      claims->has_jti && claims->user_id_valid &&
-                      claims->user_id == refresh->user.value &&
+            check(claims && claims->token_type == "refresh" && claims->has_exp && claims->has_jti &&
+                      claims->user_id_valid && claims->user_id == refresh->user.value &&
                       claims->iat.value_or(0) == refresh->iat,
                   "verify_refresh agrees with verify_hs256", token);
             // The refresh view's answer: a new access token that verifies for the same user.

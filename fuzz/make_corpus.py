@@ -321,7 +321,8 @@ def write(seeds_by_harness):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("transcript", nargs="?",
                         default=str(ROOT / ".." / "shared" / "reference" / "drf" / "contract.txt"))
     args = parser.parse_args()

@@ -20,8 +20,8 @@
 #include <cstring>
 #include <exception>
 #include <initializer_list>
-#include <memory>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -30,10 +30,10 @@
 
 #include "app/root_handlers.hpp"
 #include "auth/authenticator.hpp"
-#include "fakes/in_memory_task_repository.hpp"
 #include "auth/token_service.hpp"
 #include "core/text.hpp"
 #include "fakes/fixed_clock.hpp"
+#include "fakes/in_memory_task_repository.hpp"
 #include "fakes/in_memory_user_repository.hpp"
 #include "fuzz_common.hpp"
 #include "http/json_body.hpp"
@@ -75,10 +75,10 @@ struct TaskStore {
 struct World {
     fakes::FixedClock clock;
     fakes::InMemoryUserRepository users;
-    auth::TokenService tokens{auth::TokenSettings{std::string(fuzz::kSigningKey),
-                                                  std::chrono::seconds{300},
-                                                  std::chrono::seconds{86400}},
-                              clock};
+    auth::TokenService tokens{
+        auth::TokenSettings{std::string(fuzz::kSigningKey), std::chrono::seconds{300},
+                            std::chrono::seconds{86400}},
+        clock};
     auth::Authenticator authenticator{tokens, users};
     http::Router router{[this](std::optional<std::string_view> header) {
         return authenticator.authenticate(header);
@@ -128,12 +128,13 @@ struct World {
                     .access = Access::kNoAuthentication,
                     .post = ok,
                     .actions = login_actions});
-        router.add({.pattern = "/api/tasks/",
-                    .name = "Task List",
-                    .format_suffix = true,
-                    .get = [this](const Request& r) { return store->handlers.list(r); },
-                    .post = [this](const Request& r) { return store->handlers.create(r); },
-                    .actions = [this](const Request& r) { return store->handlers.list_actions(r); }});
+        router.add(
+            {.pattern = "/api/tasks/",
+             .name = "Task List",
+             .format_suffix = true,
+             .get = [this](const Request& r) { return store->handlers.list(r); },
+             .post = [this](const Request& r) { return store->handlers.create(r); },
+             .actions = [this](const Request& r) { return store->handlers.list_actions(r); }});
         router.add(
             {.pattern = "/api/tasks/{}/",
              .name = "Task Instance",
@@ -257,8 +258,8 @@ void check_dispatch(const std::vector<std::string_view>& lines) {
             if (key == "Location") found = value == expected;
         }
         check(found, "a redirect's Location is the path with a slash", expected);
-        check((s == 301) == (request.method == http::Method::kGet ||
-                             request.method == http::Method::kHead),
+        check((s == 301) ==
+                  (request.method == http::Method::kGet || request.method == http::Method::kHead),
               "301 for GET and HEAD, 308 for the rest");
     }
     if (s == 200 || s == 201 || s == 204) {
@@ -267,8 +268,8 @@ void check_dispatch(const std::vector<std::string_view>& lines) {
         const bool open = request.path.starts_with("/api/health") ||
                           request.path.starts_with("/api/auth/") ||
                           request.method == http::Method::kOptions;
-        check(open || (request.user_id && (request.user_id->value == 1 ||
-                                           request.user_id->value == 2)),
+        check(open ||
+                  (request.user_id && (request.user_id->value == 1 || request.user_id->value == 2)),
               "protected views answer only active, authenticated users", request.path);
     }
     // Ownership: only the caller's own tasks are shown, and only they can change.
@@ -278,8 +279,8 @@ void check_dispatch(const std::vector<std::string_view>& lines) {
         const auto body = fuzz::parse_json(response.body);
         check(body.has_value(), "a task answer is JSON", response.body);
         const auto owned = [&](const json::value& task) {
-            const json::value* owner = task.is_object() ? task.get_object().if_contains("owner")
-                                                        : nullptr;
+            const json::value* owner =
+                task.is_object() ? task.get_object().if_contains("owner") : nullptr;
             return owner != nullptr && owner->is_int64() && owner->get_int64() == caller;
         };
         if (body->is_array()) {
@@ -295,9 +296,9 @@ void check_dispatch(const std::vector<std::string_view>& lines) {
         check(w.store->snapshot(static_cast<std::int64_t>(u + 1)) == before[u],
               "a request changes no other user's tasks", request.path);
     }
-    if (caller != 0 && (s >= 400 || request.method == http::Method::kGet ||
-                        request.method == http::Method::kHead ||
-                        request.method == http::Method::kOptions)) {
+    if (caller != 0 &&
+        (s >= 400 || request.method == http::Method::kGet ||
+         request.method == http::Method::kHead || request.method == http::Method::kOptions)) {
         check(w.store->snapshot(caller) == before[static_cast<std::size_t>(caller - 1)],
               "reads and refused requests change nothing", request.path);
     }
@@ -364,7 +365,8 @@ void check_text(std::string_view text) {
     for (const bool plus : {false, true}) {
         const std::string decoded = core::percent_decode(text, plus);
         check(decoded.size() <= text.size(), "percent_decode never grows", text);
-        if (text.find('%') == std::string_view::npos && (!plus || text.find('+') == std::string_view::npos)) {
+        if (text.find('%') == std::string_view::npos &&
+            (!plus || text.find('+') == std::string_view::npos)) {
             check(decoded == text, "percent_decode without escapes is the identity", text);
         }
     }

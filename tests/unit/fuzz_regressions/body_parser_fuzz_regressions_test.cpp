@@ -1,4 +1,5 @@
-// Regressions found by fuzz/form_multipart_fuzzer (inputs in fuzz/regressions/form_multipart_fuzzer/).
+// Regressions found by fuzz/form_multipart_fuzzer (inputs in
+// fuzz/regressions/form_multipart_fuzzer/).
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>

@@ -25,7 +25,8 @@ std::string signed_payload(std::string_view payload) {
 // sanitizers x86-64 yields INT64_MIN and the token was accepted. An iat that no int64 can hold
 // must be refused like any other malformed time claim.
 TEST(FuzzRegressionJwt, IatBelowTheInt64RangeIsRefused) {
-    for (const char* iat : {"-1e300", "-9.3e18", "-9223372036854777856.0", "-1.7976931348623157e308"}) {
+    for (const char* iat :
+         {"-1e300", "-9.3e18", "-9223372036854777856.0", "-1.7976931348623157e308"}) {
         const std::string payload = std::string(R"({"iat":)") + iat + "}";
         EXPECT_FALSE(verify_hs256(signed_payload(payload), kKey, kNow).has_value()) << payload;
     }
