@@ -290,7 +290,19 @@ namespace taskapi::core {
 void append_json_string(std::string& out, std::string_view text) {
     static constexpr std::string_view kHex = "0123456789abcdef";
     out += '"';
-    for (const char c : text) {
+    // Most text needs no escape: copy runs of plain bytes at once, escape the rest one by one.
+    const auto plain = [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u >= 0x20 && c != '"' && c != '\\';
+    };
+    std::size_t i = 0;
+    while (i < text.size()) {
+        std::size_t run = i;
+        while (run < text.size() && plain(text[run])) ++run;
+        out.append(text.data() + i, run - i);
+        if (run == text.size()) break;
+        i = run + 1;
+        const char c = text[run];
         const auto u = static_cast<unsigned char>(c);
         switch (c) {
             case '"':
@@ -314,14 +326,10 @@ void append_json_string(std::string& out, std::string_view text) {
             case '\t':
                 out += "\\t";
                 break;
-            default:
-                if (u < 0x20) {
-                    out += "\\u00";
-                    out += kHex[u >> 4];
-                    out += kHex[u & 0x0F];
-                } else {
-                    out += c;
-                }
+            default:  // the other control characters
+                out += "\\u00";
+                out += kHex[u >> 4];
+                out += kHex[u & 0x0F];
         }
     }
     out += '"';
