@@ -23,7 +23,7 @@ import json
 import random
 import threading
 
-from apihelpers import DATETIME_RE, NOT_FOUND, TASK_KEYS, compact, show
+from apihelpers import DATETIME_RE, NOT_FOUND, TASK_KEYS, compact, show, KeepAliveClient
 
 USERS = (
     ("alice", "alice-password-1", {}),
@@ -42,38 +42,6 @@ TEXTS = ["", "plain", "Ünïcødé ✓ — 🚀", "line one\nline two", "y" * 20
 
 def marker(user):
     return "[[user:%s]]" % user
-
-
-class Client:
-    """One keep-alive HTTP/1.1 connection (http.client: no hidden retries)."""
-
-    def __init__(self, port, token, timeout=30):
-        self.port, self.token, self.timeout = port, token, timeout
-        self.conn = None
-
-    def close(self):
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
-
-    def request(self, method, path, body=None):
-        if self.conn is None:
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
-        headers = {"Authorization": "Bearer " + self.token, "Accept": "application/json"}
-        data = None
-        if body is not None:
-            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-            headers["Content-Type"] = "application/json"
-        try:
-            self.conn.request(method, path, body=data, headers=headers)
-            resp = self.conn.getresponse()
-            payload = resp.read()
-        except BaseException:
-            self.close()
-            raise
-        if resp.will_close:
-            self.close()
-        return resp.status, payload
 
 
 class Shared:
@@ -99,7 +67,7 @@ class Actor:
         self.role, self.index, self.user, self.uid, self.token = role, index, user, uid, token
         self.shared, self.port = shared, port
         self.rng = random.Random("%s-%d" % (role, index))
-        self.client = Client(port, token)
+        self.client = KeepAliveClient(port, token)
         self.failures = []
         self.others = [marker(u).encode() for u in shared.users if u != user]
         self.seq = 0

@@ -29,7 +29,7 @@ import subprocess
 
 import pytest
 
-from apihelpers import DATETIME_RE, TASK_KEYS, show
+from apihelpers import DATETIME_RE, TASK_KEYS, show, KeepAliveClient
 
 USERS = (
     ("alice", "alice-password-1", {}),
@@ -43,38 +43,6 @@ SERVE_ARGS = ("--host", "127.0.0.1", "--port", "0", "--threads", "4")
 L = "/api/tasks/"
 ABSENT = "<absent>"
 TEXTS = ["", "plain", "Ünïcødé ✓ — 🚀", "line one\nline two", "x" * 300, 'quotes " and \\ backslash']
-
-
-class Client:
-    """One keep-alive HTTP/1.1 connection (http.client: no hidden retries)."""
-
-    def __init__(self, port, token, timeout=20):
-        self.port, self.token, self.timeout = port, token, timeout
-        self.conn = None
-
-    def close(self):
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
-
-    def request(self, method, path, body=None):
-        if self.conn is None:
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
-        headers = {"Authorization": "Bearer " + self.token, "Accept": "application/json"}
-        data = None
-        if body is not None:
-            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-            headers["Content-Type"] = "application/json"
-        try:
-            self.conn.request(method, path, body=data, headers=headers)
-            resp = self.conn.getresponse()
-            payload = resp.read()  # IncompleteRead when the body is cut short
-        except BaseException:
-            self.close()
-            raise
-        if resp.will_close:
-            self.close()
-        return resp.status, payload
 
 
 def content(task):
@@ -150,7 +118,7 @@ class Writer:
 
     def run(self, port, killed):
         """Send until the first connection error (after the kill) or a wrong answer."""
-        client = Client(port, self.token)
+        client = KeepAliveClient(port, self.token, timeout=20)
         self.pending = None
         self.failures = []
         self.sent = self.acked = 0
