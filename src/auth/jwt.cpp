@@ -8,7 +8,6 @@
 #include <array>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
-#include <cmath>
 #include <stdexcept>
 
 #include "core/text.hpp"

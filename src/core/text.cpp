@@ -196,20 +196,6 @@ std::optional<std::int64_t> parse_int64(std::string_view text) {
     return value;
 }
 
-bool constant_time_equals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    unsigned char diff = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        diff = static_cast<unsigned char>(
-            diff | (static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i])));
-    }
-    return diff == 0;
-}
-
-}  // namespace taskapi::core
-
-namespace taskapi::core {
-
 std::string to_valid_utf8(std::string_view text) {
     std::string out;
     out.reserve(text.size());
@@ -282,10 +268,6 @@ std::string ascii_lower(std::string_view text) {
     }
     return out;
 }
-
-}  // namespace taskapi::core
-
-namespace taskapi::core {
 
 void append_json_string(std::string& out, std::string_view text) {
     static constexpr std::string_view kHex = "0123456789abcdef";

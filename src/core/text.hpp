@@ -27,13 +27,6 @@ namespace taskapi::core {
 // Python's int() of a decimal string (sign, digits, surrounding whitespace), within int64.
 [[nodiscard]] std::optional<std::int64_t> parse_int64(std::string_view text);
 
-// Compares two strings in time that depends only on their lengths.
-[[nodiscard]] bool constant_time_equals(std::string_view a, std::string_view b);
-
-}  // namespace taskapi::core
-
-namespace taskapi::core {
-
 // Replaces each invalid UTF-8 sequence with U+FFFD (as Python's decode(errors="replace")).
 [[nodiscard]] std::string to_valid_utf8(std::string_view text);
 
@@ -49,10 +42,6 @@ namespace taskapi::core {
 
 // ASCII lower case.
 [[nodiscard]] std::string ascii_lower(std::string_view text);
-
-}  // namespace taskapi::core
-
-namespace taskapi::core {
 
 // Appends `text` as a JSON string literal the way Python's json.dumps(ensure_ascii=False) writes
 // it: raw UTF-8, with quotes, backslashes and control characters escaped.

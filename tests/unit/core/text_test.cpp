@@ -285,16 +285,6 @@ TEST(ParseInt64, RejectsWhatPythonIntRejects) {
 // Python: int("+-5") raises ValueError; only one sign is allowed.
 TEST(ParseInt64, RejectsAPlusFollowedByAMinus) { EXPECT_EQ(parse_int64("+-5"), std::nullopt); }
 
-// --- constant_time_equals --------------------------------------------------------------------
-
-TEST(ConstantTimeEquals, ComparesContentAndLength) {
-    EXPECT_TRUE(constant_time_equals("", ""));
-    EXPECT_TRUE(constant_time_equals("secret", "secret"));
-    EXPECT_FALSE(constant_time_equals("secret", "secreT"));
-    EXPECT_FALSE(constant_time_equals("secret", "secret2"));
-    EXPECT_FALSE(constant_time_equals("a\0b"s, "a\0c"s));
-}
-
 // --- to_valid_utf8 ---------------------------------------------------------------------------
 
 TEST(ToValidUtf8, KeepsValidTextUnchanged) { EXPECT_EQ(to_valid_utf8("héllo 日本"), "héllo 日本"); }
