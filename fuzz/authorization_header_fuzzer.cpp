@@ -35,16 +35,7 @@ struct World {
         clock};
     auth::Authenticator authenticator{tokens, users};
 
-    World() {
-        for (const char* name : {"alice", "bob", "carol"}) {
-            users::NewUser u;
-            u.username = name;
-            u.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA";
-            u.date_joined = clock.now();
-            if (!users.create(u)) throw std::logic_error("fuzz set-up: cannot create a user");
-        }
-        users.set_active(core::UserId{3}, false);
-    }
+    World() { fuzz::add_test_users(users, clock.now()); }
 };
 
 World& world() {

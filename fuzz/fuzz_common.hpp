@@ -8,12 +8,15 @@
 #include <cstdint>
 #include <cstdio>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "core/result.hpp"
 #include "core/text.hpp"
+#include "fakes/in_memory_user_repository.hpp"
 #include "http/error_response.hpp"
 #include "http/response.hpp"
 
@@ -40,6 +43,18 @@ inline constexpr std::int64_t kNow = 1795713605;
         std::fputc('\n', stderr);
     }
     __builtin_trap();
+}
+
+// The harnesses' users: alice (1) and bob (2) active, carol (3) inactive.
+inline void add_test_users(fakes::InMemoryUserRepository& users, core::Timestamp now) {
+    for (const char* name : {"alice", "bob", "carol"}) {
+        users::NewUser u;
+        u.username = name;
+        u.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA";
+        u.date_joined = now;
+        if (!users.create(u)) throw std::logic_error("fuzz set-up: cannot create a user");
+    }
+    users.set_active(core::UserId{3}, false);
 }
 
 inline void check(bool ok, const char* what, std::string_view detail = {}) {
