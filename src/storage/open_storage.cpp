@@ -20,7 +20,7 @@ public:
     users::UserRepository& users() override { return users_; }
     tasks::TaskRepository& tasks() override { return tasks_; }
     int migrate() override {
-        auto c = db_.acquire();
+        auto c = db_.acquire_writer();
         return sqlite::apply_migrations(*c);
     }
     [[nodiscard]] std::string describe() const override { return "sqlite:///" + db_.path(); }

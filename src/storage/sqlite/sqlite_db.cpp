@@ -135,16 +135,23 @@ Lease::~Lease() {
 Database::Database(std::string path, bool synchronous_full)
     : path_(std::move(path)), synchronous_full_(synchronous_full) {}
 
-Lease Database::acquire() {
+std::unique_ptr<Connection> Database::take() {
     {
         std::lock_guard lock(mutex_);
         if (!idle_.empty()) {
             auto c = std::move(idle_.back());
             idle_.pop_back();
-            return Lease(*this, std::move(c));
+            return c;
         }
     }
-    return Lease(*this, std::make_unique<Connection>(path_, synchronous_full_));
+    return std::make_unique<Connection>(path_, synchronous_full_);
+}
+
+Lease Database::acquire() { return Lease(*this, take()); }
+
+Lease Database::acquire_writer() {
+    std::unique_lock write_lock(write_mutex_);
+    return Lease(*this, take(), std::move(write_lock));
 }
 
 void Database::give_back(std::unique_ptr<Connection> c) {

@@ -87,10 +87,12 @@ private:
 
 class Database;
 
-// A connection borrowed from the pool; returned when the lease ends.
+// A connection borrowed from the pool; returned when the lease ends. A writer's lease also holds
+// the pool's write lock until then.
 class Lease {
 public:
-    Lease(Database& db, std::unique_ptr<Connection> c) : db_(&db), c_(std::move(c)) {}
+    Lease(Database& db, std::unique_ptr<Connection> c, std::unique_lock<std::mutex> write_lock = {})
+        : db_(&db), c_(std::move(c)), write_lock_(std::move(write_lock)) {}
     ~Lease();
     Lease(Lease&&) = default;
     Lease(const Lease&) = delete;
@@ -102,23 +104,32 @@ public:
 private:
     Database* db_;
     std::unique_ptr<Connection> c_;
+    std::unique_lock<std::mutex> write_lock_;  // released after the connection went back
 };
 
 // Thread-safe pool: one connection per concurrent caller (in practice one per thread).
 class Database {
 public:
     explicit Database(std::string path, bool synchronous_full = false);
+    // For reads: WAL lets any number of them run beside one writer.
     Lease acquire();
+    // For statements that write. SQLite admits one writer at a time and makes the others poll
+    // with sleeps of 1 to 100 ms (the busy handler), which stalls every connection of a waiting
+    // I/O thread; writers of this process queue on a mutex instead and start the moment the
+    // previous one commits. The busy timeout still covers writers of other processes.
+    Lease acquire_writer();
     [[nodiscard]] const std::string& path() const { return path_; }
 
 private:
     friend class Lease;
+    std::unique_ptr<Connection> take();
     void give_back(std::unique_ptr<Connection> c);
 
     std::string path_;
     bool synchronous_full_;
-    std::mutex mutex_;
+    std::mutex mutex_;  // guards idle_
     std::vector<std::unique_ptr<Connection>> idle_;
+    std::mutex write_mutex_;
 };
 
 }  // namespace taskapi::storage::sqlite

@@ -37,7 +37,7 @@ tasks::Task SqliteTaskRepository::create(core::UserId owner, const tasks::NewTas
     static const std::string kSql =
         sql("INSERT INTO tasks (owner_id, title, description, completed, created_at, updated_at) "
             "VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING ");
-    auto c = db_.acquire();
+    auto c = db_.acquire_writer();
     StatementScope s(c->prepare(kSql));
     s->bind(1, owner.value);
     s->bind(2, task.title);
@@ -77,7 +77,7 @@ std::optional<tasks::Task> SqliteTaskRepository::update(core::UserId owner, core
         "UPDATE tasks SET title = coalesce(?1, title), description = coalesce(?2, description), "
         "completed = coalesce(?3, completed), updated_at = ?4 "
         "WHERE id = ?5 AND owner_id = ?6 RETURNING ");
-    auto c = db_.acquire();
+    auto c = db_.acquire_writer();
     StatementScope s(c->prepare(kSql));
     if (patch.title)
         s->bind(1, *patch.title);
@@ -103,7 +103,7 @@ std::optional<tasks::Task> SqliteTaskRepository::update(core::UserId owner, core
 bool SqliteTaskRepository::remove(core::UserId owner, core::TaskId id) {
     static const std::string kSql =
         "DELETE FROM tasks WHERE id = ?1 AND owner_id = ?2 RETURNING id";
-    auto c = db_.acquire();
+    auto c = db_.acquire_writer();
     StatementScope s(c->prepare(kSql));
     s->bind(1, id.value);
     s->bind(2, owner.value);

@@ -22,7 +22,7 @@ users::User read_user(const Statement& s) {
 }  // namespace
 
 core::Result<users::User> SqliteUserRepository::create(const users::NewUser& user) {
-    auto c = db_.acquire();
+    auto c = db_.acquire_writer();
     StatementScope s(c->prepare(
         "INSERT INTO users (username, password_hash, is_active, is_superuser, date_joined) "
         "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id"));
@@ -67,7 +67,7 @@ std::optional<users::User> SqliteUserRepository::find_by_username(std::string_vi
 }
 
 bool SqliteUserRepository::set_password_hash(core::UserId id, std::string_view password_hash) {
-    auto c = db_.acquire();
+    auto c = db_.acquire_writer();
     StatementScope s(c->prepare("UPDATE users SET password_hash = ?1 WHERE id = ?2 RETURNING id"));
     s->bind(1, password_hash);
     s->bind(2, id.value);
@@ -79,7 +79,7 @@ bool SqliteUserRepository::set_password_hash(core::UserId id, std::string_view p
 bool SqliteUserRepository::remove(core::UserId id) {
     // The tasks go with the user through ON DELETE CASCADE (foreign_keys is on for every
     // connection).
-    auto c = db_.acquire();
+    auto c = db_.acquire_writer();
     StatementScope s(c->prepare("DELETE FROM users WHERE id = ?1 RETURNING id"));
     s->bind(1, id.value);
     const bool found = s->step();
