@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <array>
+#include <optional>
 #include <stdexcept>
 
 namespace taskapi::auth {
@@ -26,11 +27,29 @@ std::string Argon2idHasher::hash(std::string_view password) const {
     return std::string(out.data());
 }
 
+namespace {
+
+// libsodium reads hashes as NUL-terminated strings of bounded length.
+std::optional<std::array<char, crypto_pwhash_STRBYTES>> terminated(std::string_view hash) {
+    if (hash.size() >= crypto_pwhash_STRBYTES) return std::nullopt;
+    std::array<char, crypto_pwhash_STRBYTES> out{};
+    hash.copy(out.data(), hash.size());
+    return out;
+}
+
+}  // namespace
+
 bool Argon2idHasher::verify(std::string_view hash, std::string_view password) const {
-    if (hash.size() >= crypto_pwhash_STRBYTES) return false;
-    std::array<char, crypto_pwhash_STRBYTES> stored{};
-    hash.copy(stored.data(), hash.size());
-    return crypto_pwhash_str_verify(stored.data(), password.data(), password.size()) == 0;
+    const auto stored = terminated(hash);
+    return stored &&
+           crypto_pwhash_str_verify(stored->data(), password.data(), password.size()) == 0;
+}
+
+bool Argon2idHasher::needs_rehash(std::string_view hash) const {
+    const auto stored = terminated(hash);
+    // 0: an Argon2id hash with exactly these parameters; 1: other parameters; -1: not Argon2id.
+    return !stored || crypto_pwhash_str_needs_rehash(stored->data(), params_.ops_limit,
+                                                     params_.mem_limit) != 0;
 }
 
 void Argon2idHasher::verify_dummy(std::string_view password) const {

@@ -100,6 +100,13 @@ core::Result<User> UserService::login(std::string_view username, std::string_vie
         return core::make_error(core::ErrorCode::kUnauthenticated,
                                 "No active account found with the given credentials");
     }
+    if (hasher_.needs_rehash(user->password_hash)) {
+        // Made with older parameters: store a hash with today's, as Django does on login. The
+        // login succeeds either way.
+        std::string upgraded = hasher_.hash(password);
+        if (repository_.set_password_hash(user->id, upgraded))
+            user->password_hash = std::move(upgraded);
+    }
     return std::move(*user);
 }
 

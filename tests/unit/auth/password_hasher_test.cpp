@@ -73,16 +73,39 @@ TEST(Argon2idHasher, VerifyDummyAcceptsAnyPassword) {
     SUCCEED();
 }
 
-TEST(Argon2idParams, DefaultsMeetOwaspsMinimum) {
+TEST(Argon2idHasher, NeedsRehashOnlyForOtherParametersOrAlgorithms) {
+    const Argon2idHasher hasher(kFast);
+    const Argon2idHasher other(Argon2idParams{.ops_limit = 2, .mem_limit = 16384});
+    EXPECT_FALSE(hasher.needs_rehash(hasher.hash("pw")));
+    EXPECT_TRUE(hasher.needs_rehash(other.hash("pw")));
+    EXPECT_TRUE(other.needs_rehash(hasher.hash("pw")));
+    EXPECT_TRUE(hasher.needs_rehash(""));
+    EXPECT_TRUE(hasher.needs_rehash("pbkdf2_sha256$260000$salt$hash"));
+    EXPECT_TRUE(hasher.needs_rehash(std::string(1000, '$')));
+}
+
+// OWASP's Password Storage Cheat Sheet: Argon2id settings of equal strength (p = 1).
+struct OwaspSetting {
+    std::size_t mem_kib;
+    unsigned long long iterations;
+};
+constexpr OwaspSetting kOwaspArgon2id[] = {
+    {47104, 1}, {19456, 2}, {12288, 3}, {9216, 4}, {7168, 5}};
+
+TEST(Argon2idParams, DefaultsMeetOneOfOwaspsMinimumSettings) {
     const Argon2idParams defaults;
-    EXPECT_GE(defaults.mem_limit, 19u * 1024u * 1024u);
-    EXPECT_GE(defaults.ops_limit, 2u);
+    bool meets = false;
+    for (const auto& setting : kOwaspArgon2id) {
+        meets = meets || (defaults.mem_limit >= setting.mem_kib * 1024u &&
+                          defaults.ops_limit >= setting.iterations);
+    }
+    EXPECT_TRUE(meets) << defaults.mem_limit << " bytes, t=" << defaults.ops_limit;
 }
 
 TEST(Argon2idHasher, DefaultHasherWritesTheDefaultCost) {
     const Argon2idHasher hasher;  // two real hashes (dummy + this one): ~0.1 s
     const std::string hash = hasher.hash("pw");
-    EXPECT_EQ(hash.rfind("$argon2id$v=19$m=19456,t=2,p=1$", 0), 0u) << hash;
+    EXPECT_EQ(hash.rfind("$argon2id$v=19$m=7168,t=5,p=1$", 0), 0u) << hash;
 }
 
 }  // namespace

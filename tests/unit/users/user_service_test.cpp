@@ -197,6 +197,36 @@ TEST_F(UserServiceTest, LoginOfAnInactiveUserIsRefusedAlike) {
     expect_login_refused("carol", "carol-password-1");
 }
 
+TEST_F(UserServiceTest, LoginUpgradesAHashMadeWithOtherParameters) {
+    const User alice = create("alice", "alice-password-1");
+    const auth::Argon2idHasher older(auth::Argon2idParams{.ops_limit = 2, .mem_limit = 16384});
+    const std::string old_hash = older.hash("alice-password-1");
+    ASSERT_TRUE(repository_.set_password_hash(alice.id, old_hash));
+    ASSERT_TRUE(hasher_.needs_rehash(old_hash));
+
+    ASSERT_TRUE(service_.login("alice", "alice-password-1").has_value());
+    const std::string stored = repository_.find_by_id(alice.id)->password_hash;
+    EXPECT_NE(stored, old_hash);
+    EXPECT_FALSE(hasher_.needs_rehash(stored));
+    EXPECT_TRUE(hasher_.verify(stored, "alice-password-1"));
+    EXPECT_TRUE(service_.login("alice", "alice-password-1").has_value());
+}
+
+TEST_F(UserServiceTest, LoginKeepsAHashMadeWithTodaysParameters) {
+    const User alice = create("alice", "alice-password-1");
+    ASSERT_TRUE(service_.login("alice", "alice-password-1").has_value());
+    EXPECT_EQ(repository_.find_by_id(alice.id)->password_hash, alice.password_hash);
+}
+
+TEST_F(UserServiceTest, AFailedLoginNeverRewritesTheHash) {
+    const User alice = create("alice", "alice-password-1");
+    const auth::Argon2idHasher older(auth::Argon2idParams{.ops_limit = 2, .mem_limit = 16384});
+    const std::string old_hash = older.hash("alice-password-1");
+    ASSERT_TRUE(repository_.set_password_hash(alice.id, old_hash));
+    expect_login_refused("alice", "alice-password-2");
+    EXPECT_EQ(repository_.find_by_id(alice.id)->password_hash, old_hash);
+}
+
 // --- change_password -------------------------------------------------------------------------
 
 TEST_F(UserServiceTest, ChangePasswordReplacesTheOldOne) {
