@@ -18,6 +18,17 @@ namespace {
     throw StorageError(message);
 }
 
+// Process-wide settings, applied once before the first connection opens. Memory statistics
+// (on by default) take a global mutex around every allocation SQLite makes; taskapi never reads
+// them.
+void configure_sqlite_once() {
+    static const bool configured = [] {
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        return true;
+    }();
+    (void)configured;
+}
+
 }  // namespace
 
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
@@ -66,6 +77,7 @@ std::string Statement::column_text(int index) const {
 }
 
 Connection::Connection(const std::string& path, bool synchronous_full) {
+    configure_sqlite_once();
     const int rc =
         sqlite3_open_v2(path.c_str(), &db_,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
