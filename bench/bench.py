@@ -1311,6 +1311,9 @@ def parse_args(argv):
                     help="the DRF reference, relative to the repository root (default %s)"
                          % DEFAULT_DRF)
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (databases, logs)")
+    ap.add_argument("--smoke", action="store_true",
+                    help="for CI: exit with status 1 when any run had errors or no responses "
+                         "(the figures themselves are never judged)")
     a = ap.parse_args(argv)
     for e in a.endpoints:
         if e not in ENDPOINTS:
@@ -1379,6 +1382,14 @@ def main(argv):
         print("Load average before/after: %s / %s" % (
             " ".join("%.2f" % x for x in load_before), " ".join("%.2f" % x for x in loadavg())))
         print("Total time: %.0f s" % total_s)
+        if args.smoke:
+            failed = [r for r in result.get("runs", []) + list((result.get("mixed") or {}).values())
+                      if isinstance(r, dict) and r.get("errors")]
+            if failed:
+                log("bench: smoke check failed: %d run(s) with errors or no responses" % len(failed))
+                rc = 1
+            else:
+                print("Smoke check: every run answered without errors")
     except BenchError as e:
         log("bench: error: %s" % e)
         rc = 1
