@@ -505,6 +505,37 @@ TEST(SqliteStorage, DataAndSchemaSurviveReopening) {
     EXPECT_EQ(listed[0].title, "kept");
 }
 
+// Checkpoints run on a thread of their own (docs/decisions/002-sqlite-durability.md). Writers
+// that outpace it must wait, or the WAL grows with every write: here two threads write about
+// 240 MB of WAL pages as fast as they can, and the WAL must stay near its 4,000-page bound.
+TEST(SqliteStorage, TheWalStaysBoundedWhileWritersOutpaceCheckpoints) {
+    const TempDir dir;
+    const auto storage = open(dir.sqlite_url());
+    storage->migrate();
+    const auto owner = storage->users()
+                           .create(users::NewUser{.username = "writer",
+                                                  .password_hash = "x",
+                                                  .date_joined = make_timestamp(2026, 1, 1)})
+                           .value()
+                           .id;
+    constexpr int kThreads = 2;
+    constexpr int kCreatesPerThread = 10000;
+    std::vector<std::thread> writers;
+    for (int t = 0; t < kThreads; ++t) {
+        writers.emplace_back([&] {
+            for (int i = 0; i < kCreatesPerThread; ++i) {
+                storage->tasks().create(owner, tasks::NewTask{.title = "t"},
+                                        make_timestamp(2026, 1, 2));
+            }
+        });
+    }
+    for (auto& w : writers) w.join();
+
+    EXPECT_EQ(storage->tasks().list(owner).size(), std::size_t{kThreads * kCreatesPerThread});
+    const auto wal_bytes = std::filesystem::file_size(dir.path() / "db.sqlite3-wal");
+    EXPECT_LT(wal_bytes, 24u * 1024u * 1024u) << wal_bytes << " bytes of WAL";
+}
+
 TEST(SqliteStorage, MigrationsAreNumberedAscending) {
     const auto& all = sqlite::migrations();
     for (std::size_t i = 1; i < all.size(); ++i) EXPECT_LT(all[i - 1].version, all[i].version);

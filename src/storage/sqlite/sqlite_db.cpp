@@ -123,6 +123,27 @@ void Connection::exec(const char* sql) {
     }
 }
 
+namespace {
+
+int on_wal_commit(void* checkpointer, sqlite3*, const char*, int wal_pages) {
+    static_cast<Checkpointer*>(checkpointer)->on_commit(wal_pages);
+    return SQLITE_OK;
+}
+
+}  // namespace
+
+void Connection::checkpoint_in_background(Checkpointer& checkpointer) {
+    // Replaces the automatic checkpoint, which is itself a WAL hook.
+    sqlite3_wal_hook(db_, on_wal_commit, &checkpointer);
+}
+
+void Connection::checkpoint() {
+    const int rc =
+        sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    // SQLITE_BUSY: another process is checkpointing; it does the work.
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) fail(db_, rc, "checkpoint");
+}
+
 Transaction::Transaction(Connection& c) : c_(c) { c_.exec("BEGIN IMMEDIATE"); }
 
 Transaction::~Transaction() {
@@ -145,7 +166,9 @@ Lease::~Lease() {
 }
 
 Database::Database(std::string path, bool synchronous_full)
-    : path_(std::move(path)), synchronous_full_(synchronous_full) {}
+    : path_(std::move(path)),
+      synchronous_full_(synchronous_full),
+      checkpointer_(path_, synchronous_full_, write_mutex_) {}
 
 std::unique_ptr<Connection> Database::take() {
     {
@@ -156,12 +179,15 @@ std::unique_ptr<Connection> Database::take() {
             return c;
         }
     }
-    return std::make_unique<Connection>(path_, synchronous_full_);
+    auto c = std::make_unique<Connection>(path_, synchronous_full_);
+    c->checkpoint_in_background(checkpointer_);
+    return c;
 }
 
 Lease Database::acquire() { return Lease(*this, take()); }
 
 Lease Database::acquire_writer() {
+    checkpointer_.wait_for_room();
     std::unique_lock write_lock(write_mutex_);
     return Lease(*this, take(), std::move(write_lock));
 }

@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "storage/sqlite/sqlite_checkpointer.hpp"
+
 struct sqlite3;
 struct sqlite3_stmt;
 
@@ -65,6 +67,11 @@ public:
     Statement& prepare(std::string_view sql);
     // Runs one or more statements without results (schema changes, BEGIN/COMMIT).
     void exec(const char* sql);
+    // Reports commits to `checkpointer` instead of checkpointing inside them.
+    void checkpoint_in_background(Checkpointer& checkpointer);
+    // A PASSIVE checkpoint: copies committed pages from the WAL into the database file without
+    // waiting for (or blocking) readers and writers.
+    void checkpoint();
 
 private:
     sqlite3* db_ = nullptr;
@@ -117,6 +124,7 @@ public:
     // with sleeps of 1 to 100 ms (the busy handler), which stalls every connection of a waiting
     // I/O thread; writers of this process queue on a mutex instead and start the moment the
     // previous one commits. The busy timeout still covers writers of other processes.
+    // Waits first while the WAL is far past its checkpoint threshold (see Checkpointer).
     Lease acquire_writer();
     [[nodiscard]] const std::string& path() const { return path_; }
 
@@ -130,6 +138,7 @@ private:
     std::mutex mutex_;  // guards idle_
     std::vector<std::unique_ptr<Connection>> idle_;
     std::mutex write_mutex_;
+    Checkpointer checkpointer_;  // last: stops before the connections close
 };
 
 }  // namespace taskapi::storage::sqlite
