@@ -6,7 +6,6 @@
 #include "core/text.hpp"
 
 namespace taskapi::http {
-namespace {}  // namespace
 
 std::string client_address(const Request& request, int num_proxies) {
     if (num_proxies <= 0 || !request.forwarded_for) return request.remote_address;

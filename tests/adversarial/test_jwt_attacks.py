@@ -18,7 +18,7 @@ from advhelpers import Conn, HEADERS_TOO_LARGE, assert_answer_json, b64url, requ
 from apihelpers import (
     ALLOW_RO, ALLOW_TOKEN, LOGIN_FAILED, NO_EXP, NO_USER_ID, NOT_PROVIDED, REFRESH_INVALID,
     REFRESH_WRONG_TYPE, SECRET_KEY, USER_INACTIVE, USER_NOT_FOUND, WRONG_TYPE, assert_json,
-    b64url_decode, show, token_invalid,
+    b64url_decode, claims, show, token_invalid,
 )
 
 # ivan (id 3) is inactive; dave (id 4) is removed by a test; erin (id 5) stays
@@ -55,16 +55,6 @@ def sign(header, payload, key=SECRET_KEY, digest=hashlib.sha256):
 
 def unsigned(header, payload, signature=""):
     return enc(header) + "." + enc(payload) + "." + signature
-
-
-def claims(user_id=1, token_type="access", lifetime=300, drop=(), **extra):
-    now = int(time.time())
-    c = {"token_type": token_type, "exp": now + lifetime, "iat": now, "jti": uuid.uuid4().hex,
-         "user_id": user_id}
-    c.update(extra)
-    for k in drop:
-        c.pop(k, None)
-    return c
 
 
 def refresh_claims(user_id=1, **extra):
