@@ -26,17 +26,7 @@ namespace {
 using namespace taskapi;
 using fuzz::check;
 
-struct World {
-    fakes::FixedClock clock;
-    fakes::InMemoryUserRepository users;
-    auth::TokenService tokens{
-        auth::TokenSettings{std::string(fuzz::kSigningKey), std::chrono::seconds{300},
-                            std::chrono::seconds{86400}},
-        clock};
-    auth::Authenticator authenticator{tokens, users};
-
-    World() { fuzz::add_test_users(users, clock.now()); }
-};
+using World = fuzz::AuthWorld;
 
 World& world() {
     static World w;

@@ -13,9 +13,12 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/authenticator.hpp"
+#include "auth/token_service.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "core/text.hpp"
+#include "fakes/fixed_clock.hpp"
 #include "fakes/in_memory_user_repository.hpp"
 #include "http/error_response.hpp"
 #include "http/response.hpp"
@@ -56,6 +59,20 @@ inline void add_test_users(fakes::InMemoryUserRepository& users, core::Timestamp
     }
     users.set_active(core::UserId{3}, false);
 }
+
+// The authentication side of the server with the test users: the fixed clock, the user store,
+// a token service signing with kSigningKey (access 300 s, refresh 1 day) and the authenticator.
+struct AuthWorld {
+    fakes::FixedClock clock;
+    fakes::InMemoryUserRepository users;
+    auth::TokenService tokens{
+        auth::TokenSettings{std::string(kSigningKey), std::chrono::seconds{300},
+                            std::chrono::seconds{86400}},
+        clock};
+    auth::Authenticator authenticator{tokens, users};
+
+    AuthWorld() { add_test_users(users, clock.now()); }
+};
 
 inline void check(bool ok, const char* what, std::string_view detail = {}) {
     if (!ok) fail(what, detail);

@@ -72,23 +72,13 @@ struct TaskStore {
     }
 };
 
-struct World {
-    fakes::FixedClock clock;
-    fakes::InMemoryUserRepository users;
-    auth::TokenService tokens{
-        auth::TokenSettings{std::string(fuzz::kSigningKey), std::chrono::seconds{300},
-                            std::chrono::seconds{86400}},
-        clock};
-    auth::Authenticator authenticator{tokens, users};
+struct World : fuzz::AuthWorld {
     http::Router router{[this](std::optional<std::string_view> header) {
         return authenticator.authenticate(header);
     }};
     std::unique_ptr<TaskStore> store;
 
-    World() {
-        fuzz::add_test_users(users, clock.now());
-        add_routes();
-    }
+    World() { add_routes(); }
 
     // The route table of src/app/routes.cpp.
     void add_routes() {
