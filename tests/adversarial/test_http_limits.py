@@ -4,7 +4,6 @@ Every case gets its exact answer or a clean refusal (a 4xx, then the connection 
 the close), never a crash, a hang or a 5xx; conftest.py checks /api/health/ after each test.
 """
 import json
-import time
 
 import pytest
 

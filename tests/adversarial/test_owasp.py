@@ -11,7 +11,6 @@ API2 broken authentication: login answers for an unknown user, a wrong password 
 API5/API9: no user or admin listing, no unexpected versions of the API.
 """
 import json
-import time
 
 import pytest
 

@@ -7,8 +7,6 @@ with Connection: close, or are closed.
 Only "closed" is asserted for the timeouts, never how long it took beyond "before the whole
 request could have been sent".
 """
-import json
-import socket
 import time
 
 import pytest
