@@ -2,6 +2,7 @@
 // caller.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -11,6 +12,9 @@
 
 namespace taskapi::tasks {
 
+// Receives tasks one at a time; returns false to stop.
+using TaskVisitor = std::function<bool(const Task&)>;
+
 // Implementations are thread-safe. Unexpected storage failures throw storage::StorageError.
 class TaskRepository {
 public:
@@ -18,8 +22,19 @@ public:
 
     // Stores a task with created_at = updated_at = now and returns it with its new id.
     virtual Task create(core::UserId owner, const NewTask& task, core::Timestamp now) = 0;
-    // The owner's tasks in ascending id order.
-    [[nodiscard]] virtual std::vector<Task> list(core::UserId owner) = 0;
+    // Calls `visit` with the owner's tasks whose id is above `after`, in ascending id order, until
+    // it returns false or none is left; the task it gets lives only for the call. One read, so a
+    // long list is taken in several calls. `visit` must not call the repository.
+    virtual void for_each(core::UserId owner, core::TaskId after, const TaskVisitor& visit) = 0;
+    // All of the owner's tasks in ascending id order.
+    [[nodiscard]] std::vector<Task> list(core::UserId owner) {
+        std::vector<Task> out;
+        for_each(owner, core::TaskId{0}, [&out](const Task& task) {
+            out.push_back(task);
+            return true;
+        });
+        return out;
+    }
     [[nodiscard]] virtual std::optional<Task> find(core::UserId owner, core::TaskId id) = 0;
     // Applies the patch and sets updated_at = now; nullopt when missing or owned by another user.
     virtual std::optional<Task> update(core::UserId owner, core::TaskId id, const TaskPatch& patch,

@@ -13,6 +13,10 @@ Task TaskService::create(core::UserId owner, const NewTask& task) {
 
 std::vector<Task> TaskService::list(core::UserId owner) { return repository_.list(owner); }
 
+void TaskService::for_each(core::UserId owner, core::TaskId after, const TaskVisitor& visit) {
+    repository_.for_each(owner, after, visit);
+}
+
 core::Result<Task> TaskService::get(core::UserId owner, core::TaskId id) {
     auto task = repository_.find(owner, id);
     if (!task) return not_found();

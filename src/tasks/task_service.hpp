@@ -19,6 +19,9 @@ public:
 
     Task create(core::UserId owner, const NewTask& task);
     std::vector<Task> list(core::UserId owner);
+    // The owner's tasks above `after` in ascending id order, one at a time, until `visit` says
+    // stop (TaskRepository::for_each).
+    void for_each(core::UserId owner, core::TaskId after, const TaskVisitor& visit);
     // kNotFound when the task is missing or owned by another user.
     core::Result<Task> get(core::UserId owner, core::TaskId id);
     core::Result<Task> update(core::UserId owner, core::TaskId id, const TaskPatch& patch);

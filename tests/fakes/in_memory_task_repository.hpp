@@ -31,13 +31,12 @@ public:
         return stored;
     }
 
-    [[nodiscard]] std::vector<tasks::Task> list(core::UserId owner) override {
+    void for_each(core::UserId owner, core::TaskId after,
+                  const tasks::TaskVisitor& visit) override {
         const std::lock_guard lock(mutex_);
-        std::vector<tasks::Task> out;
-        for (const auto& [id, task] : tasks_) {
-            if (task.owner == owner) out.push_back(task);
+        for (auto it = tasks_.upper_bound(after.value); it != tasks_.end(); ++it) {
+            if (it->second.owner == owner && !visit(it->second)) break;
         }
-        return out;
     }
 
     [[nodiscard]] std::optional<tasks::Task> find(core::UserId owner, core::TaskId id) override {

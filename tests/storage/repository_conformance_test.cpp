@@ -205,6 +205,48 @@ TYPED_TEST(RepositoryConformance, ListIsOwnerOnlyInAscendingIdOrder) {
     EXPECT_EQ(listed[1].owner, alice);
 }
 
+TYPED_TEST(RepositoryConformance, ForEachStartsAfterTheGivenIdAndStopsWhenAsked) {
+    const auto alice = this->add_user("alice");
+    const auto bob = this->add_user("bob");
+    const auto a1 = this->add_task(alice, "a1");
+    this->add_task(bob, "b1");
+    const auto a2 = this->add_task(alice, "a2");
+    const auto a3 = this->add_task(alice, "a3");
+    const auto a4 = this->add_task(alice, "a4");
+    const auto visited = [&](core::TaskId after, std::size_t at_most) {
+        std::vector<std::int64_t> ids;
+        this->tasks().for_each(alice, after, [&ids, at_most](const tasks::Task& t) {
+            ids.push_back(t.id.value);
+            return ids.size() < at_most;
+        });
+        return ids;
+    };
+    EXPECT_EQ(visited(core::TaskId{0}, 10),
+              (std::vector<std::int64_t>{a1.id.value, a2.id.value, a3.id.value, a4.id.value}));
+    EXPECT_EQ(visited(a1.id, 2), (std::vector<std::int64_t>{a2.id.value, a3.id.value}));
+    EXPECT_EQ(visited(a3.id, 10), (std::vector<std::int64_t>{a4.id.value}));
+    EXPECT_TRUE(visited(a4.id, 10).empty());
+    // the next call after a stop goes on where the last one left off, as a paged list does
+    EXPECT_EQ(visited(core::TaskId{a2.id.value}, 1), (std::vector<std::int64_t>{a3.id.value}));
+}
+
+TYPED_TEST(RepositoryConformance, ForEachHandsOverWholeTasks) {
+    const auto alice = this->add_user("alice");
+    const std::string description(100000, 'd');
+    this->add_task(alice, "first", description);
+    this->add_task(alice, "second");
+    std::vector<tasks::Task> seen;
+    this->tasks().for_each(alice, core::TaskId{0}, [&seen](const tasks::Task& t) {
+        seen.push_back(t);
+        return true;
+    });
+    ASSERT_EQ(seen.size(), 2u);
+    EXPECT_EQ(seen[0].description, description);
+    EXPECT_EQ(seen[1].title, "second");
+    EXPECT_EQ(seen[1].description, "") << "a reused row must not keep the last one's text";
+    EXPECT_EQ(seen[1].owner, alice);
+}
+
 TYPED_TEST(RepositoryConformance, ListOfAUserWithoutTasksIsEmpty) {
     const auto alice = this->add_user("alice");
     const auto bob = this->add_user("bob");

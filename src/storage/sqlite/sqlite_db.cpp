@@ -70,10 +70,19 @@ void Statement::reset() noexcept {
 std::int64_t Statement::column_int64(int index) const { return sqlite3_column_int64(stmt_, index); }
 
 std::string Statement::column_text(int index) const {
+    std::string out;
+    column_text(index, out);
+    return out;
+}
+
+void Statement::column_text(int index, std::string& out) const {
     const auto* text = sqlite3_column_text(stmt_, index);
     const int size = sqlite3_column_bytes(stmt_, index);
-    if (text == nullptr) return {};
-    return std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size));
+    if (text == nullptr) {
+        out.clear();
+        return;
+    }
+    out.assign(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size));
 }
 
 Connection::Connection(const std::string& path, bool synchronous_full) {

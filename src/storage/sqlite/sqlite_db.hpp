@@ -35,6 +35,8 @@ public:
 
     [[nodiscard]] std::int64_t column_int64(int index) const;
     [[nodiscard]] std::string column_text(int index) const;
+    // The same into `out`, reusing its capacity.
+    void column_text(int index, std::string& out) const;
 
 private:
     sqlite3* db_;

@@ -11,15 +11,19 @@ core::Timestamp from_micros(std::int64_t us) {
 }
 std::int64_t to_micros(core::Timestamp t) { return t.time_since_epoch().count(); }
 
-tasks::Task read_task(const Statement& s) {
-    tasks::Task t;
+void read_task(const Statement& s, tasks::Task& t) {
     t.id = core::TaskId{s.column_int64(0)};
-    t.title = s.column_text(1);
-    t.description = s.column_text(2);
+    s.column_text(1, t.title);
+    s.column_text(2, t.description);
     t.completed = s.column_int64(3) != 0;
     t.owner = core::UserId{s.column_int64(4)};
     t.created_at = from_micros(s.column_int64(5));
     t.updated_at = from_micros(s.column_int64(6));
+}
+
+tasks::Task read_task(const Statement& s) {
+    tasks::Task t;
+    read_task(s, t);
     return t;
 }
 
@@ -50,14 +54,19 @@ tasks::Task SqliteTaskRepository::create(core::UserId owner, const tasks::NewTas
     return created;
 }
 
-std::vector<tasks::Task> SqliteTaskRepository::list(core::UserId owner) {
-    static const std::string kSql = sql("SELECT ", " FROM tasks WHERE owner_id = ?1 ORDER BY id");
+void SqliteTaskRepository::for_each(core::UserId owner, core::TaskId after,
+                                    const tasks::TaskVisitor& visit) {
+    static const std::string kSql =
+        sql("SELECT ", " FROM tasks WHERE owner_id = ?1 AND id > ?2 ORDER BY id");
     auto c = db_.acquire();
     StatementScope s(c->prepare(kSql));
     s->bind(1, owner.value);
-    std::vector<tasks::Task> out;
-    while (s->step()) out.push_back(read_task(*s));
-    return out;
+    s->bind(2, after.value);
+    tasks::Task task;  // one, reused: its strings keep their capacity from row to row
+    while (s->step()) {
+        read_task(*s, task);
+        if (!visit(task)) break;
+    }
 }
 
 std::optional<tasks::Task> SqliteTaskRepository::find(core::UserId owner, core::TaskId id) {

@@ -12,7 +12,7 @@ public:
 
     tasks::Task create(core::UserId owner, const tasks::NewTask& task,
                        core::Timestamp now) override;
-    std::vector<tasks::Task> list(core::UserId owner) override;
+    void for_each(core::UserId owner, core::TaskId after, const tasks::TaskVisitor& visit) override;
     std::optional<tasks::Task> find(core::UserId owner, core::TaskId id) override;
     std::optional<tasks::Task> update(core::UserId owner, core::TaskId id,
                                       const tasks::TaskPatch& patch, core::Timestamp now) override;
