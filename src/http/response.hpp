@@ -2,19 +2,35 @@
 // answer.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace taskapi::http {
 
+// The rest of a body that is produced while it is sent, for answers that can be larger than is
+// reasonable to hold (a task list): the server asks for the next piece once the previous one is
+// on its way, so a client that reads slowly holds one piece, not the whole answer. next() runs on
+// the connection's I/O thread.
+class BodyStream {
+public:
+    virtual ~BodyStream() = default;
+    // Appends the next piece to `out`; false when it was the last one. Storage errors throw
+    // (the server then aborts the connection: the status line has long been sent).
+    virtual bool next(std::string& out) = 0;
+};
+
 struct Response {
     int status = 200;
     std::string content_type = "application/json";  // empty: no Content-Type header (204)
-    std::string body;
+    std::string body;  // the whole body, or its first part when `rest` is set
     std::vector<std::pair<std::string, std::string>>
         headers;         // extra headers (Allow, Location, ...)
     bool close = false;  // close the connection after this answer
+    // The remainder of the body, produced as it is sent; its length is not known in advance, so
+    // the answer goes out with chunked transfer coding (to HTTP/1.0 clients: until the close).
+    std::shared_ptr<BodyStream> rest;
 
     void set_header(std::string name, std::string value) {
         headers.emplace_back(std::move(name), std::move(value));

@@ -313,7 +313,7 @@ Response Router::dispatch_view(Request& request, const Match& m) const {
     // Every answer rendered after a successful negotiation honours its indent, errors included.
     if (negotiated && negotiated->indent && response.content_type == kJsonType &&
         !response.body.empty()) {
-        response.body = indent_json(response.body, *negotiated->indent);
+        indent_body(response, *negotiated->indent);
     }
 
     response.set_header("Allow", allow_header(route));

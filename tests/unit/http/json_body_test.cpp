@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <string>
+#include <vector>
+
 namespace taskapi::http {
 namespace {
 
@@ -24,9 +28,45 @@ TEST(IndentJson, KeepsKeyOrder) {
     EXPECT_EQ(indent_json(R"({"z":1,"a":2})", 1), "{\n \"z\": 1,\n \"a\": 2\n}");
 }
 
-TEST(IndentJson, WritesUnicodeRaw) {
-    EXPECT_EQ(indent_json(R"({"t":"日本 \ud83d\ude00"})", 2),
-              "{\n  \"t\": \"日本 \xF0\x9F\x98\x80\"\n}");
+// Strings are copied as the serializer wrote them: raw UTF-8 stays raw, an escape stays escaped
+// (taskapi writes U+2028 and U+2029 escaped, as DRF does; a re-serialization would not).
+TEST(IndentJson, CopiesStringsAsWritten) {
+    EXPECT_EQ(indent_json(R"({"t":"日本 \u2028 \ud83d\ude00 [,:]"})", 2),
+              "{\n  \"t\": \"日本 \\u2028 \\ud83d\\ude00 [,:]\"\n}");
+}
+
+TEST(IndentJson, DropsWhitespaceBetweenTokens) {
+    EXPECT_EQ(indent_json("[ 1 , { \"a\" : [ ] } ]", 1), "[\n 1,\n {\n  \"a\": []\n }\n]");
+}
+
+TEST(JsonIndenter, GivesTheSameTextWhateverThePieces) {
+    const std::string compact = R"([{"id":1,"t":"a\"b,c"},{"e":{},"l":[]},[[1,2],{"x":"}"}]])";
+    const std::string whole = indent_json(compact, 3);
+    for (std::size_t cut = 0; cut <= compact.size(); ++cut) {
+        JsonIndenter indenter(3);
+        std::string out;
+        indenter.feed(compact.substr(0, cut), out);
+        indenter.feed(compact.substr(cut), out);
+        EXPECT_EQ(out, whole) << "cut at " << cut;
+    }
+}
+
+TEST(IndentBody, IndentsTheFirstPartAndEveryLaterPiece) {
+    struct Pieces final : BodyStream {
+        std::vector<std::string> left{R"({"b":2},)", R"({"c":[]}])"};
+        bool next(std::string& out) override {
+            out += left.front();
+            left.erase(left.begin());
+            return !left.empty();
+        }
+    };
+    Response r = json_response(200, R"([{"a":1},)");
+    r.rest = std::make_shared<Pieces>();
+    indent_body(r, 2);
+    std::string all = r.body;
+    while (r.rest->next(all)) {
+    }
+    EXPECT_EQ(all, indent_json(R"([{"a":1},{"b":2},{"c":[]}])", 2));
 }
 
 TEST(IndentJson, ReturnsTextThatIsNotJsonUnchanged) {
