@@ -19,7 +19,7 @@ rule() {
 }
 
 all_sources=$(find src -name '*.hpp' -o -name '*.cpp')
-not_server=$(echo "$all_sources" | grep -v '^src/http/server\.cpp$')
+not_net=$(echo "$all_sources" | grep -vE '^src/http/(server|request_reader)\.cpp$')
 not_sqlite=$(echo "$all_sources" | grep -v '^src/storage/sqlite/')
 core=$(find src/core -name '*.hpp' -o -name '*.cpp')
 headers=$(find src -name '*.hpp')
@@ -28,7 +28,8 @@ not_auth=$(echo "$all_sources" | grep -v '^src/auth/')
 
 # shellcheck disable=SC2086
 {
-rule "Beast and Asio belong to http/server.cpp only" '#include <boost/(beast|asio)' $not_server
+rule "Beast and Asio belong to http/server.cpp (and Beast's parser to http/request_reader.cpp)" '#include <boost/(beast|asio)' $not_net
+rule "http/request_reader.cpp parses bytes: sockets, timers and coroutines stay in http/server.cpp" '#include <boost/(asio/[^b]|beast/(core|websocket))' src/http/request_reader.cpp
 rule "sqlite3.h belongs to storage/sqlite/ only" '#include <sqlite3\.h>' $not_sqlite
 rule "core/ is std-only" '#include <(boost|openssl|sodium|sqlite3)' $core
 rule "core/ includes only core/" '#include "(http|auth|tasks|users|storage|app|cli|serializers)/' $core

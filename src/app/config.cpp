@@ -157,6 +157,19 @@ core::Result<Config> config_from_environment(const Environment& env) {
         }
         c.max_connections = static_cast<int>(*n);
     }
+    if (const auto* v = get("TASKAPI_MAX_CONNECTIONS_PER_ADDRESS")) {
+        const auto n = core::parse_int64(*v);
+        if (!n || *n < 0 || *n > 1000000) {
+            return invalid("TASKAPI_MAX_CONNECTIONS_PER_ADDRESS",
+                           "expected a number from 0 (no cap) to 1000000, got '" + *v + "'");
+        }
+        c.max_connections_per_address = static_cast<int>(*n);
+    }
+    if (const auto* v = get("TASKAPI_FIRST_BYTE_TIMEOUT")) {
+        auto t = parse_timeout(*v, "TASKAPI_FIRST_BYTE_TIMEOUT");
+        if (!t) return std::move(t).error();
+        c.first_byte_timeout = *t;
+    }
     if (const auto* v = get("TASKAPI_SQLITE_SYNCHRONOUS")) {
         if (*v != "normal" && *v != "full") {
             return invalid("TASKAPI_SQLITE_SYNCHRONOUS",

@@ -22,11 +22,15 @@ struct Config {
     std::chrono::seconds access_token_lifetime{300};
     std::chrono::seconds refresh_token_lifetime{86400};
     core::LogLevel log_level = core::LogLevel::kInfo;
-    std::chrono::seconds idle_timeout{60};          // a kept-alive connection waiting for a request
-    std::chrono::seconds read_timeout{30};          // receiving one request, from its first byte
-    int max_connections = 10000;                    // beyond: 503 and close
-    bool sqlite_synchronous_full = false;           // TASKAPI_SQLITE_SYNCHRONOUS=full|normal
-    std::string login_rate_per_address = "20/min";  // "off" disables
+    std::chrono::seconds idle_timeout{60};  // a kept-alive connection waiting for a request
+    std::chrono::seconds read_timeout{30};  // receiving one request, from its first byte
+    int max_connections = 10000;            // beyond: the longest-idle connection is closed, or 503
+    // Connections of one client address; beyond: its longest-idle one is closed, or 503. 0: no
+    // cap. Unset: 256, or no cap behind proxies (then every connection comes from a proxy).
+    std::optional<int> max_connections_per_address;
+    std::chrono::seconds first_byte_timeout{10};     // a new connection waiting for its first byte
+    bool sqlite_synchronous_full = false;            // TASKAPI_SQLITE_SYNCHRONOUS=full|normal
+    std::string login_rate_per_address = "20/min";   // "off" disables
     std::string login_rate_per_username = "10/min";  // "off" disables
     int num_proxies = 0;  // trusted proxies in front: X-Forwarded-For entries to honour
 };

@@ -58,6 +58,9 @@ int serve(const Config& config) {
         mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
         options.io_threads = config.threads;
         options.max_connections = static_cast<std::size_t>(config.max_connections);
+        options.max_connections_per_address = static_cast<std::size_t>(
+            config.max_connections_per_address.value_or(config.num_proxies > 0 ? 0 : 256));
+        options.first_byte_timeout = config.first_byte_timeout;
         options.idle_timeout = config.idle_timeout;
         options.read_timeout = config.read_timeout;
         raise_open_files_limit(config.max_connections);

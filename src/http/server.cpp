@@ -1,5 +1,10 @@
 #include "http/server.hpp"
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -16,17 +21,19 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/status.hpp>
+#include <cerrno>
+#include <cstdio>
 #include <ctime>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include "core/log.hpp"
-#include "core/text.hpp"
+#include "http/connection_table.hpp"
+#include "http/request_reader.hpp"
 
 namespace taskapi::http {
 namespace {
@@ -38,55 +45,27 @@ using tcp = asio::ip::tcp;
 using asio::awaitable;
 using asio::use_awaitable;
 constexpr auto kTuple = asio::as_tuple(use_awaitable);
-constexpr std::size_t kFirstReadBytes = 4096;
+
+constexpr std::size_t kFirstReadBytes = 4096;  // a request's first read; most fit in it
 constexpr std::size_t kMaxHeaderFields = 100;
+constexpr std::size_t kSmallBodyBytes = 4096;     // copied behind the head: one buffer, one send
+constexpr std::size_t kEvictWhenOutOfFiles = 16;  // idle connections closed per failed accept
+constexpr auto kAcceptPause = std::chrono::milliseconds{50};
+constexpr auto kAcceptLogInterval = std::chrono::seconds{10};
 
-using BeastRequest = bhttp::request<bhttp::string_body>;
-
-Method to_method(bhttp::verb verb) {
-    switch (verb) {
-        case bhttp::verb::get:
-            return Method::kGet;
-        case bhttp::verb::head:
-            return Method::kHead;
-        case bhttp::verb::post:
-            return Method::kPost;
-        case bhttp::verb::put:
-            return Method::kPut;
-        case bhttp::verb::patch:
-            return Method::kPatch;
-        case bhttp::verb::delete_:
-            return Method::kDelete;
-        case bhttp::verb::options:
-            return Method::kOptions;
-        default:
-            return Method::kOther;
+// The key the connection caps count by: an IPv4 address, or the /64 prefix of an IPv6 one (a
+// single host is usually given a whole /64, so its addresses count as one).
+std::string address_key(const asio::ip::address& address) {
+    if (address.is_v6()) {
+        const auto v6 = address.to_v6();
+        if (!v6.is_v4_mapped()) {
+            const auto bytes = v6.to_bytes();
+            return std::string(bytes.begin(), bytes.begin() + 8);
+        }
+        return address_key(asio::ip::make_address_v4(asio::ip::v4_mapped, v6));
     }
-}
-
-template <typename Field>
-std::optional<std::string> header(const BeastRequest& req, Field field) {
-    const auto it = req.find(field);
-    if (it == req.end()) return std::nullopt;
-    return std::string(it->value());
-}
-
-Request to_request(BeastRequest&& req, const std::string& fallback_host) {
-    Request r;
-    r.method = to_method(req.method());
-    r.method_name = std::string(req.method_string());
-    const std::string_view target = req.target();
-    const auto q = target.find('?');
-    r.raw_path = std::string(target.substr(0, q));
-    r.path = core::percent_decode(r.raw_path, false);
-    if (q != std::string_view::npos) r.query = std::string(target.substr(q + 1));
-    r.authorization = header(req, bhttp::field::authorization);
-    r.content_type = header(req, bhttp::field::content_type);
-    r.accept = header(req, bhttp::field::accept);
-    r.host = header(req, bhttp::field::host).value_or(fallback_host);
-    r.forwarded_for = header(req, "X-Forwarded-For");
-    r.body = std::move(req.body());
-    return r;
+    const auto bytes = address.to_v4().to_bytes();
+    return std::string(bytes.begin(), bytes.end());
 }
 
 // "Thu, 26 Nov 2026 17:20:05 GMT", formatted once a second per thread.
@@ -105,18 +84,15 @@ const std::string& http_date() {
     return cached;
 }
 
-// The answer on the wire. Written by hand rather than through Beast's serializer: one buffer,
-// one write, and no per-field bookkeeping (this is the hottest code after the handlers).
-struct WireResponse {
-    std::string bytes;
-    bool keep_alive = false;
-};
+// How the end of an answer's body is told: its length up front, chunked transfer coding (a body
+// produced as it is sent, to HTTP/1.1 clients), or the close of the connection (to HTTP/1.0).
+enum class Framing { kLength, kChunked, kUntilClose };
 
-WireResponse to_wire(const Response& r, unsigned version, bool is_head, bool keep_alive) {
-    WireResponse out;
-    out.keep_alive = keep_alive && !r.close;
-    std::string& w = out.bytes;
-    w.reserve(320 + (is_head ? 0 : r.body.size()));
+// The status line and headers of an answer, written by hand rather than through Beast's
+// serializer: no per-field bookkeeping on the hottest path after the handlers.
+std::string wire_head(const Response& r, unsigned version, bool keep_alive, Framing framing) {
+    std::string w;
+    w.reserve(320 + (r.body.size() <= kSmallBodyBytes ? r.body.size() : 0));
     w += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
     w += std::to_string(r.status);
     w += ' ';
@@ -137,62 +113,57 @@ WireResponse to_wire(const Response& r, unsigned version, bool is_head, bool kee
     // APPEND_SLASH redirects carry no X-Frame-Options.
     w += "\r\nX-Content-Type-Options: nosniff\r\nReferrer-Policy: same-origin";
     if (r.status != 301 && r.status != 308) w += "\r\nX-Frame-Options: DENY";
-    if (version >= 11 && !out.keep_alive) w += "\r\nConnection: close";
-    if (version == 10 && out.keep_alive) w += "\r\nConnection: keep-alive";
-    w += "\r\nContent-Length: ";
-    w += std::to_string(r.body.size());
+    if (version >= 11 && !keep_alive) w += "\r\nConnection: close";
+    if (version == 10 && keep_alive) w += "\r\nConnection: keep-alive";
+    switch (framing) {
+        case Framing::kLength:
+            w += "\r\nContent-Length: ";
+            w += std::to_string(r.body.size());
+            break;
+        case Framing::kChunked:
+            w += "\r\nTransfer-Encoding: chunked";
+            break;
+        case Framing::kUntilClose:
+            break;
+    }
     w += "\r\n\r\n";
-    if (!is_head) w += r.body;
-    return out;
-}
-
-Response simple_error(int status, std::string_view detail) {
-    std::string body = "{\"detail\":";
-    core::append_json_string(body, detail);
-    body += '}';
-    Response r = json_response(status, std::move(body));
-    r.close = true;
-    return r;
-}
-
-// Checks Beast leaves to the application (RFC 9112): a framing it cannot read safely is refused
-// outright, so no bytes of a body can be taken for the next request (request smuggling).
-std::optional<Response> check_header(const bhttp::request_header<>& head) {
-    std::size_t fields = 0;
-    std::size_t hosts = 0;
-    std::size_t transfer_encodings = 0;
-    for (const auto& field : head) {
-        ++fields;
-        if (field.name() == bhttp::field::host) ++hosts;
-        if (field.name() == bhttp::field::transfer_encoding) ++transfer_encodings;
-    }
-    if (fields > kMaxHeaderFields) return simple_error(431, "Request header fields too large.");
-    if (hosts > 1 || (hosts == 0 && head.version() >= 11)) {
-        return simple_error(400, "Malformed HTTP request.");
-    }
-    if (transfer_encodings > 0) {
-        // Only a lone "chunked" is understood; anything else cannot be framed.
-        const auto te = head[bhttp::field::transfer_encoding];
-        const std::string_view value = core::trim_blanks(std::string_view(te.data(), te.size()));
-        if (transfer_encodings > 1 || core::ascii_lower(value) != "chunked" ||
-            head.find(bhttp::field::content_length) != head.end()) {
-            return simple_error(400, "Malformed HTTP request.");
-        }
-    }
-    return std::nullopt;
+    return w;
 }
 
 // 503 with Retry-After: the server is at a capacity limit.
 Response busy_response() {
     Response busy = json_response(503, R"({"detail":"Server busy, try again later."})");
     busy.set_header("Retry-After", "1");
+    busy.close = true;
     return busy;
 }
 
+std::string busy_bytes() {
+    const Response busy = busy_response();
+    return wire_head(busy, 11, false, Framing::kLength) + busy.body;
+}
+
+std::string_view as_view(const beast::flat_buffer& buffer) {
+    const auto data = buffer.data();
+    return {static_cast<const char*>(data.data()), data.size()};
+}
+
 struct Connection {
-    explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+    Connection(tcp::socket socket, ConnectionTable::Id table_id, std::string address)
+        : stream(std::move(socket)), id(table_id), remote_address(std::move(address)) {}
     beast::tcp_stream stream;
-    bool idle = true;  // touched only on the connection's strand
+    ConnectionTable::Id id;
+    std::string remote_address;  // the peer's IP address, as text
+};
+
+// One request as read from a connection, and what its answer depends on.
+struct Exchange {
+    bool gone = false;                // nothing to answer: the peer left or was too slow
+    std::optional<Response> failure;  // the request could not be read: send this, then close
+    Request request;
+    unsigned version = 11;
+    bool keep_alive = false;
+    bool is_head = false;
 };
 
 }  // namespace
@@ -215,45 +186,85 @@ struct Server::Impl {
     Impl(const Router& r, ServerOptions o)
         : router(r),
           options(std::move(o)),
+          read_limits{.header_bytes = options.header_limit,
+                      .header_fields = kMaxHeaderFields,
+                      .body_bytes = options.body_limit,
+                      .buffered_bytes = options.header_limit},
           contexts(make_contexts(options.io_threads)),
           slow_pool(static_cast<std::size_t>(std::max(1, options.slow_threads))),
           acceptor(*contexts.front()),
           signals(*contexts.front(), SIGINT, SIGTERM),
-          grace_timer(*contexts.front()) {
+          grace_timer(*contexts.front()),
+          accept_pause(*contexts.front()),
+          table({.total = options.max_connections,
+                 .per_address = options.max_connections_per_address}) {
         for (auto& context : contexts) work_guards.emplace_back(context->get_executor());
     }
+    ~Impl() {
+        if (reserve_fd >= 0) ::close(reserve_fd);
+    }
+    Impl(const Impl&) = delete;
+    Impl& operator=(const Impl&) = delete;
 
     const Router& router;
     ServerOptions options;
+    ReadLimits read_limits;
     std::vector<std::unique_ptr<asio::io_context>> contexts;
     asio::thread_pool slow_pool;
-    // The acceptor, the signals, the grace timer and the work guards live on the first context
-    // and are touched only from its thread.
+    // The acceptor, the signals, the timers, the reserve descriptor and the work guards live on
+    // the first context and are touched only from its thread.
     tcp::acceptor acceptor;
     asio::signal_set signals;
     asio::steady_timer grace_timer;
+    asio::steady_timer accept_pause;
     std::vector<WorkGuard> work_guards;  // keep idle contexts running until shutdown
     std::size_t next_context = 0;
+    int reserve_fd = -1;  // held to answer 503 when the process is out of descriptors
+    std::chrono::steady_clock::time_point last_accept_log{};
+    std::size_t accept_failures = 0;  // since the last log line about them
     std::atomic<bool> stopping{false};
     std::atomic<std::size_t> slow_in_flight{0};
     std::string listen_host;
 
+    // Every live connection, by table id; the table says which are idle and who makes room.
     std::mutex connections_mutex;
-    std::unordered_set<std::shared_ptr<Connection>> connections;
+    ConnectionTable table;
+    std::unordered_map<ConnectionTable::Id, std::shared_ptr<Connection>> connections;
 
     void listen();
     awaitable<void> accept_loop();
-    // Answers 503 and closes: the connection cap is reached.
+    // Registers a new connection and starts its session, or refuses it (503) at the caps.
+    void admit(tcp::socket socket);
+    // Answers 503 and closes: a cap is reached.
     awaitable<void> refuse(tcp::socket socket);
+    // After a failed accept: make room if descriptors ran out, then wait a little.
+    awaitable<void> recover_from_accept_failure(beast::error_code ec);
+    // Out of descriptors with nothing idle to close: answer waiting clients 503 (reserve fd).
+    void refuse_waiting_clients();
+
     awaitable<void> session(std::shared_ptr<Connection> conn);
+    // Waits (idle) for the first byte of the next request; false when the connection ends.
+    awaitable<bool> await_request(Connection& conn, beast::flat_buffer& buffer,
+                                  std::chrono::seconds timeout);
+    awaitable<Exchange> read_request(Connection& conn, beast::flat_buffer& buffer);
+    // Sends the answer; false when the connection must close afterwards.
+    awaitable<bool> write_answer(Connection& conn, Response& response, const Exchange& exchange);
     awaitable<Response> respond(Request request);
     Response dispatch_safely(Request& request);
     // Runs the request on the slow pool and resumes the caller on its own thread with the answer.
     awaitable<Response> dispatch_on_slow_pool(Request request);
+
+    // Idle bookkeeping for the connection table; set_busy is false once the connection was
+    // evicted (closed to make room).
+    void set_idle(const Connection& conn);
+    bool set_busy(const Connection& conn);
+    // Cancels what the connections wait for, on their own threads: their sessions end.
+    static void close_soon(const std::vector<std::shared_ptr<Connection>>& conns);
+    std::vector<std::shared_ptr<Connection>> evict_idle(std::size_t n);
     void begin_shutdown();
     // On the first context: once shutdown has begun and no connection is left, let run() return.
     void finish_shutdown_if_drained();
-    void forget(const std::shared_ptr<Connection>& conn);
+    void forget(const Connection& conn);
 };
 
 Response Server::Impl::dispatch_safely(Request& request) {
@@ -299,117 +310,224 @@ awaitable<Response> Server::Impl::dispatch_on_slow_pool(Request request) {
     co_return std::move(*answer);
 }
 
+// A connection: wait for a request, read it, answer it, and again while it is kept alive.
 awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
-    beast::flat_buffer buffer;
-    auto& stream = conn->stream;
-    beast::error_code endpoint_error;
-    const std::string remote_address =
-        stream.socket().remote_endpoint(endpoint_error).address().to_string();
+    // Bounded: the reader never needs more than header_limit bytes unparsed at once.
+    beast::flat_buffer buffer(options.header_limit);
+    auto wait = options.first_byte_timeout;
     while (!stopping.load()) {
-        bhttp::request_parser<bhttp::string_body> parser;
-        parser.body_limit(options.body_limit);
-        parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
-
-        conn->idle = true;
         if (buffer.size() == 0) {
-            // Between requests the idle timeout applies, until the next request's first byte.
-            stream.expires_after(options.idle_timeout);
-            auto [rec, rn] =
-                co_await stream.async_read_some(buffer.prepare(kFirstReadBytes), kTuple);
-            if (rec) break;
-            buffer.commit(rn);
+            set_idle(*conn);
+            if (buffer.capacity() > kFirstReadBytes) buffer.shrink_to_fit();
+            if (!co_await await_request(*conn, buffer, wait)) break;
         }
-        conn->idle = false;
-        // From its first byte on, the whole request (headers and body) must arrive within the read
-        // timeout: one deadline for all of it, so a client trickling bytes is cut off.
-        stream.expires_after(options.read_timeout);
-        auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
-        std::optional<Response> failure;
-        if (!ec) failure = check_header(parser.get());
-        if (!ec && !failure) {
-            auto& head = parser.get();
-            if (head[bhttp::field::expect] == "100-continue" && !parser.is_done()) {
-                const auto length = parser.content_length();
-                if (length && *length > options.body_limit) {
-                    failure = simple_error(413, "Request body too large.");
-                } else {
-                    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-                    auto [wec, wn] =
-                        co_await asio::async_write(stream, asio::buffer(kContinue), kTuple);
-                    if (wec) break;
-                }
-            }
-            if (!failure) {
-                std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kTuple);
-            }
-        }
-        if (ec == bhttp::error::body_limit) {
-            failure = simple_error(413, "Request body too large.");
-        } else if (ec == bhttp::error::header_limit) {
-            failure = simple_error(431, "Request header fields too large.");
-        } else if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
-                   ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-                   ec == asio::error::connection_reset) {
-            break;
-        } else if (ec) {
-            failure = simple_error(400, "Malformed HTTP request.");
-        }
-
+        if (!set_busy(*conn)) break;
+        wait = options.idle_timeout;
+        Exchange exchange = co_await read_request(*conn, buffer);
+        if (exchange.gone) break;
+        // (No co_await inside ?: : GCC 12 miscompiles it.)
         Response response;
-        unsigned version = 11;
-        bool keep_alive = false;
-        bool is_head = false;
-        if (failure) {
-            response = std::move(*failure);
+        if (exchange.failure) {
+            response = std::move(*exchange.failure);
         } else {
-            BeastRequest req = parser.release();
-            version = req.version();
-            keep_alive = req.keep_alive();
-            is_head = req.method() == bhttp::verb::head;
-            Request request = to_request(std::move(req), listen_host);
-            request.remote_address = remote_address;
-            const auto started = std::chrono::steady_clock::now();
-            const std::string method = request.method_name;
-            const std::string path = request.raw_path;
-            response = co_await respond(std::move(request));
-            if (core::log_enabled(core::LogLevel::kDebug)) {
-                const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                                    std::chrono::steady_clock::now() - started)
-                                    .count();
-                core::log_debug(method + " " + path + " " + std::to_string(response.status) + " " +
-                                std::to_string(us) + "us");
-            }
+            response = co_await respond(std::move(exchange.request));
         }
-        if (stopping.load()) response.close = true;
-        const WireResponse wire = to_wire(response, version, is_head, keep_alive);
-        stream.expires_after(options.read_timeout);
-        auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(wire.bytes), kTuple);
-        if (wec || !wire.keep_alive) break;
+        if (!co_await write_answer(*conn, response, exchange)) break;
     }
     beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream.socket().close(ignored);
-    forget(conn);
+    conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    conn->stream.socket().close(ignored);
+    forget(*conn);
+}
+
+awaitable<bool> Server::Impl::await_request(Connection& conn, beast::flat_buffer& buffer,
+                                            std::chrono::seconds timeout) {
+    conn.stream.expires_after(timeout);
+    auto [ec, n] = co_await conn.stream.async_read_some(
+        buffer.prepare(std::min(kFirstReadBytes, buffer.max_size())), kTuple);
+    if (ec) co_return false;
+    buffer.commit(n);
+    co_return true;
+}
+
+awaitable<Exchange> Server::Impl::read_request(Connection& conn, beast::flat_buffer& buffer) {
+    Exchange exchange;
+    RequestReader reader(read_limits);
+    // From its first byte on, the whole request (headers and body) must arrive within the read
+    // timeout: one deadline for all of it, so a client trickling bytes is cut off.
+    conn.stream.expires_after(options.read_timeout);
+    while (true) {
+        std::size_t consumed = 0;
+        const auto progress = reader.feed(as_view(buffer), consumed);
+        buffer.consume(consumed);
+        switch (progress) {
+            case RequestReader::Progress::kComplete:
+                exchange.version = reader.version();
+                exchange.keep_alive = reader.keep_alive();
+                exchange.is_head = reader.is_head();
+                exchange.request = reader.take_request(listen_host);
+                exchange.request.remote_address = conn.remote_address;
+                co_return exchange;
+            case RequestReader::Progress::kFailed:
+                exchange.failure = reader.failure();
+                co_return exchange;
+            case RequestReader::Progress::kContinue: {
+                static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+                auto [ec, n] =
+                    co_await asio::async_write(conn.stream, asio::buffer(kContinue), kTuple);
+                exchange.gone = static_cast<bool>(ec);
+                if (exchange.gone) co_return exchange;
+                break;
+            }
+            case RequestReader::Progress::kNeedMore: {
+                // The reader leaves less than the buffer's maximum unparsed, so there is room.
+                auto [ec, n] = co_await conn.stream.async_read_some(
+                    buffer.prepare(buffer.max_size() - buffer.size()), kTuple);
+                // A peer that closes or stalls mid-request gets no answer, only the close.
+                exchange.gone = static_cast<bool>(ec);
+                if (exchange.gone) co_return exchange;
+                buffer.commit(n);
+                break;
+            }
+        }
+    }
+}
+
+awaitable<bool> Server::Impl::write_answer(Connection& conn, Response& response,
+                                           const Exchange& exchange) {
+    const bool streamed = response.rest != nullptr;
+    const Framing framing = !streamed                ? Framing::kLength
+                            : exchange.version >= 11 ? Framing::kChunked
+                                                     : Framing::kUntilClose;
+    const bool keep_alive = exchange.keep_alive && !response.close && !stopping.load() &&
+                            framing != Framing::kUntilClose;
+    std::string head = wire_head(response, exchange.version, keep_alive, framing);
+    conn.stream.expires_after(options.read_timeout);  // a client that does not read is let go
+
+    if (!streamed || exchange.is_head) {
+        const bool with_body = !exchange.is_head && !response.body.empty();
+        if (with_body && response.body.size() <= kSmallBodyBytes) {
+            head += response.body;
+            auto [ec, n] = co_await asio::async_write(conn.stream, asio::buffer(head), kTuple);
+            co_return !ec && keep_alive;
+        }
+        // A large body is sent from where it is (one gathered write), never copied.
+        const std::array<asio::const_buffer, 2> parts{
+            asio::buffer(head), with_body ? asio::buffer(response.body) : asio::const_buffer()};
+        auto [ec, n] = co_await asio::async_write(conn.stream, parts, kTuple);
+        co_return !ec && keep_alive;
+    }
+
+    // A body produced as it is sent: each piece is asked for once the previous one is written.
+    std::string piece = std::move(response.body);
+    bool more = true;
+    while (true) {
+        char size_line[24] = {};
+        std::size_t size_length = 0;
+        if (framing == Framing::kChunked && !piece.empty()) {
+            const int written = std::snprintf(size_line, sizeof size_line, "%zx\r\n", piece.size());
+            size_length = static_cast<std::size_t>(written);
+        }
+        const bool chunk = size_length > 0;
+        static constexpr std::string_view kCrlf = "\r\n";
+        static constexpr std::string_view kLastChunk = "0\r\n\r\n";
+        const std::array<asio::const_buffer, 5> parts{
+            asio::buffer(head), asio::buffer(size_line, size_length), asio::buffer(piece),
+            chunk ? asio::buffer(kCrlf) : asio::const_buffer(),
+            !more && framing == Framing::kChunked ? asio::buffer(kLastChunk)
+                                                  : asio::const_buffer()};
+        auto [ec, n] = co_await asio::async_write(conn.stream, parts, kTuple);
+        if (ec) co_return false;
+        if (!more) co_return keep_alive;
+        head.clear();
+        piece.clear();
+        try {
+            more = response.rest->next(piece);
+        } catch (const std::exception& e) {
+            // The status line is out: all that can tell the client is an incomplete body.
+            core::log_error(std::string("error while sending an answer, connection aborted: ") +
+                            e.what());
+            co_return false;
+        }
+        conn.stream.expires_after(options.read_timeout);
+    }
 }
 
 awaitable<void> Server::Impl::refuse(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
-    Response busy = busy_response();
-    busy.close = true;
-    const WireResponse wire = to_wire(busy, 11, false, false);
+    const std::string bytes = busy_bytes();
     stream.expires_after(std::chrono::seconds{5});
-    co_await asio::async_write(stream, asio::buffer(wire.bytes), kTuple);
+    co_await asio::async_write(stream, asio::buffer(bytes), kTuple);
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream.socket().close(ignored);
 }
 
-void Server::Impl::forget(const std::shared_ptr<Connection>& conn) {
+void Server::Impl::set_idle(const Connection& conn) {
     std::lock_guard lock(connections_mutex);
-    connections.erase(conn);
+    table.set_idle(conn.id);
+}
+
+bool Server::Impl::set_busy(const Connection& conn) {
+    std::lock_guard lock(connections_mutex);
+    return table.set_busy(conn.id);
+}
+
+void Server::Impl::close_soon(const std::vector<std::shared_ptr<Connection>>& conns) {
+    for (const auto& conn : conns) {
+        asio::post(conn->stream.get_executor(), [conn] { conn->stream.cancel(); });
+    }
+}
+
+std::vector<std::shared_ptr<Connection>> Server::Impl::evict_idle(std::size_t n) {
+    std::vector<std::shared_ptr<Connection>> evicted;
+    std::lock_guard lock(connections_mutex);
+    for (const auto id : table.evict_idle(n)) {
+        if (const auto it = connections.find(id); it != connections.end()) {
+            evicted.push_back(it->second);
+        }
+    }
+    return evicted;
+}
+
+void Server::Impl::forget(const Connection& conn) {
+    std::lock_guard lock(connections_mutex);
+    table.remove(conn.id);
+    connections.erase(conn.id);
     if (stopping.load() && connections.empty()) {
         asio::post(contexts.front()->get_executor(), [this] { finish_shutdown_if_drained(); });
     }
+}
+
+void Server::Impl::admit(tcp::socket socket) {
+    beast::error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    const auto peer = socket.remote_endpoint(ec);
+    if (ec) return;  // already gone
+    std::shared_ptr<Connection> conn;
+    std::vector<std::shared_ptr<Connection>> evicted;
+    {
+        std::lock_guard lock(connections_mutex);
+        const auto admission = table.admit(address_key(peer.address()));
+        if (admission.evicted) {
+            if (const auto it = connections.find(*admission.evicted); it != connections.end()) {
+                evicted.push_back(it->second);
+            }
+        }
+        if (admission.admitted) {
+            conn = std::make_shared<Connection>(std::move(socket), admission.id,
+                                                peer.address().to_string());
+            connections.emplace(admission.id, conn);
+        }
+    }
+    close_soon(evicted);
+    if (!conn) {
+        auto executor = socket.get_executor();
+        asio::co_spawn(executor, refuse(std::move(socket)), asio::detached);
+        return;
+    }
+    auto executor = conn->stream.get_executor();
+    asio::co_spawn(executor, session(std::move(conn)), asio::detached);
 }
 
 awaitable<void> Server::Impl::accept_loop() {
@@ -418,29 +536,56 @@ awaitable<void> Server::Impl::accept_loop() {
         auto [ec, socket] = co_await acceptor.async_accept(context.get_executor(), kTuple);
         if (ec) {
             if (ec == asio::error::operation_aborted || stopping.load()) co_return;
-            core::log_warning("accept failed: " + ec.message());
+            co_await recover_from_accept_failure(ec);
             continue;
         }
-        beast::error_code ignored;
-        socket.set_option(tcp::no_delay(true), ignored);
-        bool full = false;
-        {
-            std::lock_guard lock(connections_mutex);
-            full = connections.size() >= options.max_connections;
-        }
-        if (full) {
-            auto executor = socket.get_executor();
-            asio::co_spawn(executor, refuse(std::move(socket)), asio::detached);
-            continue;
-        }
-        auto conn = std::make_shared<Connection>(std::move(socket));
-        {
-            std::lock_guard lock(connections_mutex);
-            connections.insert(conn);
-        }
-        auto executor = conn->stream.get_executor();
-        asio::co_spawn(executor, session(std::move(conn)), asio::detached);
+        admit(std::move(socket));
     }
+}
+
+awaitable<void> Server::Impl::recover_from_accept_failure(beast::error_code ec) {
+    // The connection that could not be accepted still waits in the backlog, so accepting again at
+    // once fails again at once: a spinning core and a log line each time. Make room, answer who
+    // can be answered, and pause.
+    const bool out_of_files = ec == asio::error::no_descriptors ||
+                              ec == boost::system::errc::too_many_files_open_in_system;
+    ++accept_failures;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_accept_log >= kAcceptLogInterval) {
+        core::log_warning(
+            "accepting connections failed " + std::to_string(accept_failures) +
+            " time(s) since the last message: " + ec.message() +
+            (out_of_files ? "; closing idle connections, answering 503 and pausing" : "; pausing"));
+        last_accept_log = now;
+        accept_failures = 0;
+    }
+    if (out_of_files) {
+        const auto idle = evict_idle(kEvictWhenOutOfFiles);
+        close_soon(idle);
+        if (idle.empty()) refuse_waiting_clients();
+    }
+    accept_pause.expires_after(kAcceptPause);
+    co_await accept_pause.async_wait(kTuple);
+}
+
+void Server::Impl::refuse_waiting_clients() {
+    if (reserve_fd < 0) return;
+    ::close(reserve_fd);
+    reserve_fd = -1;
+    const std::string busy = busy_bytes();
+    for (int i = 0; i < 64; ++i) {
+        const int fd =
+            ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) break;
+        // Best effort, never blocking: read what the client already sent, so that the close is
+        // a FIN rather than a reset that could discard the answer at the client.
+        (void)::send(fd, busy.data(), busy.size(), MSG_NOSIGNAL);
+        char discard[4096];
+        for (int reads = 0; reads < 4 && ::recv(fd, discard, sizeof discard, 0) > 0; ++reads) {
+        }
+        ::close(fd);
+    }
+    reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
 void Server::Impl::begin_shutdown() {
@@ -449,18 +594,10 @@ void Server::Impl::begin_shutdown() {
     asio::post(acceptor.get_executor(), [this] {
         beast::error_code ignored;
         acceptor.close(ignored);
+        accept_pause.cancel();
     });
-    std::vector<std::shared_ptr<Connection>> open;
-    {
-        std::lock_guard lock(connections_mutex);
-        open.assign(connections.begin(), connections.end());
-    }
     // Idle connections are closed now; busy ones close after their current answer.
-    for (auto& conn : open) {
-        asio::post(conn->stream.get_executor(), [conn] {
-            if (conn->idle) conn->stream.cancel();
-        });
-    }
+    close_soon(evict_idle(options.max_connections));
     grace_timer.expires_after(options.shutdown_grace);
     grace_timer.async_wait([this](beast::error_code ec) {
         if (!ec) {
@@ -493,6 +630,8 @@ void Server::Impl::listen() {
                                  std::to_string(options.port) + ": " + ec.message());
     }
     acceptor.listen(asio::socket_base::max_listen_connections);
+    acceptor.native_non_blocking(true);  // refuse_waiting_clients() accepts by hand
+    reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     const auto bound = acceptor.local_endpoint();
     const std::string host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
                                                      : bound.address().to_string();

@@ -15,16 +15,21 @@ namespace taskapi::http {
 
 struct ServerOptions {
     std::string host = "127.0.0.1";
-    std::uint16_t port = 8000;                // 0: any free port
-    int io_threads = 1;                       // threads running network I/O and fast handlers
-    int slow_threads = 1;                     // threads for slow handlers (password hashing)
-    std::size_t max_slow_queue = 256;         // slow requests waiting beyond this get 503
-    std::size_t body_limit = 1024 * 1024;     // bytes; larger bodies get 413
-    std::size_t header_limit = 16 * 1024;     // bytes of request line and headers; larger get 431
-    std::size_t max_connections = 10000;      // beyond: 503 and close
-    std::chrono::seconds idle_timeout{60};    // a kept-alive connection waiting for a request
-    std::chrono::seconds read_timeout{30};    // one request, from its first byte to its last
-    std::chrono::seconds shutdown_grace{30};  // in-flight requests may finish within this
+    std::uint16_t port = 8000;             // 0: any free port
+    int io_threads = 1;                    // threads running network I/O and fast handlers
+    int slow_threads = 1;                  // threads for slow handlers (password hashing)
+    std::size_t max_slow_queue = 256;      // slow requests waiting beyond this get 503
+    std::size_t body_limit = 1024 * 1024;  // bytes; larger bodies get 413
+    // Bytes of request line and headers (larger get 431); also the most the read buffer holds
+    // unparsed (a chunk-size line with extensions, a trailer section: larger get 400).
+    std::size_t header_limit = 16 * 1024;
+    std::size_t max_connections = 10000;  // beyond: the longest-idle one is closed, or 503
+    std::size_t max_connections_per_address = 256;  // likewise per client address; 0: no cap
+    std::chrono::seconds first_byte_timeout{10};    // a new connection waiting for its first byte
+    std::chrono::seconds idle_timeout{60};          // a kept-alive connection waiting for a request
+    std::chrono::seconds read_timeout{30};          // one request, from its first byte to its last;
+                                                    // also each write of an answer
+    std::chrono::seconds shutdown_grace{30};        // in-flight requests may finish within this
     // Called once the socket listens, with "http://host:port" (port resolved when 0 was asked).
     std::function<void(const std::string& url)> on_listening;
 };

@@ -1,5 +1,6 @@
 #include "tasks/task_handlers.hpp"
 
+#include <memory>
 #include <optional>
 
 #include "core/text.hpp"
@@ -20,10 +21,53 @@ std::optional<core::TaskId> task_id(const http::Request& request) {
 
 core::UserId owner(const http::Request& request) { return *request.user_id; }
 
+// The owner's tasks as one JSON array, written a piece at a time. Each piece is one read of the
+// tasks after the last one written, so a client that reads slowly never holds a database read
+// open; a list longer than one piece is therefore not a single snapshot (a task created or
+// deleted while it is sent may or may not be in it; every task appears at most once, in order).
+class TaskListBody final : public http::BodyStream {
+public:
+    TaskListBody(TaskService& service, core::UserId owner) : service_(service), owner_(owner) {}
+
+    // Appends tasks until `out` holds `budget` bytes or more (or the list is done); false when
+    // the closing bracket was written.
+    bool append(std::string& out, std::size_t budget) {
+        if (!started_) {
+            out += '[';
+            started_ = true;
+        }
+        bool full = false;
+        service_.for_each(owner_, last_, [&](const Task& task) {
+            if (out.size() >= budget) {
+                full = true;
+                return false;
+            }
+            if (last_.value != 0) out += ',';
+            append_task_json(out, task);
+            last_ = task.id;
+            return true;
+        });
+        if (full) return true;
+        out += ']';
+        return false;
+    }
+
+    bool next(std::string& out) override { return append(out, kListPieceBytes); }
+
+private:
+    TaskService& service_;
+    core::UserId owner_;
+    core::TaskId last_{0};  // ids start at 1
+    bool started_ = false;
+};
+
 }  // namespace
 
 http::Response TaskHandlers::list(const http::Request& request) {
-    return http::json_response(200, tasks_to_json(service_.list(owner(request))));
+    auto body = std::make_shared<TaskListBody>(service_, owner(request));
+    http::Response r = http::json_response(200, {});
+    if (body->append(r.body, kListWholeAnswerBytes)) r.rest = std::move(body);
+    return r;
 }
 
 http::Response TaskHandlers::create(const http::Request& request) {

@@ -1,6 +1,7 @@
 // The task viewset: HTTP orchestration only (parse, call the service, render).
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "http/request.hpp"
@@ -9,10 +10,16 @@
 
 namespace taskapi::tasks {
 
+// A list answer is held whole up to this size (and sent with Content-Length, as the contract
+// shows); a longer one is produced in pieces of kListPieceBytes as the client takes them.
+inline constexpr std::size_t kListWholeAnswerBytes = 1024 * 1024;
+inline constexpr std::size_t kListPieceBytes = 64 * 1024;
+
 class TaskHandlers {
 public:
     explicit TaskHandlers(TaskService& service) : service_(service) {}
 
+    // The caller's tasks; beyond kListWholeAnswerBytes the answer's `rest` produces the others.
     http::Response list(const http::Request& request);
     http::Response create(const http::Request& request);
     http::Response retrieve(const http::Request& request);

@@ -5,6 +5,7 @@ headers and bodies byte for byte; every byte received is scanned for secrets.
 """
 import base64
 import json
+import os
 import re
 import select
 import socket
@@ -107,8 +108,10 @@ def parse_answers(data, bodyless=()):
 class Conn:
     """A raw client connection to the server under test."""
 
-    def __init__(self, port, timeout=10):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    def __init__(self, port, timeout=10, source=None):
+        """`source`: the client address to connect from (any of 127.0.0.0/8), e.g. "127.0.0.2"."""
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout,
+                                             source_address=(source, 0) if source else None)
         self.timeout = timeout
         self.buffer = b""
         self.closed = False       # the server closed (EOF or reset)
@@ -261,3 +264,41 @@ def b64url(data):
 def without_date(raw):
     """A raw answer without its Date header line (for byte comparisons)."""
     return re.sub(rb"\r\nDate: [^\r]*", b"", raw)
+
+
+# ---------------------------------------------------------------------------- process figures
+def proc_status(pid):
+    """/proc/PID/status as {name: value} (values as text, e.g. "VmRSS": "8123 kB")."""
+    with open("/proc/%d/status" % pid) as f:
+        return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+
+
+def rss_mib(pid):
+    """Resident memory of a process in MiB (VmRSS)."""
+    return int(proc_status(pid)["VmRSS"].split()[0]) / 1024.0
+
+
+def cpu_seconds(pid):
+    """User + system CPU time a process has used so far, in seconds."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    clock_ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / clock_ticks
+
+
+class RssSampler:
+    """Samples a process's VmRSS (MiB) on demand and keeps the highest value seen."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.baseline = rss_mib(pid)
+        self.peak = self.baseline
+
+    def sample(self):
+        value = rss_mib(self.pid)
+        self.peak = max(self.peak, value)
+        return value
+
+    @property
+    def growth(self):
+        return self.peak - self.baseline

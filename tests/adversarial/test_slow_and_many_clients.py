@@ -177,7 +177,11 @@ def refused_cleanly(conn):
     return True
 
 
+PARTIAL = b"GET /api/health/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"    # a request still arriving
+
+
 def test_connection_cap(server_factory):
+    # Idle connections make room for new ones (test_connection_fairness.py); busy ones do not.
     srv = server_factory(env=dict(QUIET, TASKAPI_MAX_CONNECTIONS=str(CAP)))
     first = []
     extra = []
@@ -185,40 +189,32 @@ def test_connection_cap(server_factory):
         for _ in range(CAP):
             c = Conn(srv.port, timeout=10)
             first.append(c)
-            a = get_health(c)
-            assert a.status == 200, a
+            c.send(PARTIAL)
+        time.sleep(0.2)
         for _ in range(10):
             c = Conn(srv.port, timeout=10)
             extra.append(c)
             assert refused_cleanly(c), "connection %d beyond the cap of %d was served" % (
                 len(extra), CAP)
-        # the first CAP connections still work
+        # the first CAP connections are still served
         for c in first:
-            a = get_health(c)
+            c.send(b"\r\n")
+            a = c.answer(timeout=5)
             assert a.status == 200 and a.body == b'{"status":"ok"}', a
-        # closing some frees their places
-        for c in first[:10]:
-            c.close()
-        first = first[10:]
-        deadline = time.time() + 10
+        # now idle, they make room: new connections are served, the oldest idle ones closed
         fresh = []
-        while len(fresh) < 10:
+        for _ in range(10):
             c = Conn(srv.port, timeout=10)
-            try:
-                c.send(request_bytes("GET", "/api/health/"))
-                a = c.answer(timeout=5)
-            except AssertionError:
-                a = None
-            if a is not None and a.status == 200:
-                fresh.append(c)
-                continue
-            c.close()
-            assert time.time() < deadline, "freed places were not given to new connections"
-            time.sleep(0.1)
-        first.extend(fresh)
-        for c in first:
+            fresh.append(c)
             a = get_health(c)
             assert a.status == 200, a
+        deadline = time.time() + 5
+        for c in first[:10]:
+            assert c.wait_closed(max(0.1, deadline - time.time())), "no idle connection made room"
+        for c in first[10:] + fresh:
+            a = get_health(c)
+            assert a.status == 200, a
+        first.extend(fresh)
     finally:
         for c in first + extra:
             c.close()
@@ -227,7 +223,8 @@ def test_connection_cap(server_factory):
 def test_busy_answer_shape(server_factory):
     srv = server_factory(env=dict(QUIET, TASKAPI_MAX_CONNECTIONS="1"))
     with Conn(srv.port, timeout=10) as holder:
-        assert get_health(holder).status == 200
+        holder.send(PARTIAL)                  # busy: it cannot make room
+        time.sleep(0.2)
         with Conn(srv.port, timeout=10) as c:
             # read first: the busy answer may come before any request is sent
             if c.wait_closed(3) and c.buffer:
@@ -237,4 +234,5 @@ def test_busy_answer_shape(server_factory):
                 assert a.headers.get("retry-after", "1").isdigit(), a
             else:
                 assert refused_cleanly(c)
-        assert get_health(holder).status == 200
+        holder.send(b"\r\n")
+        assert holder.answer(timeout=5).status == 200

@@ -56,6 +56,7 @@ class Server:
         self._lock = threading.Lock()
         self._reader = None
         self._stdout = None
+        self.preexec_fn = None   # run in the child before exec (e.g. to lower its rlimits)
 
     # ------------------------------------------------------------------ environment
     def base_env(self):
@@ -117,7 +118,7 @@ class Server:
         self._stdout = open(self.dir / "stdout.log", "ab")
         self.proc = subprocess.Popen([TASKAPI_BIN, "serve", *args], cwd=str(self.dir), env=env,
                                      stdin=subprocess.DEVNULL, stdout=self._stdout,
-                                     stderr=subprocess.PIPE)
+                                     stderr=subprocess.PIPE, preexec_fn=self.preexec_fn)
         self._reader = threading.Thread(target=self._drain, args=(self.proc.stderr,), daemon=True)
         self._reader.start()
         deadline = time.time() + timeout

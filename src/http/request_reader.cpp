@@ -1,0 +1,217 @@
+#include "http/request_reader.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <optional>
+
+#include "core/text.hpp"
+
+namespace taskapi::http {
+namespace {
+
+namespace bhttp = boost::beast::http;
+using BeastRequest = bhttp::request<bhttp::string_body>;
+
+constexpr std::string_view kMalformed = "Malformed HTTP request.";
+constexpr std::string_view kHeadersTooLarge = "Request header fields too large.";
+constexpr std::string_view kBodyTooLarge = "Request body too large.";
+constexpr std::string_view kTrailers = "Trailer fields are not supported.";
+
+struct Failure {
+    int status = 400;
+    std::string_view detail = kMalformed;
+};
+
+Method to_method(bhttp::verb verb) {
+    switch (verb) {
+        case bhttp::verb::get:
+            return Method::kGet;
+        case bhttp::verb::head:
+            return Method::kHead;
+        case bhttp::verb::post:
+            return Method::kPost;
+        case bhttp::verb::put:
+            return Method::kPut;
+        case bhttp::verb::patch:
+            return Method::kPatch;
+        case bhttp::verb::delete_:
+            return Method::kDelete;
+        case bhttp::verb::options:
+            return Method::kOptions;
+        default:
+            return Method::kOther;
+    }
+}
+
+template <typename Field>
+std::optional<std::string> header(const BeastRequest& req, Field field) {
+    const auto it = req.find(field);
+    if (it == req.end()) return std::nullopt;
+    return std::string(it->value());
+}
+
+std::size_t count_fields(const BeastRequest& req) {
+    std::size_t n = 0;
+    for (auto it = req.begin(); it != req.end(); ++it) ++n;
+    return n;
+}
+
+// Checks Beast leaves to the application (RFC 9112): a framing that cannot be read safely is
+// refused outright, so no byte of a body can be taken for the next request (request smuggling).
+std::optional<Failure> check_header(const BeastRequest& head, std::size_t max_fields) {
+    std::size_t fields = 0;
+    std::size_t hosts = 0;
+    std::size_t transfer_encodings = 0;
+    for (const auto& field : head) {
+        ++fields;
+        if (field.name() == bhttp::field::host) ++hosts;
+        if (field.name() == bhttp::field::transfer_encoding) ++transfer_encodings;
+    }
+    if (fields > max_fields) return Failure{431, kHeadersTooLarge};
+    if (hosts > 1 || (hosts == 0 && head.version() >= 11)) return Failure{};
+    if (transfer_encodings > 0) {
+        // RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 message means faulty framing. Otherwise
+        // only a lone "chunked" is understood, and never together with Content-Length.
+        const auto te = head[bhttp::field::transfer_encoding];
+        const std::string_view value = core::trim_blanks(std::string_view(te.data(), te.size()));
+        if (head.version() < 11 || transfer_encodings > 1 ||
+            core::ascii_lower(value) != "chunked" ||
+            head.find(bhttp::field::content_length) != head.end()) {
+            return Failure{};
+        }
+    }
+    return std::nullopt;
+}
+
+// RFC 9110 10.1.1: the expectation is case-insensitive, and an HTTP/1.0 client cannot take a
+// 100 (Continue), so its expectation is ignored.
+bool wants_continue(const BeastRequest& head) {
+    if (head.version() < 11) return false;
+    const auto it = head.find(bhttp::field::expect);
+    if (it == head.end()) return false;
+    const auto value = it->value();
+    return core::ascii_lower(core::trim_blanks(std::string_view(value.data(), value.size()))) ==
+           "100-continue";
+}
+
+}  // namespace
+
+struct RequestReader::Impl {
+    explicit Impl(const ReadLimits& l) : limits(l) {
+        parser.header_limit(static_cast<std::uint32_t>(l.header_bytes));
+        parser.body_limit(l.body_bytes);
+    }
+
+    ReadLimits limits;
+    bhttp::request_parser<bhttp::string_body> parser;
+    bool header_checked = false;
+    std::size_t header_fields = 0;
+    std::optional<Failure> failure;
+    // Kept at completion: the message itself is handed over by take_request().
+    unsigned version = 11;
+    bool keep_alive = false;
+    bool is_head = false;
+
+    Progress fail(Failure f) {
+        failure = f;
+        return Progress::kFailed;
+    }
+    // After the header: the checks above, and whether to ask for 100 Continue.
+    std::optional<Progress> on_header();
+    // After the last chunk: trailer fields would have been merged into the header fields.
+    Progress on_complete();
+};
+
+std::optional<RequestReader::Progress> RequestReader::Impl::on_header() {
+    header_checked = true;
+    const BeastRequest& head = parser.get();
+    if (auto f = check_header(head, limits.header_fields)) return fail(*f);
+    header_fields = count_fields(head);
+    if (!parser.is_done() && wants_continue(head)) return Progress::kContinue;
+    return std::nullopt;
+}
+
+RequestReader::Progress RequestReader::Impl::on_complete() {
+    // A trailer field is never merged (RFC 9110 6.5.1): a proxy in front decided on a header
+    // section without it. Refused rather than dropped, so nothing is silently ignored.
+    if (parser.chunked() && count_fields(parser.get()) != header_fields) {
+        return fail(Failure{400, kTrailers});
+    }
+    const BeastRequest& req = parser.get();
+    version = req.version();
+    keep_alive = req.keep_alive();
+    is_head = req.method() == bhttp::verb::head;
+    return Progress::kComplete;
+}
+
+RequestReader::RequestReader(const ReadLimits& limits) : impl_(std::make_unique<Impl>(limits)) {}
+
+RequestReader::~RequestReader() = default;
+
+RequestReader::Progress RequestReader::feed(std::string_view input, std::size_t& consumed) {
+    Impl& s = *impl_;
+    consumed = 0;
+    if (s.failure) return Progress::kFailed;
+    while (!s.parser.is_done()) {
+        boost::beast::error_code ec;
+        const std::size_t n = input.size() == consumed
+                                  ? 0
+                                  : s.parser.put(boost::asio::const_buffer(input.data() + consumed,
+                                                                           input.size() - consumed),
+                                                 ec);
+        consumed += n;
+        if (input.size() == consumed && n == 0 && !ec) ec = bhttp::error::need_more;
+        if (ec == bhttp::error::body_limit) return s.fail(Failure{413, kBodyTooLarge});
+        if (ec == bhttp::error::header_limit) return s.fail(Failure{431, kHeadersTooLarge});
+        if (ec && ec != bhttp::error::need_more) return s.fail(Failure{});
+        if (!s.header_checked && s.parser.is_header_done()) {
+            if (auto progress = s.on_header()) return *progress;
+        }
+        if (ec == bhttp::error::need_more) {
+            if (input.size() - consumed < s.limits.buffered_bytes) return Progress::kNeedMore;
+            // The parser needs the whole of a header section, chunk-size line or trailer
+            // section at once; this one is longer than anything legitimate.
+            return s.fail(s.parser.is_header_done() ? Failure{} : Failure{431, kHeadersTooLarge});
+        }
+    }
+    return s.on_complete();
+}
+
+Request RequestReader::take_request(std::string_view fallback_host) {
+    BeastRequest req = impl_->parser.release();
+    Request r;
+    r.method = to_method(req.method());
+    r.method_name = std::string(req.method_string());
+    const std::string_view target = req.target();
+    const auto q = target.find('?');
+    r.raw_path = std::string(target.substr(0, q));
+    r.path = core::percent_decode(r.raw_path, false);
+    if (q != std::string_view::npos) r.query = std::string(target.substr(q + 1));
+    r.authorization = header(req, bhttp::field::authorization);
+    r.content_type = header(req, bhttp::field::content_type);
+    r.accept = header(req, bhttp::field::accept);
+    r.host = header(req, bhttp::field::host).value_or(std::string(fallback_host));
+    r.forwarded_for = header(req, "X-Forwarded-For");
+    r.body = std::move(req.body());
+    return r;
+}
+
+unsigned RequestReader::version() const { return impl_->version; }
+
+bool RequestReader::keep_alive() const { return impl_->keep_alive; }
+
+bool RequestReader::is_head() const { return impl_->is_head; }
+
+Response RequestReader::failure() const {
+    const Failure f = impl_->failure.value_or(Failure{});
+    std::string body = "{\"detail\":";
+    core::append_json_string(body, f.detail);
+    body += '}';
+    Response r = json_response(f.status, std::move(body));
+    r.close = true;
+    return r;
+}
+
+}  // namespace taskapi::http
