@@ -107,6 +107,7 @@ struct RequestReader::Impl {
     ReadLimits limits;
     bhttp::request_parser<bhttp::string_body> parser;
     bool header_checked = false;
+    std::size_t header_bytes = 0;  // consumed while the header section was being read
     std::size_t header_fields = 0;
     std::optional<Failure> failure;
     // Kept at completion: the message itself is handed over by take_request().
@@ -162,18 +163,31 @@ RequestReader::Progress RequestReader::feed(std::string_view input, std::size_t&
                                                                            input.size() - consumed),
                                                  ec);
         consumed += n;
+        if (!s.header_checked) s.header_bytes += n;
         if (input.size() == consumed && n == 0 && !ec) ec = bhttp::error::need_more;
         if (ec == bhttp::error::body_limit) return s.fail(Failure{413, kBodyTooLarge});
         if (ec == bhttp::error::header_limit) return s.fail(Failure{431, kHeadersTooLarge});
         if (ec && ec != bhttp::error::need_more) return s.fail(Failure{});
-        if (!s.header_checked && s.parser.is_header_done()) {
-            if (auto progress = s.on_header()) return *progress;
+        const std::size_t unparsed = input.size() - consumed;
+        if (!s.header_checked) {
+            // Beast limits the request line and the fields each on its own when the line comes
+            // in one piece, and both together when it does not: they are counted together here,
+            // so that the limit does not depend on how the bytes arrive.
+            const bool done = s.parser.is_header_done();
+            const std::size_t header_so_far = s.header_bytes + (done ? 0 : unparsed);
+            if (header_so_far > s.limits.header_bytes ||
+                (!done && header_so_far == s.limits.header_bytes)) {
+                return s.fail(Failure{431, kHeadersTooLarge});
+            }
+            if (done) {
+                if (auto progress = s.on_header()) return *progress;
+            }
         }
         if (ec == bhttp::error::need_more) {
-            if (input.size() - consumed < s.limits.buffered_bytes) return Progress::kNeedMore;
-            // The parser needs the whole of a header section, chunk-size line or trailer
-            // section at once; this one is longer than anything legitimate.
-            return s.fail(s.parser.is_header_done() ? Failure{} : Failure{431, kHeadersTooLarge});
+            if (unparsed < s.limits.buffered_bytes) return Progress::kNeedMore;
+            // The parser needs the whole of a chunk-size line or trailer section at once; this
+            // one is longer than anything legitimate.
+            return s.fail(Failure{});
         }
     }
     return s.on_complete();
