@@ -40,6 +40,7 @@ LIMITS = {
     "authorization_header_fuzzer": 25,
     "form_multipart_fuzzer": 10,
     "router_fuzzer": 60,
+    "request_reader_fuzzer": 0,
 }
 
 
@@ -295,7 +296,42 @@ def hand_written_seeds():
             ("text-helpers", b"GET\n/api\n\n\n\n\n  -9223372036854775808 \n\xe2\x80\x83+42\xc2\xa0"),
             ("json-indent", b"GET\n/\n\n\n\n\n\n{\"a\":[1,{\"b\":\"\\u00e9\"}],\"c\":-0.0}"),
         ],
+        "request_reader_fuzzer": request_reader_seeds(),
     }
+    return seeds
+
+
+def request_reader_seeds():
+    """Connections' bytes: chunked framing first. Byte 0 is the read size (bits 0-5, 0 = fill
+    the buffer) and the small-limits flag (bit 7)."""
+    post = (b"POST /api/tasks/ HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer t\r\n"
+            b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+    get = b"GET /api/health/ HTTP/1.1\r\nHost: h\r\n\r\n"
+    bodies = {
+        "chunks": b"5\r\n{\"a\":\r\n2\r\n1}\r\n0\r\n\r\n",
+        "leading-zeros": b"0000005\r\n{\"a\":\r\n00002\r\n1}\r\n0000\r\n\r\n",
+        "extensions": b"5;a=b;c=\"d e\"\r\n{\"a\":\r\n2;x\r\n1}\r\n0;last=1\r\n\r\n",
+        "trailers": b"2\r\n{}\r\n0\r\nAuthorization: Bearer evil\r\nX-T: 1\r\n\r\n",
+        "upper-hex": b"A\r\n0123456789\r\n0\r\n\r\n",
+        "bare-lf": b"2\n{}\n0\n\n",
+    }
+    seeds = []
+    for name, body in bodies.items():
+        seeds.append((name, b"\x00" + post + body + get))
+        seeds.append((name + "-bytewise", b"\x01" + post + body))
+        seeds.append((name + "-small", b"\x87" + post + body + get))
+    seeds += [
+        ("pipelined", b"\x05" + get + b"POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\n{}"
+                      + get),
+        ("expect", b"\x03" + b"POST /x HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\n"
+                   b"Content-Length: 2\r\n\r\n{}"),
+        ("http10-chunked", b"\x00" + b"POST /x HTTP/1.0\r\nConnection: keep-alive\r\n"
+                           b"Transfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n"),
+        ("te-and-length", b"\x00" + b"POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n"
+                          b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+        ("long-extension", b"\x80" + post + b"1;" + b"e" * 400 + b"\r\na\r\n0\r\n\r\n"),
+        ("http10-keep-alive", b"\x02" + b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n" + get),
+    ]
     return seeds
 
 
