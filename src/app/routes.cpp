@@ -46,7 +46,6 @@ void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandl
          .description = "Takes a set of user credentials and returns an access and refresh "
                         "JSON web\ntoken pair to prove the authentication of those credentials.",
          .access = Access::kNoAuthentication,
-         .slow = true,
          .post = [&auth](const Request& r) { return auth.obtain_pair(r); },
          .actions = [](const Request&) { return auth::AuthHandlers::obtain_pair_actions(); }});
 

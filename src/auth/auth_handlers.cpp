@@ -45,15 +45,18 @@ http::Response AuthHandlers::obtain_pair(const http::Request& request) {
     if (auto ok = throttle_.check_username((*fields)[0]); !ok) {
         return http::error_response(ok.error());
     }
-    auto user = users_.login((*fields)[0], (*fields)[1]);
-    if (!user) return http::error_response(user.error());
-    const TokenPair pair = tokens_.issue_pair(user->id);
-    std::string body = "{\"refresh\":";
-    core::append_json_string(body, pair.refresh);
-    body += ",\"access\":";
-    core::append_json_string(body, pair.access);
-    body += '}';
-    return http::json_response(200, std::move(body));
+    // The rest is slow (one Argon2id verification): the server runs it on its hashing pool.
+    return http::defer([this, credentials = std::move(*fields)] {
+        auto user = users_.login(credentials[0], credentials[1]);
+        if (!user) return http::error_response(user.error());
+        const TokenPair pair = tokens_.issue_pair(user->id);
+        std::string body = "{\"refresh\":";
+        core::append_json_string(body, pair.refresh);
+        body += ",\"access\":";
+        core::append_json_string(body, pair.access);
+        body += '}';
+        return http::json_response(200, std::move(body));
+    });
 }
 
 http::Response AuthHandlers::refresh(const http::Request& request) {

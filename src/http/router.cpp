@@ -213,6 +213,17 @@ Response redirect(const Request& request, std::string_view raw_path) {
     return r;
 }
 
+// The API view's finishing steps, for every answer of a matched route.
+Response finish_view(Response response, const Route& route, std::optional<int> indent) {
+    // Every answer rendered after a successful negotiation honours its indent, errors included.
+    if (indent && response.content_type == kJsonType && !response.body.empty()) {
+        response.body = indent_json(response.body, *indent);
+    }
+    response.set_header("Allow", allow_header(route));
+    response.set_header("Vary", "Accept");
+    return response;
+}
+
 }  // namespace
 
 std::optional<Router::Match> Router::match(std::string_view path) const {
@@ -224,12 +235,6 @@ std::optional<Router::Match> Router::match(std::string_view path) const {
         if (route.format_suffix && match_suffix(route.pattern, path, m.params, m.format)) return m;
     }
     return std::nullopt;
-}
-
-bool Router::is_slow(const Request& request) const {
-    if (request.method != Method::kPost) return false;
-    const auto m = match(request.path);
-    return m && m->route->slow;
 }
 
 Response Router::dispatch(Request& request) const {
@@ -310,15 +315,15 @@ Response Router::dispatch_view(Request& request, const Match& m) const {
         return (*handler)(request);
     }();
 
-    // Every answer rendered after a successful negotiation honours its indent, errors included.
-    if (negotiated && negotiated->indent && response.content_type == kJsonType &&
-        !response.body.empty()) {
-        response.body = indent_json(response.body, *negotiated->indent);
+    const std::optional<int> indent = negotiated ? negotiated->indent : std::nullopt;
+    if (response.deferred) {
+        // The slow part finishes like any other answer of this view, on whatever thread runs it.
+        response.deferred = [work = std::move(response.deferred), &route, indent] {
+            return finish_view(work(), route, indent);
+        };
+        return response;
     }
-
-    response.set_header("Allow", allow_header(route));
-    response.set_header("Vary", "Accept");
-    return response;
+    return finish_view(std::move(response), route, indent);
 }
 
 }  // namespace taskapi::http

@@ -33,7 +33,6 @@ struct Route {
     std::string description;  // OPTIONS "description"
     Access access = Access::kAuthenticated;
     bool format_suffix = false;  // also answer "<path>.json" and "<path>.json/"
-    bool slow = false;           // POST is slow work (password hashing): run it off the I/O threads
     Handler get, post, put, patch, del;
     ActionsProvider actions;
 };
@@ -46,10 +45,10 @@ public:
     void add(Route route) { routes_.push_back(std::move(route)); }
 
     // Never throws for bad input; exceptions from handlers propagate (the server answers 500).
+    // When a handler defers slow work (Response::deferred), the answer's deferred function
+    // also applies the view's finishing steps (indent, Allow, Vary) to what the work returns;
+    // it may run on any thread while the router lives.
     [[nodiscard]] Response dispatch(Request& request) const;
-
-    // True when the request goes to slow work that must not run on an I/O thread.
-    [[nodiscard]] bool is_slow(const Request& request) const;
 
 private:
     struct Match {

@@ -248,8 +248,10 @@ struct Server::Impl {
     awaitable<void> session(std::shared_ptr<Connection> conn);
     awaitable<Response> respond(Request request);
     Response dispatch_safely(Request& request);
-    // Runs the request on the slow pool and resumes the caller on its own thread with the answer.
-    awaitable<Response> dispatch_on_slow_pool(Request request);
+    // Runs a handler's deferred work on the slow pool and resumes the caller on its own thread
+    // with the answer; an exception becomes the generic 500, logged under the request's name.
+    awaitable<Response> dispatch_on_slow_pool(std::function<Response()> work,
+                                              std::string request_name);
     void begin_shutdown();
     // On the first context: once shutdown has begun and no connection is left, let run() return.
     void finish_shutdown_if_drained();
@@ -271,18 +273,23 @@ Response Server::Impl::dispatch_safely(Request& request) {
 }
 
 awaitable<Response> Server::Impl::respond(Request request) {
-    if (!router.is_slow(request)) co_return dispatch_safely(request);
-    // Slow work (Argon2id) runs on its own bounded pool; the I/O thread keeps serving.
+    Response response = dispatch_safely(request);
+    if (!response.deferred) co_return response;
+    // Slow work (Argon2id) runs on its own bounded pool; the I/O thread keeps serving. Only work
+    // that is left after the handler's quick checks (a throttled login is answered inline)
+    // takes a place in the queue.
     if (slow_in_flight.fetch_add(1) >= options.max_slow_queue) {
         slow_in_flight.fetch_sub(1);
         co_return busy_response();
     }
-    Response r = co_await dispatch_on_slow_pool(std::move(request));
+    Response r = co_await dispatch_on_slow_pool(std::move(response.deferred),
+                                                request.method_name + " " + request.path);
     slow_in_flight.fetch_sub(1);
     co_return r;
 }
 
-awaitable<Response> Server::Impl::dispatch_on_slow_pool(Request request) {
+awaitable<Response> Server::Impl::dispatch_on_slow_pool(std::function<Response()> work,
+                                                        std::string request_name) {
     // Not co_spawn: in Boost 1.81 a co_spawned coroutine that finishes on the pool posts its
     // completion to the back of the pool's queue, so each finished login waited behind every hash
     // queued after it and logins completed in batches. Here the pool thread hands the answer back
@@ -291,8 +298,16 @@ awaitable<Response> Server::Impl::dispatch_on_slow_pool(Request request) {
     auto io_executor = co_await asio::this_coro::executor;
     asio::steady_timer done(io_executor, asio::steady_timer::time_point::max());
     std::optional<Response> answer;
-    asio::post(slow_pool, [this, io_executor, &request, &answer, &done] {
-        answer = dispatch_safely(request);
+    asio::post(slow_pool, [io_executor, &work, &request_name, &answer, &done] {
+        // The second half of dispatch_safely's catch site: deferred work fails the same way.
+        try {
+            answer = work();
+        } catch (const std::exception& e) {
+            core::log_error("unhandled error on " + request_name + ": " + e.what());
+        } catch (...) {
+            core::log_error("unhandled non-standard exception on " + request_name);
+        }
+        if (!answer) answer = json_response(500, R"({"detail":"A server error occurred."})");
         asio::post(io_executor, [&done] { done.cancel(); });
     });
     co_await done.async_wait(kTuple);

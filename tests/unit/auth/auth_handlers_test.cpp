@@ -52,6 +52,12 @@ protected:
     }
     int next_address_ = 0;
 
+    // What the server does with the handler's answer: runs deferred work, here inline.
+    http::Response obtain_pair(const http::Request& request) {
+        http::Response r = handlers_.obtain_pair(request);
+        return r.deferred ? r.deferred() : r;
+    }
+
     fakes::FixedClock clock_;
     fakes::InMemoryUserRepository repository_;
     Argon2idHasher hasher_{Argon2idParams{.ops_limit = 1, .mem_limit = 8192}};
@@ -67,7 +73,7 @@ protected:
 
 TEST_F(AuthHandlersTest, ObtainPairAnswersRefreshThenAccess) {
     const http::Response r =
-        handlers_.obtain_pair(post(R"({"username":"alice","password":"alice-password-1"})"));
+        obtain_pair(post(R"({"username":"alice","password":"alice-password-1"})"));
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.body.rfind(R"({"refresh":")", 0), 0u);
     const json::object body = json::parse(r.body).as_object();
@@ -80,14 +86,32 @@ TEST_F(AuthHandlersTest, ObtainPairAnswersRefreshThenAccess) {
     EXPECT_EQ(refresh->user, alice_);
 }
 
+TEST_F(AuthHandlersTest, OnlyTheCredentialCheckIsDeferred) {
+    const http::Response deferred =
+        handlers_.obtain_pair(post(R"({"username":"alice","password":"alice-password-1"})"));
+    EXPECT_TRUE(deferred.deferred);
+    EXPECT_FALSE(handlers_.obtain_pair(post(R"({"username":"alice"})")).deferred);
+    EXPECT_FALSE(handlers_.obtain_pair(post("{")).deferred);
+}
+
+TEST_F(AuthHandlersTest, AThrottledLoginIsAnsweredWithoutDeferredWork) {
+    const std::string body = R"({"username":"alice","password":"wrong-password"})";
+    for (int i = 0; i < 2; ++i) {
+        EXPECT_EQ(obtain_pair(post(body, "application/json", "192.0.2.9")).status, 401);
+    }
+    const http::Response r = handlers_.obtain_pair(post(body, "application/json", "192.0.2.9"));
+    EXPECT_EQ(r.status, 429);
+    EXPECT_FALSE(r.deferred);
+}
+
 TEST_F(AuthHandlersTest, ObtainPairTrimsUsernameAndPassword) {
     const http::Response r =
-        handlers_.obtain_pair(post(R"({"username":" alice ","password":"alice-password-1 "})"));
+        obtain_pair(post(R"({"username":" alice ","password":"alice-password-1 "})"));
     EXPECT_EQ(r.status, 200) << r.body;
 }
 
 TEST_F(AuthHandlersTest, ObtainPairReadsForms) {
-    const http::Response r = handlers_.obtain_pair(
+    const http::Response r = obtain_pair(
         post("username=alice&password=alice-password-1", "application/x-www-form-urlencoded"));
     EXPECT_EQ(r.status, 200) << r.body;
 }
@@ -97,7 +121,7 @@ TEST_F(AuthHandlersTest, WrongCredentialsAnswer401WithoutACode) {
                              R"({"username":"nobody","password":"alice-password-1"})",
                              R"({"username":"Alice","password":"alice-password-1"})",
                              R"({"username":123,"password":"x"})"}) {
-        const http::Response r = handlers_.obtain_pair(post(body));
+        const http::Response r = obtain_pair(post(body));
         EXPECT_EQ(r.status, 401) << body;
         EXPECT_EQ(r.body, R"({"detail":"No active account found with the given credentials"})")
             << body;
@@ -108,27 +132,27 @@ TEST_F(AuthHandlersTest, WrongCredentialsAnswer401WithoutACode) {
 TEST_F(AuthHandlersTest, InactiveUserCannotObtainTokens) {
     ASSERT_TRUE(repository_.set_active(alice_, false));
     const http::Response r =
-        handlers_.obtain_pair(post(R"({"username":"alice","password":"alice-password-1"})"));
+        obtain_pair(post(R"({"username":"alice","password":"alice-password-1"})"));
     EXPECT_EQ(r.status, 401);
     EXPECT_EQ(r.body, R"({"detail":"No active account found with the given credentials"})");
 }
 
 TEST_F(AuthHandlersTest, ObtainPairValidatesBothFieldsInOrder) {
-    EXPECT_EQ(handlers_.obtain_pair(post("{}")).body,
+    EXPECT_EQ(obtain_pair(post("{}")).body,
               R"({"username":["This field is required."],"password":["This field is required."]})");
     EXPECT_EQ(
-        handlers_.obtain_pair(post(R"({"username":"","password":""})")).body,
+        obtain_pair(post(R"({"username":"","password":""})")).body,
         R"({"username":["This field may not be blank."],"password":["This field may not be blank."]})");
     EXPECT_EQ(
-        handlers_.obtain_pair(post(R"({"username":null,"password":null})")).body,
+        obtain_pair(post(R"({"username":null,"password":null})")).body,
         R"({"username":["This field may not be null."],"password":["This field may not be null."]})");
-    EXPECT_EQ(handlers_.obtain_pair(post(R"({"username":"alice"})")).status, 400);
+    EXPECT_EQ(obtain_pair(post(R"({"username":"alice"})")).status, 400);
 }
 
 TEST_F(AuthHandlersTest, ObtainPairRefusesBadBodies) {
-    EXPECT_EQ(handlers_.obtain_pair(post("[]")).status, 400);
-    EXPECT_EQ(handlers_.obtain_pair(post("{")).status, 400);
-    EXPECT_EQ(handlers_.obtain_pair(post("x", "text/plain")).status, 415);
+    EXPECT_EQ(obtain_pair(post("[]")).status, 400);
+    EXPECT_EQ(obtain_pair(post("{")).status, 400);
+    EXPECT_EQ(obtain_pair(post("x", "text/plain")).status, 415);
 }
 
 TEST_F(AuthHandlersTest, RefreshAnswersANewAccessToken) {
@@ -209,43 +233,40 @@ namespace {
 
 TEST_F(AuthHandlersTest, ThrottlesTheThirdLoginFromOneAddressWithDrfsAnswer) {
     const std::string body = R"({"username":"nobody","password":"whatever"})";
-    EXPECT_EQ(handlers_.obtain_pair(post(body, "application/json", "192.0.2.1")).status, 401);
-    EXPECT_EQ(handlers_
-                  .obtain_pair(
-                      post(R"({"username":"x","password":"y"})", "application/json", "192.0.2.1"))
-                  .status,
-              401);
-    const http::Response r = handlers_.obtain_pair(post(body, "application/json", "192.0.2.1"));
+    EXPECT_EQ(obtain_pair(post(body, "application/json", "192.0.2.1")).status, 401);
+    EXPECT_EQ(
+        obtain_pair(post(R"({"username":"x","password":"y"})", "application/json", "192.0.2.1"))
+            .status,
+        401);
+    const http::Response r = obtain_pair(post(body, "application/json", "192.0.2.1"));
     EXPECT_EQ(r.status, 429);
     EXPECT_EQ(r.body, R"({"detail":"Request was throttled. Expected available in 60 seconds."})");
     EXPECT_EQ(header(r, "Retry-After"), "60");
     // Another address is not affected, and the window passing lifts the limit.
-    EXPECT_EQ(handlers_
-                  .obtain_pair(
-                      post(R"({"username":"z","password":"y"})", "application/json", "192.0.2.2"))
-                  .status,
-              401);
+    EXPECT_EQ(
+        obtain_pair(post(R"({"username":"z","password":"y"})", "application/json", "192.0.2.2"))
+            .status,
+        401);
     clock_.advance(std::chrono::seconds{60});
-    EXPECT_EQ(handlers_.obtain_pair(post(body, "application/json", "192.0.2.1")).status, 401);
+    EXPECT_EQ(obtain_pair(post(body, "application/json", "192.0.2.1")).status, 401);
 }
 
 TEST_F(AuthHandlersTest, ThrottlesAUsernameAcrossAddresses) {
     const std::string wrong = R"({"username":"alice","password":"wrong-password"})";
-    EXPECT_EQ(handlers_.obtain_pair(post(wrong)).status, 401);
-    EXPECT_EQ(handlers_.obtain_pair(post(wrong)).status, 401);
+    EXPECT_EQ(obtain_pair(post(wrong)).status, 401);
+    EXPECT_EQ(obtain_pair(post(wrong)).status, 401);
     const http::Response r =
-        handlers_.obtain_pair(post(R"({"username":"alice","password":"alice-password-1"})"));
+        obtain_pair(post(R"({"username":"alice","password":"alice-password-1"})"));
     EXPECT_EQ(r.status, 429) << r.body;
-    EXPECT_EQ(handlers_.obtain_pair(post(R"({"username":"bob","password":"x"})")).status, 401);
+    EXPECT_EQ(obtain_pair(post(R"({"username":"bob","password":"x"})")).status, 401);
 }
 
 TEST_F(AuthHandlersTest, AnInvalidBodyIsNotCountedAgainstAUsername) {
     for (int i = 0; i < 3; ++i) {
-        EXPECT_EQ(handlers_.obtain_pair(post(R"({"username":"alice"})")).status, 400);
+        EXPECT_EQ(obtain_pair(post(R"({"username":"alice"})")).status, 400);
     }
-    EXPECT_EQ(
-        handlers_.obtain_pair(post(R"({"username":"alice","password":"alice-password-1"})")).status,
-        200);
+    EXPECT_EQ(obtain_pair(post(R"({"username":"alice","password":"alice-password-1"})")).status,
+              200);
 }
 
 }  // namespace

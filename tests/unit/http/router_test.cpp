@@ -84,8 +84,14 @@ protected:
                      .name = "Token Obtain Pair",
                      .description = "Takes a set of user credentials.",
                      .access = Access::kNoAuthentication,
-                     .slow = true,
-                     .post = record("token", json_response(200, R"({"access":"a"})")),
+                     .post =
+                         [this](const Request&) {
+                             calls_.emplace_back("token");
+                             return defer([this] {
+                                 calls_.emplace_back("token, deferred");
+                                 return json_response(200, R"({"access":"a"})");
+                             });
+                         },
                      .actions = [](const Request&) { return std::string(R"({"POST":{}})"); }});
         router_.add({.pattern = "/api/tasks/",
                      .name = "Task List",
@@ -453,7 +459,7 @@ TEST_F(RouterTest, AnonymousWrongMethodIsUnauthorizedFirst) {
 TEST_F(RouterTest, AllowListsTheRouteMethodsInDrfOrder) {
     EXPECT_EQ(header(get("/api/health/"), "Allow"), "GET, HEAD, OPTIONS");
     EXPECT_EQ(header(get("/api/"), "Allow"), "GET, HEAD, OPTIONS");
-    EXPECT_EQ(header(dispatch(Method::kPost, "/api/auth/token/", std::nullopt), "Allow"),
+    EXPECT_EQ(header(dispatch(Method::kPost, "/api/auth/token/", std::nullopt).deferred(), "Allow"),
               "POST, OPTIONS");
     EXPECT_EQ(header(get("/api/tasks/"), "Allow"), "GET, POST, HEAD, OPTIONS");
     EXPECT_EQ(header(get("/api/tasks/1/"), "Allow"), "GET, PUT, PATCH, DELETE, HEAD, OPTIONS");
@@ -507,18 +513,43 @@ TEST_F(RouterTest, OptionsNeedsAuthenticationWhereTheRouteDoes) {
     EXPECT_EQ(dispatch(Method::kOptions, "/api/auth/token/", std::nullopt).status, 200);
 }
 
-// --- slow work -------------------------------------------------------------------------------
+// --- deferred work ---------------------------------------------------------------------------
 
-TEST_F(RouterTest, OnlyPostToASlowRouteIsSlow) {
+TEST_F(RouterTest, DeferredWorkIsLeftToTheCaller) {
     Request login{.method = Method::kPost, .method_name = "POST", .path = "/api/auth/token/"};
-    EXPECT_TRUE(router_.is_slow(login));
-    Request options{
-        .method = Method::kOptions, .method_name = "OPTIONS", .path = "/api/auth/token/"};
-    EXPECT_FALSE(router_.is_slow(options));
-    Request create{.method = Method::kPost, .method_name = "POST", .path = "/api/tasks/"};
-    EXPECT_FALSE(router_.is_slow(create));
-    Request unknown{.method = Method::kPost, .method_name = "POST", .path = "/nope/"};
-    EXPECT_FALSE(router_.is_slow(unknown));
+    Response r = router_.dispatch(login);
+    ASSERT_TRUE(r.deferred);
+    EXPECT_EQ(calls_, std::vector<std::string>{"token"});
+}
+
+TEST_F(RouterTest, DeferredWorkFinishesLikeTheView) {
+    Request login{.method = Method::kPost,
+                  .method_name = "POST",
+                  .path = "/api/auth/token/",
+                  .accept = "application/json; indent=2"};
+    const Response envelope = router_.dispatch(login);
+    ASSERT_TRUE(envelope.deferred);
+    const Response r = envelope.deferred();
+    EXPECT_EQ(calls_, (std::vector<std::string>{"token", "token, deferred"}));
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "{\n  \"access\": \"a\"\n}");
+    EXPECT_FALSE(r.deferred);
+    EXPECT_EQ(header(r, "Allow"), "POST, OPTIONS");
+    EXPECT_EQ(header(r, "Vary"), "Accept");
+    EXPECT_EQ(count_headers(r, "Allow"), 1);
+}
+
+TEST_F(RouterTest, OnlyTheHandlerDecidesToDefer) {
+    for (const Method m : {Method::kOptions, Method::kGet}) {
+        Request r{
+            .method = m, .method_name = std::string(method_name(m)), .path = "/api/auth/token/"};
+        EXPECT_FALSE(router_.dispatch(r).deferred) << method_name(m);
+    }
+    Request create{.method = Method::kPost,
+                   .method_name = "POST",
+                   .path = "/api/tasks/",
+                   .authorization = "Bearer good"};
+    EXPECT_FALSE(router_.dispatch(create).deferred);
 }
 
 }  // namespace
