@@ -42,6 +42,10 @@ http::Response AuthHandlers::obtain_pair(const http::Request& request) {
     }
     auto fields = required_strings<2>(request, {"username", "password"});
     if (!fields) return http::error_response(fields.error());
+    // No account has such a name: fail as a wrong password does, before any store sees it.
+    if (!users::UserService::could_be_username((*fields)[0])) {
+        return http::error_response(users::login_failed());
+    }
     if (auto ok = throttle_.check_username((*fields)[0]); !ok) {
         return http::error_response(ok.error());
     }

@@ -41,7 +41,10 @@ core::Result<std::optional<Rate>> parse_rate(std::string_view text) {
 }
 
 core::Status LoginThrottle::check_address(std::string_view address) {
-    return check("login:address:", address, per_address_);
+    // An X-Forwarded-For entry is the client's to choose when a proxy passes it on: a longer
+    // one is no IP address, and cutting it keeps keys small (such entries share a count, and
+    // never the count of a real address, which is shorter).
+    return check("login:address:", address.substr(0, kMaxAddressLength), per_address_);
 }
 
 core::Status LoginThrottle::check_username(std::string_view username) {

@@ -31,13 +31,17 @@ public:
                                       core::Timestamp now) = 0;
 };
 
+// The longest address a throttle key keeps: an IPv6 address with a zone fits.
+inline constexpr std::size_t kMaxAddressLength = 64;
+
 class LoginThrottle {
 public:
     LoginThrottle(ThrottleStore& store, std::optional<Rate> per_address,
                   std::optional<Rate> per_username, const core::Clock& clock)
         : store_(store), per_address_(per_address), per_username_(per_username), clock_(clock) {}
 
-    // kRateLimited with DRF's message and retry_after_seconds when over the rate.
+    // kRateLimited with DRF's message and retry_after_seconds when over the rate. Addresses are
+    // counted by their first kMaxAddressLength bytes.
     core::Status check_address(std::string_view address);
     core::Status check_username(std::string_view username);
 

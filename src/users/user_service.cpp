@@ -31,6 +31,17 @@ bool is_username_code_point(char32_t c) {
 
 }  // namespace
 
+bool UserService::could_be_username(std::string_view username) {
+    // Bytes first: a name of at most 150 bytes has at most 150 characters.
+    return username.size() <= kUsernameMaxLength ||
+           core::count_code_points(username) <= kUsernameMaxLength;
+}
+
+core::Error login_failed() {
+    return core::make_error(core::ErrorCode::kUnauthenticated,
+                            "No active account found with the given credentials");
+}
+
 core::Status UserService::check_username(std::string_view username) {
     if (username.empty()) return invalid("the username may not be empty");
     std::u32string code_points;
@@ -96,10 +107,7 @@ core::Result<User> UserService::login(std::string_view username, std::string_vie
     } else {
         hasher_.verify_dummy(password);
     }
-    if (!ok) {
-        return core::make_error(core::ErrorCode::kUnauthenticated,
-                                "No active account found with the given credentials");
-    }
+    if (!ok) return login_failed();
     if (hasher_.needs_rehash(user->password_hash)) {
         // Made with older parameters: store a hash with today's, as Django does on login. The
         // login succeeds either way.

@@ -23,6 +23,9 @@ struct NewAccount {
     bool is_active = true;
 };
 
+// kUnauthenticated with SimpleJWT's message: what every failed login answers, whatever failed.
+[[nodiscard]] core::Error login_failed();
+
 // Thread-safe. Hashing is slow: callers on I/O threads must hand login() to a worker pool.
 class UserService {
 public:
@@ -43,6 +46,10 @@ public:
 
     [[nodiscard]] std::optional<User> find(core::UserId id);
     [[nodiscard]] bool username_taken(std::string_view username);
+
+    // False for a name no account can have because it is too long (more than 150 characters):
+    // a login can fail at once, without a lookup or a hash.
+    [[nodiscard]] static bool could_be_username(std::string_view username);
 
     // Username rules (Django's): 1 to 150 characters, letters, digits and @ . + - _ only.
     [[nodiscard]] static core::Status check_username(std::string_view username);

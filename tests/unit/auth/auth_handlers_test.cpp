@@ -271,3 +271,43 @@ TEST_F(AuthHandlersTest, AnInvalidBodyIsNotCountedAgainstAUsername) {
 
 }  // namespace
 }  // namespace taskapi::auth
+
+namespace taskapi::auth {
+namespace {
+
+TEST_F(AuthHandlersTest, AUsernameLongerThan150CharactersFailsAtOnce) {
+    const std::string too_long(151, 'a');
+    const http::Response r = handlers_.obtain_pair(post(
+        R"({"username":")" + too_long + R"(","password":"x"})", "application/json", "192.0.2.5"));
+    EXPECT_FALSE(r.deferred);
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.body, R"({"detail":"No active account found with the given credentials"})");
+    // Characters, not bytes: 150 two-byte letters may be a name.
+    std::string letters;
+    for (int i = 0; i < 150; ++i) letters += "\xc3\xa9";
+    EXPECT_TRUE(handlers_.obtain_pair(post(R"({"username":")" + letters + R"(","password":"x"})"))
+                    .deferred);
+}
+
+TEST_F(AuthHandlersTest, AnOverlongUsernameStillCountsTowardTheAddress) {
+    const std::string body = R"({"username":")" + std::string(200, 'a') + R"(","password":"x"})";
+    EXPECT_EQ(obtain_pair(post(body, "application/json", "192.0.2.6")).status, 401);
+    EXPECT_EQ(obtain_pair(post(body, "application/json", "192.0.2.6")).status, 401);
+    EXPECT_EQ(obtain_pair(post(body, "application/json", "192.0.2.6")).status, 429);
+}
+
+TEST_F(AuthHandlersTest, LongForwardedAddressesShareOneCount) {
+    // Two different junk "addresses" with the same first 64 bytes: one count.
+    const std::string prefix(kMaxAddressLength, 'x');
+    for (const char* name : {"u1", "u2"}) {
+        const std::string body = R"({"username":")" + std::string(name) + R"(","password":"x"})";
+        EXPECT_EQ(obtain_pair(post(body, "application/json", prefix + name)).status, 401);
+    }
+    EXPECT_EQ(
+        obtain_pair(post(R"({"username":"u3","password":"x"})", "application/json", prefix + "3"))
+            .status,
+        429);
+}
+
+}  // namespace
+}  // namespace taskapi::auth
