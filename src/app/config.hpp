@@ -22,12 +22,14 @@ struct Config {
     std::chrono::seconds access_token_lifetime{300};
     std::chrono::seconds refresh_token_lifetime{86400};
     core::LogLevel log_level = core::LogLevel::kInfo;
-    std::chrono::seconds idle_timeout{60};          // a kept-alive connection waiting for a request
-    std::chrono::seconds read_timeout{30};          // receiving one request, from its first byte
-    int max_connections = 10000;                    // beyond: 503 and close
-    bool sqlite_synchronous_full = false;           // TASKAPI_SQLITE_SYNCHRONOUS=full|normal
-    std::string login_rate_per_address = "20/min";  // "off" disables
-    std::string login_rate_per_username = "10/min";  // "off" disables
+    std::chrono::seconds idle_timeout{60};  // a kept-alive connection waiting for a request
+    std::chrono::seconds read_timeout{30};  // receiving one request, from its first byte
+    int max_connections = 10000;            // beyond: 503 and close
+    bool sqlite_synchronous_full = false;   // TASKAPI_SQLITE_SYNCHRONOUS=full|normal
+    // Login throttling (SECURITY.md); "off" disables each.
+    std::string login_rate_per_address = "20/min";                   // every attempt
+    std::string login_failure_rate_per_username_address = "10/min";  // failures
+    std::string login_failure_rate_per_username = "100/hour";        // failures, any address
     int num_proxies = 0;  // trusted proxies in front: X-Forwarded-For entries to honour
 };
 

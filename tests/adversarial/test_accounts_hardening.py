@@ -2,16 +2,25 @@
 
 * Throttled logins are answered before they take a place in the hashing queue, so a flood from
   one throttled address cannot make other addresses' logins wait or fail with 503.
+* The throttle store is bounded: a username over 150 characters fails at once and has no count.
+* Strangers cannot lock the owner out: failures count per (username, address), and per username
+  only as a high ceiling from which the owner's recent addresses are exempt.
 
 Client addresses: loopback is all of 127.0.0.0/8, so a socket bound to 127.0.0.2 before it
 connects is another client address to the server (TASKAPI_NUM_PROXIES stays 0).
 """
+import http.client
 import json
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 
-from advhelpers import parse_answers, request_bytes
-from apihelpers import show  # noqa: F401
+from advhelpers import parse_answers, request_bytes, scan_bytes
+from apihelpers import LOGIN_FAILED, compact
+
+OFF = {"TASKAPI_LOGIN_RATE_PER_ADDRESS": "off",
+       "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS": "off",
+       "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME": "off"}
 
 T = "/api/auth/token/"
 
@@ -24,6 +33,50 @@ def connect(port, address, timeout=20):
 def login_bytes(username, password, host="127.0.0.1"):
     body = json.dumps({"username": username, "password": password}).encode()
     return request_bytes("POST", T, [("Content-Type", "application/json")], body, host=host)
+
+
+class Reply:
+    def __init__(self, status, headers, body):
+        self.status, self.headers, self.body = status, headers, body
+
+    def json(self):
+        return json.loads(self.body)
+
+    def __repr__(self):
+        return "<%d %r %r>" % (self.status, self.headers, self.body[:300])
+
+
+def post_from(srv, address, path, body, headers=None):
+    """POST `body` (an object, sent as JSON) from the loopback client `address`."""
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30, source_address=(address, 0))
+    try:
+        h = {"Content-Type": "application/json"}
+        h.update(headers or {})
+        conn.request("POST", path, json.dumps(body).encode(), h)
+        r = conn.getresponse()
+        reply = Reply(r.status, {k.lower(): v for k, v in r.getheaders()}, r.read())
+    finally:
+        conn.close()
+    scan_bytes(reply.body)
+    return reply
+
+
+def login_from(srv, address, username="alice", password="wrong-password"):
+    return post_from(srv, address, T, {"username": username, "password": password})
+
+
+def assert_429(r, max_wait):
+    assert r.status == 429, r
+    n = int(r.headers["retry-after"])
+    assert 1 <= n <= max_wait, r
+    assert r.body == compact({"detail": "Request was throttled. Expected available in %d second%s."
+                                        % (n, "" if n == 1 else "s")}), r
+    return n
+
+
+def assert_401(r):
+    assert r.status == 401, r
+    assert r.body == compact(LOGIN_FAILED), r
 
 
 def read_answer(sock, deadline):
@@ -96,3 +149,72 @@ def test_a_throttled_flood_does_not_fill_the_hashing_queue(server_factory):
     assert owner_codes == [200, 200, 200], owner_codes
     assert set(hasher_codes) == {401}, hasher_codes
     assert flood_codes == [429] * 800, sorted(set(map(str, flood_codes)))
+
+
+# ---------------------------------------------------------------------------- 2. bounded store
+def test_an_overlong_username_has_no_count(server_factory):
+    """151 characters: refused at once like a wrong password, never counted for the name (it
+    cannot exist), still counted for the address."""
+    srv = server_factory(env=dict(OFF, TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS="2/min",
+                                  TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME="2/hour"))
+    name = "a" * 151
+    for _ in range(12):
+        assert_401(login_from(srv, "127.0.0.2", name))
+    # 150 characters may be a name: it has a count.
+    for _ in range(2):
+        assert_401(login_from(srv, "127.0.0.2", "b" * 150))
+    assert_429(login_from(srv, "127.0.0.2", "b" * 150), 3600)
+    # The address counts every attempt, overlong names included.
+    srv = server_factory(env=dict(OFF, TASKAPI_LOGIN_RATE_PER_ADDRESS="3/min"))
+    for _ in range(3):
+        assert_401(login_from(srv, "127.0.0.3", name))
+    assert_429(login_from(srv, "127.0.0.3", name), 60)
+
+
+# ---------------------------------------------------------------------------- 3. no lockout
+def test_strangers_failing_do_not_lock_the_owner_out(server_factory):
+    """The defaults: 10 failures for alice from one address lock only that address out."""
+    srv = server_factory(start=False)
+    base = srv.base_env
+    srv.base_env = lambda: {k: v for k, v in base().items() if not k.startswith("TASKAPI_LOGIN_")}
+    srv.extra_env = {"TASKAPI_LOGIN_RATE_PER_ADDRESS": "off"}
+    srv.start()
+    for _ in range(10):
+        assert_401(login_from(srv, "127.0.0.2"))
+    assert_429(login_from(srv, "127.0.0.2", password="alice-password-1"), 60)
+    r = login_from(srv, "127.0.0.3", password="alice-password-1")
+    assert r.status == 200 and set(r.json()) == {"refresh", "access"}, r
+    # Still alice's failures only: bob from the stranger's address is fine.
+    assert login_from(srv, "127.0.0.2", "bob", "bob-password-1").status == 200
+
+
+def test_the_username_ceiling_spares_the_owners_usual_address(server_factory):
+    srv = server_factory(env=dict(OFF, TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME="5/hour"))
+    assert login_from(srv, "127.0.0.1", password="alice-password-1").status == 200
+    # A distributed guess: five addresses, one failure each, reach alice's ceiling.
+    for i in range(5):
+        assert_401(login_from(srv, "127.0.0.%d" % (10 + i)))
+    n = assert_429(login_from(srv, "127.0.0.20"), 3600)
+    assert n > 3500, n
+    assert_429(login_from(srv, "127.0.0.21", password="alice-password-1"), 3600)
+    # alice at her usual address is exempt; bob is not concerned at all.
+    assert login_from(srv, "127.0.0.1", password="alice-password-1").status == 200
+    assert_401(login_from(srv, "127.0.0.1"))
+    assert login_from(srv, "127.0.0.22", "bob", "bob-password-1").status == 200
+
+
+def test_concurrent_failures_cannot_overshoot(server_factory):
+    srv = server_factory(env=dict(OFF, TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS="4/min"))
+    with ThreadPoolExecutor(16) as ex:
+        codes = list(ex.map(lambda i: login_from(srv, "127.0.0.2").status, range(16)))
+    assert sorted(codes) == [401] * 4 + [429] * 12, codes
+
+
+def test_a_right_password_gives_its_count_back(server_factory):
+    srv = server_factory(env=dict(OFF, TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS="2/min",
+                                  TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME="2/hour"))
+    assert_401(login_from(srv, "127.0.0.2"))
+    for _ in range(5):
+        assert login_from(srv, "127.0.0.2", password="alice-password-1").status == 200
+    assert_401(login_from(srv, "127.0.0.2"))
+    assert_429(login_from(srv, "127.0.0.2", password="alice-password-1"), 60)

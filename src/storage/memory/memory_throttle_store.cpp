@@ -26,17 +26,45 @@ std::optional<double> MemoryThrottleStore::hit(std::string_view key, const auth:
     return std::nullopt;
 }
 
+void MemoryThrottleStore::refund(std::string_view key, core::Timestamp at) {
+    std::lock_guard lock(mutex_);
+    Entry* entry = find(key);
+    if (entry == nullptr) return;
+    auto& hits = entry->hits;
+    if (const auto it = std::lower_bound(hits.begin(), hits.end(), at);
+        it != hits.end() && *it == at) {
+        hits.erase(it);
+    }
+}
+
+void MemoryThrottleStore::remember(std::string_view key, core::Timestamp until,
+                                   core::Timestamp now) {
+    std::lock_guard lock(mutex_);
+    Entry& entry = use(key, now);
+    entry.expires = std::max(entry.expires, until);
+}
+
+bool MemoryThrottleStore::remembers(std::string_view key, core::Timestamp now) {
+    std::lock_guard lock(mutex_);
+    const Entry* entry = find(key);
+    return entry != nullptr && entry->expires > now;
+}
+
 std::size_t MemoryThrottleStore::size() const {
     std::lock_guard lock(mutex_);
     return entries_.size();
 }
 
+MemoryThrottleStore::Entry* MemoryThrottleStore::find(std::string_view key) {
+    const auto found = index_.find(key);
+    if (found == index_.end()) return nullptr;
+    entries_.splice(entries_.end(), entries_, found->second);
+    return &*found->second;
+}
+
 MemoryThrottleStore::Entry& MemoryThrottleStore::use(std::string_view key, core::Timestamp now) {
     if (now >= next_sweep_) sweep(now);
-    if (const auto found = index_.find(key); found != index_.end()) {
-        entries_.splice(entries_.end(), entries_, found->second);
-        return *found->second;
-    }
+    if (Entry* entry = find(key)) return *entry;
     if (entries_.size() >= options_.max_entries) sweep(now);
     if (entries_.size() >= options_.max_entries && !entries_.empty()) {
         // Full of live keys: forget the least recently used. Refusing new keys instead would let

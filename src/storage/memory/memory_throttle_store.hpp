@@ -30,6 +30,9 @@ public:
 
     std::optional<double> hit(std::string_view key, const auth::Rate& rate,
                               core::Timestamp now) override;
+    void refund(std::string_view key, core::Timestamp at) override;
+    void remember(std::string_view key, core::Timestamp until, core::Timestamp now) override;
+    [[nodiscard]] bool remembers(std::string_view key, core::Timestamp now) override;
 
     // Keys held now, expired ones not yet swept included (for tests and diagnostics).
     [[nodiscard]] std::size_t size() const;
@@ -42,7 +45,9 @@ private:
     };
     using Entries = std::list<Entry>;  // least recently used first
 
-    // The entry for `key`, created when missing, moved to the most recently used end.
+    // The entry for `key` moved to the most recently used end, or null when there is none.
+    Entry* find(std::string_view key);
+    // The same, created when missing; sweeps first when a sweep is due.
     Entry& use(std::string_view key, core::Timestamp now);
     // Drops every expired entry.
     void sweep(core::Timestamp now);

@@ -64,9 +64,14 @@ protected:
     users::UserService users_{repository_, hasher_, clock_};
     TokenService tokens_{TokenSettings{"auth-handlers-test-key-0123456789abcdef"}, clock_};
     storage::memory::MemoryThrottleStore throttle_store_;
-    // Two attempts per minute per address and per username, to see the throttle act.
-    LoginThrottle throttle_{throttle_store_, Rate{2, std::chrono::seconds{60}},
-                            Rate{2, std::chrono::seconds{60}}, clock_};
+    // Two attempts per minute per address, two failures per minute per username and address,
+    // four per hour per username: small, to see the throttle act.
+    LoginThrottle throttle_{
+        throttle_store_,
+        LoginRates{.per_address = Rate{2, std::chrono::seconds{60}},
+                   .failures_per_username_address = Rate{2, std::chrono::seconds{60}},
+                   .failures_per_username = Rate{4, std::chrono::seconds{3600}}},
+        clock_};
     AuthHandlers handlers_{users_, tokens_, throttle_, 0};
     core::UserId alice_;
 };
@@ -251,14 +256,49 @@ TEST_F(AuthHandlersTest, ThrottlesTheThirdLoginFromOneAddressWithDrfsAnswer) {
     EXPECT_EQ(obtain_pair(post(body, "application/json", "192.0.2.1")).status, 401);
 }
 
-TEST_F(AuthHandlersTest, ThrottlesAUsernameAcrossAddresses) {
+TEST_F(AuthHandlersTest, ThrottlesFailuresOfAUsernameFromOneAddress) {
+    // Without the address's own limit, which would otherwise answer first.
+    LoginThrottle throttle{
+        throttle_store_,
+        LoginRates{.failures_per_username_address = Rate{2, std::chrono::seconds{60}}}, clock_};
+    AuthHandlers handlers{users_, tokens_, throttle, 0};
+    const auto from = [this, &handlers](const std::string& body, const char* address) {
+        http::Response r = handlers.obtain_pair(post(body, "application/json", address));
+        return r.deferred ? r.deferred() : r;
+    };
     const std::string wrong = R"({"username":"alice","password":"wrong-password"})";
-    EXPECT_EQ(obtain_pair(post(wrong)).status, 401);
-    EXPECT_EQ(obtain_pair(post(wrong)).status, 401);
-    const http::Response r =
-        obtain_pair(post(R"({"username":"alice","password":"alice-password-1"})"));
+    const std::string right = R"({"username":"alice","password":"alice-password-1"})";
+    EXPECT_EQ(from(wrong, "192.0.2.1").status, 401);
+    EXPECT_EQ(from(right, "192.0.2.1").status, 200);  // not counted
+    EXPECT_EQ(from(wrong, "192.0.2.1").status, 401);
+    const http::Response r = from(right, "192.0.2.1");
     EXPECT_EQ(r.status, 429) << r.body;
-    EXPECT_EQ(obtain_pair(post(R"({"username":"bob","password":"x"})")).status, 401);
+    EXPECT_EQ(header(r, "Retry-After"), "60");
+    // The owner, elsewhere, is not locked out; nor is bob at the same address.
+    EXPECT_EQ(from(right, "192.0.2.2").status, 200);
+    EXPECT_EQ(from(R"({"username":"bob","password":"x"})", "192.0.2.1").status, 401);
+    clock_.advance(std::chrono::seconds{60});
+    EXPECT_EQ(from(right, "192.0.2.1").status, 200);
+}
+
+TEST_F(AuthHandlersTest, SuccessfulLoginsAreNotCountedAsFailures) {
+    const std::string right = R"({"username":"alice","password":"alice-password-1"})";
+    for (int i = 0; i < 5; ++i) {
+        EXPECT_EQ(obtain_pair(post(right)).status, 200) << i;
+    }
+}
+
+TEST_F(AuthHandlersTest, FailuresFromManyAddressesReachTheUsernameCeiling) {
+    const std::string wrong = R"({"username":"alice","password":"wrong-password"})";
+    const std::string right = R"({"username":"alice","password":"alice-password-1"})";
+    // alice's usual address.
+    EXPECT_EQ(obtain_pair(post(right, "application/json", "198.51.100.1")).status, 200);
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(obtain_pair(post(wrong)).status, 401) << i;
+    const http::Response r = obtain_pair(post(wrong));
+    EXPECT_EQ(r.status, 429);
+    EXPECT_EQ(header(r, "Retry-After"), "3600");
+    EXPECT_EQ(obtain_pair(post(right)).status, 429);  // a new address must wait too
+    EXPECT_EQ(obtain_pair(post(right, "application/json", "198.51.100.1")).status, 200);
 }
 
 TEST_F(AuthHandlersTest, AnInvalidBodyIsNotCountedAgainstAUsername) {

@@ -105,3 +105,46 @@ TEST(MemoryThrottleStore, TheWindowHoldsWhenTheClockStepsBack) {
 
 }  // namespace
 }  // namespace taskapi::storage::memory
+
+namespace taskapi::storage::memory {
+namespace {
+
+TEST(MemoryThrottleStore, ARefundedHitFreesItsSlot) {
+    fakes::FixedClock clock;
+    MemoryThrottleStore store;
+    const auto first = clock.now();
+    EXPECT_FALSE(store.hit("k", kTwoPerMinute, first));
+    clock.advance(seconds{1});
+    EXPECT_FALSE(store.hit("k", kTwoPerMinute, clock.now()));
+    EXPECT_TRUE(store.hit("k", kTwoPerMinute, clock.now()));
+    store.refund("k", first);
+    EXPECT_FALSE(store.hit("k", kTwoPerMinute, clock.now()));
+    EXPECT_TRUE(store.hit("k", kTwoPerMinute, clock.now()));
+}
+
+TEST(MemoryThrottleStore, RefundingWhatIsGoneChangesNothing) {
+    fakes::FixedClock clock;
+    MemoryThrottleStore store;
+    store.refund("missing", clock.now());
+    EXPECT_EQ(store.size(), 0u);
+    EXPECT_FALSE(store.hit("k", kOnePerSecond, clock.now()));
+    store.refund("k", clock.now() - seconds{5});  // never recorded
+    EXPECT_TRUE(store.hit("k", kOnePerSecond, clock.now()));
+}
+
+TEST(MemoryThrottleStore, RemembersUntilTheGivenTime) {
+    fakes::FixedClock clock;
+    MemoryThrottleStore store({.max_entries = 10, .sweep_interval = seconds{1}});
+    EXPECT_FALSE(store.remembers("k", clock.now()));
+    EXPECT_EQ(store.size(), 0u);  // asking creates nothing
+    store.remember("k", clock.now() + seconds{10}, clock.now());
+    clock.advance(seconds{9});
+    EXPECT_TRUE(store.remembers("k", clock.now()));
+    clock.advance(seconds{1});
+    EXPECT_FALSE(store.remembers("k", clock.now()));
+    EXPECT_FALSE(store.hit("other", kOnePerSecond, clock.now()));  // the sweep drops "k"
+    EXPECT_EQ(store.size(), 1u);
+}
+
+}  // namespace
+}  // namespace taskapi::storage::memory
