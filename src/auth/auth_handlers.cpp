@@ -53,7 +53,7 @@ http::Response AuthHandlers::obtain_pair(const http::Request& request) {
             auto user = users_.login(credentials[0], credentials[1]);
             if (!user) return http::error_response(user.error());  // the failure stays counted
             throttle_.succeeded(reservation);
-            const TokenPair pair = tokens_.issue_pair(user->id);
+            const TokenPair pair = tokens_.issue_pair(user->id, user->password_changed_at);
             std::string body = "{\"refresh\":";
             core::append_json_string(body, pair.refresh);
             body += ",\"access\":";
@@ -68,9 +68,10 @@ http::Response AuthHandlers::refresh(const http::Request& request) {
     if (!fields) return http::error_response(fields.error());
     auto token = tokens_.verify_refresh((*fields)[0]);
     if (!token) return http::error_response(token.error());
-    // Unlike SimpleJWT 5.2, a removed or deactivated user cannot refresh (API.md, difference 2).
+    // Unlike SimpleJWT 5.2, a removed or deactivated user cannot refresh (API.md, difference 2),
+    // nor can a token issued before the password changed.
     const auto user = users_.find(token->user);
-    if (!user || !user->is_active) {
+    if (!user || !user->is_active || users::issued_before_password_change(*user, token->iat)) {
         return http::error_response(core::make_error(core::ErrorCode::kUnauthenticated,
                                                      "Token is invalid or expired",
                                                      std::string(kTokenNotValid)));

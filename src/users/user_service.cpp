@@ -88,8 +88,9 @@ core::Status UserService::change_password(std::string_view username, std::string
     const auto user = repository_.find_by_username(username);
     if (!user) return no_such_user(username);
     if (auto ok = check_password(password); !ok) return std::move(ok).error();
-    if (!repository_.set_password_hash(user->id, hasher_.hash(password)))
+    if (!repository_.change_password(user->id, hasher_.hash(password), clock_.now())) {
         return no_such_user(username);
+    }
     return core::Ok{};
 }
 

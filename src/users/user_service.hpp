@@ -35,7 +35,8 @@ public:
 
     // kInvalidArgument for a bad username or password, kConflict when the username is taken.
     core::Result<User> create_user(const NewAccount& account);
-    // kNotFound for an unknown user, kInvalidArgument for a bad password.
+    // Also revokes every token issued before now (User::password_changed_at). kNotFound for an
+    // unknown user, kInvalidArgument for a bad password.
     core::Status change_password(std::string_view username, std::string_view password);
     // Removes the user and the user's tasks; kNotFound for an unknown user.
     core::Status delete_user(std::string_view username);

@@ -5,6 +5,8 @@
 * The throttle store is bounded: a username over 150 characters fails at once and has no count.
 * Strangers cannot lock the owner out: failures count per (username, address), and per username
   only as a high ceiling from which the owner's recent addresses are exempt.
+* `taskapi changepassword` revokes every token issued before it; a deleted user's tokens stay
+  refused, even when the name is taken again. A hash upgrade at login revokes nothing.
 
 Client addresses: loopback is all of 127.0.0.0/8, so a socket bound to 127.0.0.2 before it
 connects is another client address to the server (TASKAPI_NUM_PROXIES stays 0).
@@ -12,11 +14,14 @@ connects is another client address to the server (TASKAPI_NUM_PROXIES stays 0).
 import http.client
 import json
 import socket
+import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from advhelpers import parse_answers, request_bytes, scan_bytes
-from apihelpers import LOGIN_FAILED, compact
+from apihelpers import (
+    LOGIN_FAILED, REFRESH_INVALID, USER_NOT_FOUND, assert_json, compact, token_invalid,
+)
 
 OFF = {"TASKAPI_LOGIN_RATE_PER_ADDRESS": "off",
        "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS": "off",
@@ -218,3 +223,78 @@ def test_a_right_password_gives_its_count_back(server_factory):
         assert login_from(srv, "127.0.0.2", password="alice-password-1").status == 200
     assert_401(login_from(srv, "127.0.0.2"))
     assert_429(login_from(srv, "127.0.0.2", password="alice-password-1"), 60)
+
+
+# ---------------------------------------------------------------------------- 4. revocation
+def assert_revoked(srv, tokens):
+    """The access token is answered as an invalid one, the refresh token as an invalid one."""
+    r = srv.get("/api/me/", tokens["access"])
+    assert_json(r, 401, token_invalid(), allow="GET, HEAD, OPTIONS")
+    assert r.headers.get("WWW-Authenticate") == 'Bearer realm="api"', r.headers
+    r = srv.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]})
+    assert r.status_code == 401 and r.json() == REFRESH_INVALID, r.text
+
+
+def assert_working(srv, tokens, user_id):
+    r = srv.get("/api/me/", tokens["access"])
+    assert r.status_code == 200 and r.json()["id"] == user_id, r.text
+    r = srv.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]})
+    assert r.status_code == 200, r.text
+    assert srv.get("/api/me/", r.json()["access"]).status_code == 200
+
+
+def test_a_password_change_revokes_earlier_tokens(server_factory):
+    srv = server_factory()
+    old = srv.login("alice")
+    bobs = srv.login("bob")
+    assert_working(srv, old, 1)
+    password = "alice-password-1"
+    for i in range(3):
+        before = srv.login("alice", password)
+        password = "alice-password-%d" % (i + 2)
+        res = srv.cli("changepassword", "alice", "--password-stdin", input=password + "\n")
+        assert res.returncode == 0, res.stderr
+        # At once, and most likely within the second of the change: the new login's tokens
+        # must work (it waits for the next second), the earlier ones not.
+        fresh = srv.login("alice", password)
+        assert_working(srv, fresh, 1)
+        assert_revoked(srv, before)
+        assert_revoked(srv, old)
+        r = srv.post(T, {"username": "alice", "password": "alice-password-%d" % (i + 1)})
+        assert r.status_code == 401, r.text
+    assert_working(srv, bobs, 2)
+
+
+def test_a_hash_upgrade_at_login_revokes_nothing(server_factory):
+    # A hash of "old-params-password-1" made with taskapi's first parameters (m=19 MiB, t=2),
+    # which the next login rewrites (tests/api/test_password_hashes.py).
+    old_hash = ("$argon2id$v=19$m=19456,t=2,p=1$M9nf7SS57Bgmdy6Jyg9p7A$"
+                "Mn/xR/hYRyd/lRfTEvZEM/vDMhzXfqnqNzMffDTV4a0")
+    srv = server_factory()
+    res = srv.cli("changepassword", "alice", "--password-stdin", input="old-params-password-1\n")
+    assert res.returncode == 0, res.stderr
+    time.sleep(1.1)  # past the second of the change
+    db = sqlite3.connect(str(srv.db_path), timeout=10)
+    try:
+        with db:
+            db.execute("UPDATE users SET password_hash = ? WHERE username = 'alice'", (old_hash,))
+    finally:
+        db.close()
+    first = srv.login("alice", "old-params-password-1")      # rewrites the hash
+    second = srv.login("alice", "old-params-password-1")
+    assert_working(srv, first, 1)
+    assert_working(srv, second, 1)
+
+
+def test_a_deleted_users_tokens_stay_refused(server_factory):
+    """Already so before this work (ids are AUTOINCREMENT, never reused); kept as a guard."""
+    srv = server_factory()
+    old = srv.login("alice")
+    res = srv.cli("deleteuser", "alice")
+    assert res.returncode == 0, res.stderr
+    srv.create_user("alice", "alice-password-9")
+    r = srv.get("/api/me/", old["access"])
+    assert_json(r, 401, USER_NOT_FOUND, allow="GET, HEAD, OPTIONS")
+    r = srv.post("/api/auth/token/refresh/", {"refresh": old["refresh"]})
+    assert r.status_code == 401 and r.json() == REFRESH_INVALID, r.text
+    assert srv.get("/api/me/", srv.login("alice")["access"]).json() == {"id": 3, "username": "alice"}

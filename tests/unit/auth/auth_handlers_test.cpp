@@ -85,7 +85,7 @@ TEST_F(AuthHandlersTest, ObtainPairAnswersRefreshThenAccess) {
     ASSERT_EQ(body.size(), 2u);
     const auto access = tokens_.verify_access(std::string(body.at("access").as_string()));
     ASSERT_TRUE(access.has_value());
-    EXPECT_EQ(*access, alice_);
+    EXPECT_EQ(access->user, alice_);
     const auto refresh = tokens_.verify_refresh(std::string(body.at("refresh").as_string()));
     ASSERT_TRUE(refresh.has_value());
     EXPECT_EQ(refresh->user, alice_);
@@ -169,7 +169,7 @@ TEST_F(AuthHandlersTest, RefreshAnswersANewAccessToken) {
     ASSERT_EQ(body.size(), 1u);
     const auto access = tokens_.verify_access(std::string(body.at("access").as_string()));
     ASSERT_TRUE(access.has_value());
-    EXPECT_EQ(*access, alice_);
+    EXPECT_EQ(access->user, alice_);
 }
 
 TEST_F(AuthHandlersTest, RefreshReadsForms) {
@@ -347,6 +347,38 @@ TEST_F(AuthHandlersTest, LongForwardedAddressesShareOneCount) {
         obtain_pair(post(R"({"username":"u3","password":"x"})", "application/json", prefix + "3"))
             .status,
         429);
+}
+
+}  // namespace
+}  // namespace taskapi::auth
+
+namespace taskapi::auth {
+namespace {
+
+TEST_F(AuthHandlersTest, ARefreshTokenIssuedBeforeAPasswordChangeIsInvalid) {
+    const TokenPair pair = tokens_.issue_pair(alice_);
+    clock_.advance(std::chrono::seconds{30});
+    ASSERT_TRUE(users_.change_password("alice", "alice-password-2").has_value());
+    clock_.advance(std::chrono::seconds{30});
+    const http::Response r = handlers_.refresh(post(R"({"refresh":")" + pair.refresh + "\"}"));
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.body, R"({"detail":"Token is invalid or expired","code":"token_not_valid"})");
+}
+
+TEST_F(AuthHandlersTest, ALoginInTheSecondOfAPasswordChangeGetsWorkingTokens) {
+    ASSERT_TRUE(users_.change_password("alice", "alice-password-2").has_value());
+    const core::Timestamp changed = clock_.now();
+    const http::Response r =
+        obtain_pair(post(R"({"username":"alice","password":"alice-password-2"})"));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(clock_.sleeps(), 1);  // waited (on the fake clock) for the next second
+    const json::object body = json::parse(r.body).as_object();
+    const auto access = tokens_.verify_access(std::string(body.at("access").as_string()));
+    ASSERT_TRUE(access.has_value());
+    EXPECT_GT(access->iat, core::to_unix_seconds(changed));
+    const http::Response refreshed = handlers_.refresh(
+        post(R"({"refresh":")" + std::string(body.at("refresh").as_string()) + "\"}"));
+    EXPECT_EQ(refreshed.status, 200) << refreshed.body;
 }
 
 }  // namespace

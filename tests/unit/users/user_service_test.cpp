@@ -236,6 +236,28 @@ TEST_F(UserServiceTest, ChangePasswordReplacesTheOldOne) {
     expect_login_refused("alice", "alice-password-1");
 }
 
+TEST_F(UserServiceTest, ChangePasswordRecordsWhen) {
+    const User alice = create("alice", "alice-password-1");
+    EXPECT_EQ(alice.password_changed_at, core::Timestamp{});
+    clock_.advance(std::chrono::seconds{90});
+    ASSERT_TRUE(service_.change_password("alice", "brand-new-password").has_value());
+    EXPECT_EQ(repository_.find_by_id(alice.id)->password_changed_at, clock_.now());
+}
+
+TEST_F(UserServiceTest, AHashUpgradeAtLoginIsNoPasswordChange) {
+    const User alice = create("alice", "alice-password-1");
+    ASSERT_TRUE(service_.change_password("alice", "alice-password-2").has_value());
+    const core::Timestamp changed = clock_.now();
+    const auth::Argon2idHasher older(auth::Argon2idParams{.ops_limit = 2, .mem_limit = 16384});
+    ASSERT_TRUE(repository_.set_password_hash(alice.id, older.hash("alice-password-2")));
+    clock_.advance(std::chrono::seconds{5});
+    const auto user = service_.login("alice", "alice-password-2");
+    ASSERT_TRUE(user.has_value());
+    EXPECT_FALSE(hasher_.needs_rehash(repository_.find_by_id(alice.id)->password_hash));
+    EXPECT_EQ(repository_.find_by_id(alice.id)->password_changed_at, changed);
+    EXPECT_EQ(user->password_changed_at, changed);
+}
+
 TEST_F(UserServiceTest, ChangePasswordOfAnUnknownUserIsNotFound) {
     const auto result = service_.change_password("nobody", "brand-new-password");
     ASSERT_FALSE(result.has_value());
