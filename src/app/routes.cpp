@@ -33,6 +33,10 @@ Application::Application(const Config& config, std::unique_ptr<storage::Storage>
 void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandlers& tasks) {
     using http::Access;
     using http::Request;
+    // RFC 6749 5.1: answers that carry tokens must not be stored by any cache. Every answer of
+    // the token endpoints says so, errors and OPTIONS included: one rule per URL, and a cache
+    // never has to tell which of them held a token (docs/decisions/001, difference 12).
+    const std::vector<std::pair<std::string, std::string>> no_store{{"Cache-Control", "no-store"}};
 
     router.add({.pattern = "/api/",
                 .name = "Api Root",
@@ -53,6 +57,7 @@ void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandl
          .description = "Takes a set of user credentials and returns an access and refresh "
                         "JSON web\ntoken pair to prove the authentication of those credentials.",
          .access = Access::kNoAuthentication,
+         .headers = no_store,
          .post = [&auth](const Request& r) { return auth.obtain_pair(r); },
          .actions = [](const Request&) { return auth::AuthHandlers::obtain_pair_actions(); }});
 
@@ -61,6 +66,7 @@ void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandl
                 .description = "Takes a refresh type JSON web token and returns an access type "
                                "JSON web\ntoken if the refresh token is valid.",
                 .access = Access::kNoAuthentication,
+                .headers = no_store,
                 .post = [&auth](const Request& r) { return auth.refresh(r); },
                 .actions = [](const Request&) { return auth::AuthHandlers::refresh_actions(); }});
 

@@ -221,6 +221,7 @@ Response finish_view(Response response, const Route& route, std::optional<int> i
     }
     response.set_header("Allow", allow_header(route));
     response.set_header("Vary", "Accept");
+    for (const auto& [name, value] : route.headers) response.set_header(name, value);
     return response;
 }
 

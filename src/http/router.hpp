@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/principal.hpp"
@@ -33,6 +34,8 @@ struct Route {
     std::string description;  // OPTIONS "description"
     Access access = Access::kAuthenticated;
     bool format_suffix = false;  // also answer "<path>.json" and "<path>.json/"
+    // Added to every answer of this route (errors, OPTIONS and deferred results included).
+    std::vector<std::pair<std::string, std::string>> headers;
     Handler get, post, put, patch, del;
     ActionsProvider actions;
 };

@@ -7,6 +7,7 @@
   only as a high ceiling from which the owner's recent addresses are exempt.
 * `taskapi changepassword` revokes every token issued before it; a deleted user's tokens stay
   refused, even when the name is taken again. A hash upgrade at login revokes nothing.
+* Every answer of the token endpoints says `Cache-Control: no-store` (RFC 6749 5.1).
 
 Client addresses: loopback is all of 127.0.0.0/8, so a socket bound to 127.0.0.2 before it
 connects is another client address to the server (TASKAPI_NUM_PROXIES stays 0).
@@ -298,3 +299,33 @@ def test_a_deleted_users_tokens_stay_refused(server_factory):
     r = srv.post("/api/auth/token/refresh/", {"refresh": old["refresh"]})
     assert r.status_code == 401 and r.json() == REFRESH_INVALID, r.text
     assert srv.get("/api/me/", srv.login("alice")["access"]).json() == {"id": 3, "username": "alice"}
+
+
+# ---------------------------------------------------------------------------- 5. no-store
+def test_token_endpoint_answers_are_never_stored(server_factory):
+    srv = server_factory(env={"TASKAPI_LOGIN_RATE_PER_ADDRESS": "5/min"})
+    R = "/api/auth/token/refresh/"
+    tokens = srv.login("alice")
+    answers = [
+        srv.post(T, {"username": "alice", "password": "wrong-password"}),      # 401
+        srv.post(T, {"username": "alice"}),                                    # 400
+        srv.post(T, b"{", ctype="application/json"),                           # 400 parse error
+        srv.post(T, b"x", ctype="text/plain"),                                 # 415
+        srv.get(T),                                                            # 405
+        srv.options(T),
+        srv.post(T, {"username": "alice", "password": "x"}, headers={"Accept": "text/csv"}),  # 406
+        srv.post(R, {"refresh": tokens["refresh"]}),                           # 200
+        srv.post(R, {"refresh": "garbage"}),                                   # 401
+        srv.post(R, {}),                                                       # 400
+        srv.get(R),                                                            # 405
+        srv.options(R),
+    ]
+    answers.append(srv.post(T, {"username": "alice", "password": "alice-password-1"}))  # 429
+    assert answers[-1].status_code == 429, answers[-1].text
+    statuses = [r.status_code for r in answers]
+    assert statuses == [401, 400, 400, 415, 405, 200, 406, 200, 401, 400, 405, 200, 429], statuses
+    for r in answers:
+        assert r.headers.get("Cache-Control") == "no-store", (r.request.method, r.status_code, r.headers)
+    # Other answers may be cached as before.
+    assert "Cache-Control" not in srv.get("/api/health/").headers
+    assert "Cache-Control" not in srv.get("/api/me/", tokens["access"]).headers

@@ -84,6 +84,7 @@ protected:
                      .name = "Token Obtain Pair",
                      .description = "Takes a set of user credentials.",
                      .access = Access::kNoAuthentication,
+                     .headers = {{"Cache-Control", "no-store"}},
                      .post =
                          [this](const Request&) {
                              calls_.emplace_back("token");
@@ -550,6 +551,32 @@ TEST_F(RouterTest, OnlyTheHandlerDecidesToDefer) {
                    .path = "/api/tasks/",
                    .authorization = "Bearer good"};
     EXPECT_FALSE(router_.dispatch(create).deferred);
+}
+
+}  // namespace
+}  // namespace taskapi::http
+
+namespace taskapi::http {
+namespace {
+
+TEST_F(RouterTest, EveryAnswerOfARouteCarriesItsHeaders) {
+    Request login{.method = Method::kPost, .method_name = "POST", .path = "/api/auth/token/"};
+    EXPECT_EQ(header(router_.dispatch(login).deferred(), "Cache-Control"), "no-store");
+    for (const Method m : {Method::kGet, Method::kOptions, Method::kPut}) {
+        const Response r = dispatch(m, "/api/auth/token/", std::nullopt);
+        EXPECT_EQ(header(r, "Cache-Control"), "no-store") << method_name(m) << " " << r.status;
+        EXPECT_EQ(count_headers(r, "Cache-Control"), 1);
+    }
+    const Response not_acceptable =
+        dispatch(Method::kPost, "/api/auth/token/", std::nullopt, {}, "text/plain");
+    EXPECT_EQ(not_acceptable.status, 406);
+    EXPECT_EQ(header(not_acceptable, "Cache-Control"), "no-store");
+}
+
+TEST_F(RouterTest, OtherRoutesDoNotGetThem) {
+    EXPECT_FALSE(header(get("/api/health/"), "Cache-Control"));
+    EXPECT_FALSE(header(get("/api/tasks/"), "Cache-Control"));
+    EXPECT_FALSE(header(get("/api/nowhere/"), "Cache-Control"));
 }
 
 }  // namespace
