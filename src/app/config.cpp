@@ -6,6 +6,7 @@
 
 #include "auth/login_throttle.hpp"
 #include "core/text.hpp"
+#include "http/allowed_hosts.hpp"
 #include "storage/open_storage.hpp"
 
 extern char** environ;
@@ -181,6 +182,12 @@ core::Result<Config> config_from_environment(const Environment& env) {
             if (auto rate = auth::parse_rate(*v); !rate) return invalid(key, rate.error().message);
             *target = *v;
         }
+    }
+    if (const auto* v = get("TASKAPI_ALLOWED_HOSTS")) {
+        if (auto hosts = http::AllowedHosts::parse(*v); !hosts) {
+            return invalid("TASKAPI_ALLOWED_HOSTS", hosts.error().message);
+        }
+        c.allowed_hosts = *v;
     }
     if (const auto* v = get("TASKAPI_NUM_PROXIES")) {
         const auto n = core::parse_int64(*v);

@@ -31,6 +31,8 @@ struct Config {
     std::string login_failure_rate_per_username_address = "10/min";  // failures
     std::string login_failure_rate_per_username = "100/hour";        // failures, any address
     int num_proxies = 0;  // trusted proxies in front: X-Forwarded-For entries to honour
+    // Host header values answered (Django's ALLOWED_HOSTS syntax; DEBUG's default).
+    std::string allowed_hosts = "localhost,127.0.0.1,[::1]";
 };
 
 using Environment = std::map<std::string, std::string>;

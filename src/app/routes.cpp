@@ -28,6 +28,10 @@ Application::Application(const Config& config, std::unique_ptr<storage::Storage>
           return authenticator_.authenticate(header);
       }) {
     add_routes(router_, auth_handlers_, task_handlers_);
+    auto hosts = http::AllowedHosts::parse(config.allowed_hosts).value();
+    // A request without Host (HTTP/1.0) is given the listen address, which must pass.
+    hosts.add(config.host.find(':') == std::string::npos ? config.host : "[" + config.host + "]");
+    router_.set_allowed_hosts(std::move(hosts));
 }
 
 void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandlers& tasks) {
@@ -47,6 +51,7 @@ void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandl
     router.add({.pattern = "/api/health/",
                 .name = "Health Check",
                 .access = Access::kPublic,
+                .any_host = true,
                 .get = health});
 
     router.add({.pattern = "/api/me/", .name = "Me", .get = users::me});

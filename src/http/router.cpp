@@ -239,7 +239,13 @@ std::optional<Router::Match> Router::match(std::string_view path) const {
 }
 
 Response Router::dispatch(Request& request) const {
-    if (auto m = match(request.path)) return dispatch_view(request, *m);
+    auto m = match(request.path);
+    // Django checks the Host in its middleware, before URL resolution: unknown URLs and
+    // redirects are refused too. The host is not echoed (it is the attacker's text).
+    if (allowed_hosts_ && !(m && m->route->any_host) && !allowed_hosts_->allows(request.host)) {
+        return detail_response(400, "Invalid Host header.");
+    }
+    if (m) return dispatch_view(request, *m);
     // Django's APPEND_SLASH: redirect when the path with a trailing slash exists.
     if (!request.path.ends_with('/') && match(request.path + '/')) {
         const auto raw_path = request.raw_path.empty() ? std::string_view(request.path)

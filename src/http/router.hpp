@@ -11,6 +11,7 @@
 
 #include "core/principal.hpp"
 #include "core/result.hpp"
+#include "http/allowed_hosts.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
 
@@ -33,6 +34,8 @@ struct Route {
     std::string name;         // OPTIONS "name", e.g. "Task List"
     std::string description;  // OPTIONS "description"
     Access access = Access::kAuthenticated;
+    // Answered whatever the Host header says (health: load balancers probe it by IP address).
+    bool any_host = false;
     bool format_suffix = false;  // also answer "<path>.json" and "<path>.json/"
     // Added to every answer of this route (errors, OPTIONS and deferred results included).
     std::vector<std::pair<std::string, std::string>> headers;
@@ -46,6 +49,10 @@ public:
     explicit Router(Authenticate authenticate) : authenticate_(std::move(authenticate)) {}
 
     void add(Route route) { routes_.push_back(std::move(route)); }
+
+    // From now on, a request whose Host is not allowed gets 400 {"detail":"Invalid Host
+    // header."} before anything else, unless its route is any_host. Without it, any Host goes.
+    void set_allowed_hosts(AllowedHosts hosts) { allowed_hosts_ = std::move(hosts); }
 
     // Never throws for bad input; exceptions from handlers propagate (the server answers 500).
     // When a handler defers slow work (Response::deferred), the answer's deferred function
@@ -64,6 +71,7 @@ private:
 
     Authenticate authenticate_;
     std::vector<Route> routes_;
+    std::optional<AllowedHosts> allowed_hosts_;
 };
 
 }  // namespace taskapi::http

@@ -8,6 +8,8 @@
 * `taskapi changepassword` revokes every token issued before it; a deleted user's tokens stay
   refused, even when the name is taken again. A hash upgrade at login revokes nothing.
 * Every answer of the token endpoints says `Cache-Control: no-store` (RFC 6749 5.1).
+* Only allowed Host values are served (TASKAPI_ALLOWED_HOSTS, Django's ALLOWED_HOSTS), except
+  by the health check; a request without Host (HTTP/1.0) passes.
 
 Client addresses: loopback is all of 127.0.0.0/8, so a socket bound to 127.0.0.2 before it
 connects is another client address to the server (TASKAPI_NUM_PROXIES stays 0).
@@ -19,7 +21,7 @@ import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from advhelpers import parse_answers, request_bytes, scan_bytes
+from advhelpers import Conn, parse_answers, request_bytes, scan_bytes
 from apihelpers import (
     LOGIN_FAILED, REFRESH_INVALID, USER_NOT_FOUND, assert_json, compact, token_invalid,
 )
@@ -329,3 +331,62 @@ def test_token_endpoint_answers_are_never_stored(server_factory):
     # Other answers may be cached as before.
     assert "Cache-Control" not in srv.get("/api/health/").headers
     assert "Cache-Control" not in srv.get("/api/me/", tokens["access"]).headers
+
+
+# ---------------------------------------------------------------------------- 6. allowed hosts
+BAD_HOST = b'{"detail":"Invalid Host header."}'
+
+
+def raw(srv, method, path, host, headers=(), body=b"", version="HTTP/1.1"):
+    """One request on its own connection; the answer (advhelpers.Answer)."""
+    with Conn(srv.port) as c:
+        c.send(request_bytes(method, path, list(headers) + [("Connection", "close")], body,
+                             version=version, host=host))
+        return c.answer()
+
+
+def test_a_foreign_host_is_refused_everywhere_but_health(server_factory):
+    srv = server_factory()
+    access = srv.login("alice")["access"]
+    bearer = [("Authorization", "Bearer " + access)]
+    login = json.dumps({"username": "alice", "password": "alice-password-1"}).encode()
+    for host in ("evil.example", "evil.example:8000", "127.0.0.2", "[::2]:80", "localhost.evil",
+                 "exa_mple.com", "127.0.0.1:80:80"):
+        for method, path, headers, body in (
+                ("GET", "/api/", bearer, b""),
+                ("GET", "/api/me/", bearer, b""),
+                ("GET", "/api/tasks/", [], b""),
+                ("POST", "/api/auth/token/", [("Content-Type", "application/json")], login),
+                ("OPTIONS", "/api/auth/token/refresh/", [], b""),
+                ("GET", "/api/nowhere/", [], b""),
+                ("GET", "/api/tasks", bearer, b"")):
+            a = raw(srv, method, path, host, headers, body)
+            assert a.status == 400 and a.body == BAD_HOST, (host, method, path, a)
+            assert a.headers.get("content-type") == "application/json", a
+            assert host.encode() not in a.raw, a          # the host is never echoed
+        a = raw(srv, "GET", "/api/health/", host)
+        assert a.status == 200 and a.body == b'{"status":"ok"}', (host, a)
+    # The defaults: loopback names, any port.
+    for host in ("localhost", "LOCALHOST:1234", "127.0.0.1", "[::1]:8000"):
+        a = raw(srv, "GET", "/api/me/", host, bearer)
+        assert a.status == 200, (host, a)
+    # HTTP/1.0 without Host: the listen address stands in for it, and passes.
+    a = raw(srv, "GET", "/api/me/", None, bearer, version="HTTP/1.0")
+    assert a.status == 200 and json.loads(a.body)["username"] == "alice", a
+
+
+def test_allowed_hosts_setting(server_factory):
+    srv = server_factory(env={"TASKAPI_ALLOWED_HOSTS": "127.0.0.1, .example.com"})
+    access = srv.login("alice")["access"]
+    bearer = [("Authorization", "Bearer " + access)]
+    for host, status in (("example.com", 200), ("api.example.com:8443", 200),
+                         ("a.b.example.com", 200), ("badexample.com", 400), ("localhost", 400)):
+        a = raw(srv, "GET", "/api/", host, bearer)
+        assert a.status == status, (host, a)
+        if status == 200:
+            assert json.loads(a.body) == {"tasks": "http://%s/api/tasks/" % host}, a
+    srv = server_factory(env={"TASKAPI_ALLOWED_HOSTS": "*"})
+    assert raw(srv, "GET", "/api/me/", "anything.test", bearer).status == 200
+    assert raw(srv, "GET", "/api/me/", "bad_host", bearer).status == 400  # malformed: never
+    res = srv.cli("serve", "--port", "0", env={"TASKAPI_ALLOWED_HOSTS": " , "}, timeout=5)
+    assert res.returncode == 1 and "TASKAPI_ALLOWED_HOSTS" in res.stderr, res.stderr

@@ -249,3 +249,17 @@ TEST(ConfigFromEnvironment, TheRetiredPerUsernameRateNamesItsReplacements) {
 
 }  // namespace
 }  // namespace taskapi::app
+
+namespace taskapi::app {
+namespace {
+
+TEST(ConfigFromEnvironment, AllowedHosts) {
+    EXPECT_EQ(config_from_environment({})->allowed_hosts, "localhost,127.0.0.1,[::1]");
+    EXPECT_EQ(config_from_environment({{"TASKAPI_ALLOWED_HOSTS", ".example.com, api.test"}})
+                  ->allowed_hosts,
+              ".example.com, api.test");
+    for (const char* v : {"", " , "}) expect_refused("TASKAPI_ALLOWED_HOSTS", v);
+}
+
+}  // namespace
+}  // namespace taskapi::app

@@ -79,6 +79,7 @@ protected:
         router_.add({.pattern = "/api/health/",
                      .name = "Health Check",
                      .access = Access::kPublic,
+                     .any_host = true,
                      .get = record("health", json_response(200, R"({"status":"ok"})"))});
         router_.add({.pattern = "/api/auth/token/",
                      .name = "Token Obtain Pair",
@@ -577,6 +578,55 @@ TEST_F(RouterTest, OtherRoutesDoNotGetThem) {
     EXPECT_FALSE(header(get("/api/health/"), "Cache-Control"));
     EXPECT_FALSE(header(get("/api/tasks/"), "Cache-Control"));
     EXPECT_FALSE(header(get("/api/nowhere/"), "Cache-Control"));
+}
+
+}  // namespace
+}  // namespace taskapi::http
+
+namespace taskapi::http {
+namespace {
+
+class RouterHostTest : public RouterTest {
+protected:
+    RouterHostTest() {
+        router_.set_allowed_hosts(AllowedHosts::parse("localhost,.example.com").value());
+    }
+
+    Response from(std::string host, Method method, std::string path,
+                  std::optional<std::string> authorization = "Bearer good") {
+        Request request{.method = method,
+                        .method_name = std::string(method_name(method)),
+                        .path = std::move(path),
+                        .authorization = std::move(authorization),
+                        .host = std::move(host)};
+        return router_.dispatch(request);
+    }
+};
+
+TEST_F(RouterHostTest, AnAllowedHostIsServed) {
+    EXPECT_EQ(from("localhost:8000", Method::kGet, "/api/tasks/").status, 200);
+    EXPECT_EQ(from("api.example.com", Method::kGet, "/api/").status, 200);
+}
+
+TEST_F(RouterHostTest, AnyOtherHostIsABadRequestBeforeAnythingElse) {
+    for (const char* path : {"/api/", "/api/tasks/", "/api/tasks/1/", "/api/auth/token/",
+                             "/api/nowhere/", "/api/tasks", "/api/tasks.json"}) {
+        for (const Method m : {Method::kGet, Method::kPost, Method::kOptions}) {
+            const Response r = from("evil.test", m, path, std::nullopt);
+            EXPECT_EQ(r.status, 400) << path;
+            EXPECT_EQ(r.body, R"({"detail":"Invalid Host header."})") << path;
+            EXPECT_FALSE(r.deferred);
+        }
+    }
+    EXPECT_EQ(authentications_, 0);
+    EXPECT_TRUE(calls_.empty());
+}
+
+TEST_F(RouterHostTest, HealthAnswersWhateverTheHost) {
+    EXPECT_EQ(from("10.0.0.7:8000", Method::kGet, "/api/health/", std::nullopt).status, 200);
+    EXPECT_EQ(from("", Method::kOptions, "/api/health/", std::nullopt).status, 200);
+    // Its authentication still applies.
+    EXPECT_EQ(from("10.0.0.7", Method::kGet, "/api/health/", "Bearer bad").status, 401);
 }
 
 }  // namespace
