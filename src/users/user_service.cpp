@@ -1,6 +1,7 @@
 #include "users/user_service.hpp"
 
 #include "core/text.hpp"
+#include "users/username.hpp"
 
 namespace taskapi::users {
 namespace {
@@ -73,10 +74,12 @@ core::Status UserService::check_password(std::string_view password) {
 }
 
 core::Result<User> UserService::create_user(const NewAccount& account) {
-    if (auto ok = check_username(account.username); !ok) return std::move(ok).error();
+    // As Django's UserManager.create_user: the name is stored in NFKC form.
+    std::string username = normalize_username(account.username);
+    if (auto ok = check_username(username); !ok) return std::move(ok).error();
     if (auto ok = check_password(account.password); !ok) return std::move(ok).error();
     NewUser user;
-    user.username = account.username;
+    user.username = std::move(username);
     user.password_hash = hasher_.hash(account.password);
     user.is_active = account.is_active;
     user.is_superuser = account.is_superuser;

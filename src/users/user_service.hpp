@@ -33,7 +33,8 @@ public:
                 const core::Clock& clock)
         : repository_(repository), hasher_(hasher), clock_(clock) {}
 
-    // kInvalidArgument for a bad username or password, kConflict when the username is taken.
+    // Stores the username in NFKC form (normalize_username), as Django does. kInvalidArgument for
+    // a bad username or password, kConflict when the (normalized) username is taken.
     core::Result<User> create_user(const NewAccount& account);
     // Also revokes every token issued before now (User::password_changed_at). kNotFound for an
     // unknown user, kInvalidArgument for a bad password.

@@ -10,6 +10,8 @@
 * Every answer of the token endpoints says `Cache-Control: no-store` (RFC 6749 5.1).
 * Only allowed Host values are served (TASKAPI_ALLOWED_HOSTS, Django's ALLOWED_HOSTS), except
   by the health check; a request without Host (HTTP/1.0) passes.
+* `taskapi createuser` stores names in NFKC form as Django does; logins and the other commands
+  look names up as given.
 
 Client addresses: loopback is all of 127.0.0.0/8, so a socket bound to 127.0.0.2 before it
 connects is another client address to the server (TASKAPI_NUM_PROXIES stays 0).
@@ -390,3 +392,27 @@ def test_allowed_hosts_setting(server_factory):
     assert raw(srv, "GET", "/api/me/", "bad_host", bearer).status == 400  # malformed: never
     res = srv.cli("serve", "--port", "0", env={"TASKAPI_ALLOWED_HOSTS": " , "}, timeout=5)
     assert res.returncode == 1 and "TASKAPI_ALLOWED_HOSTS" in res.stderr, res.stderr
+
+
+# ---------------------------------------------------------------------------- 7. NFKC usernames
+FULLWIDTH = str.maketrans("abcdefghijklmnopqrstuvwxyz", "".join(chr(0xFF41 + i) for i in range(26)))
+
+
+def test_createuser_normalizes_names_like_django(server_factory):
+    srv = server_factory()
+    # "ａｌｉｃｅ" is "alice", who exists.
+    res = srv.cli("createuser", "alice".translate(FULLWIDTH), "--password-stdin",
+                  input="another-password-1\n")
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "a user named 'alice' already exists" in res.stderr, res.stderr
+    assert login_from(srv, "127.0.0.1", "alice", "alice-password-1").status == 200
+    res = srv.cli("createuser", "bobby".translate(FULLWIDTH), "--password-stdin",
+                  input="bobby-password-1\n")
+    assert res.returncode == 0, res.stderr
+    assert "Created user 'bobby' (id 3)" in res.stdout, res.stdout
+    assert login_from(srv, "127.0.0.1", "bobby", "bobby-password-1").status == 200
+    # Logins use the name as sent (SimpleJWT does not normalize), and so do the other commands.
+    assert_401(login_from(srv, "127.0.0.1", "bobby".translate(FULLWIDTH), "bobby-password-1"))
+    res = srv.cli("deleteuser", "bobby".translate(FULLWIDTH))
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert login_from(srv, "127.0.0.1", "bobby", "bobby-password-1").status == 200

@@ -227,6 +227,27 @@ TEST_F(UserServiceTest, AFailedLoginNeverRewritesTheHash) {
     EXPECT_EQ(repository_.find_by_id(alice.id)->password_hash, old_hash);
 }
 
+TEST_F(UserServiceTest, CreateUserStoresTheNfkcForm) {
+    const auto user = service_.create_user(
+        {.username = "\xef\xbd\x81\xef\xbd\x8c\xef\xbd\x89\xef\xbd\x83\xef\xbd\x85",  // ａｌｉｃｅ
+         .password = "alice-password-1"});
+    ASSERT_TRUE(user.has_value()) << user.error().message;
+    EXPECT_EQ(user->username, "alice");
+    EXPECT_TRUE(repository_.find_by_username("alice").has_value());
+    // Logins look the name up as sent (as SimpleJWT does).
+    expect_login_refused("\xef\xbd\x81\xef\xbd\x8c\xef\xbd\x89\xef\xbd\x83\xef\xbd\x85",
+                         "alice-password-1");
+    EXPECT_TRUE(service_.login("alice", "alice-password-1").has_value());
+}
+
+TEST_F(UserServiceTest, ANameThatNormalizesToATakenOneIsAConflict) {
+    create("alice", "alice-password-1");
+    const auto again = service_.create_user(
+        {.username = "\xef\xbd\x81lice", .password = "other-password-1"});  // ａlice
+    ASSERT_FALSE(again.has_value());
+    EXPECT_EQ(again.error().code, core::ErrorCode::kConflict);
+}
+
 // --- change_password -------------------------------------------------------------------------
 
 TEST_F(UserServiceTest, ChangePasswordReplacesTheOldOne) {
