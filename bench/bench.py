@@ -479,7 +479,9 @@ def start_taskapi(procs, binary, tmp, db, port, threads, log_path):
     env = clean_env()
     env.update(TASKAPI_SECRET_KEY=secrets.token_urlsafe(48),
                TASKAPI_DATABASE_URL="sqlite:///" + db,
-               TASKAPI_LOGIN_RATE_PER_ADDRESS="off", TASKAPI_LOGIN_RATE_PER_USERNAME="off",
+               TASKAPI_LOGIN_RATE_PER_ADDRESS="off",
+               TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS="off",
+               TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME="off",
                TASKAPI_LOG_LEVEL="warning", TASKAPI_ACCESS_TOKEN_LIFETIME="3600")
     # cwd is the temp dir, so a .env of the repository is not read
     return procs.start("taskapi", [binary, "serve", "--host", "127.0.0.1", "--port", str(port),

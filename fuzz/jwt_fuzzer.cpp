@@ -147,7 +147,8 @@ void check_token_service(std::string_view token) {
         const auto access = service.verify_access(token);
         if (access) {
             check(claims && claims->token_type == "access" && claims->has_exp && claims->has_jti &&
-                      claims->user_id_valid && claims->user_id == access->value,
+                      claims->user_id_valid && claims->user_id == access->user.value &&
+                      claims->iat.value_or(0) == access->iat,
                   "verify_access agrees with verify_hs256", token);
         } else {
             check(access.error().code == core::ErrorCode::kUnauthenticated,
@@ -163,7 +164,7 @@ void check_token_service(std::string_view token) {
             // The refresh view's answer: a new access token that verifies for the same user.
             const std::string access_token = service.access_from_refresh(*refresh);
             const auto renewed = service.verify_access(access_token);
-            check(renewed && renewed->value == refresh->user.value,
+            check(renewed && renewed->user.value == refresh->user.value,
                   "an access token from a valid refresh token verifies", access_token);
         } else {
             check(refresh.error().code == core::ErrorCode::kUnauthenticated,

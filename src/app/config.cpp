@@ -6,6 +6,7 @@
 
 #include "auth/login_throttle.hpp"
 #include "core/text.hpp"
+#include "http/allowed_hosts.hpp"
 #include "storage/open_storage.hpp"
 
 extern char** environ;
@@ -177,13 +178,29 @@ core::Result<Config> config_from_environment(const Environment& env) {
         }
         c.sqlite_synchronous_full = *v == "full";
     }
+    if (get("TASKAPI_LOGIN_RATE_PER_USERNAME") != nullptr) {
+        // It counted every attempt, so anyone could lock an account's owner out by failing.
+        return invalid("TASKAPI_LOGIN_RATE_PER_USERNAME",
+                       "is retired (it let strangers lock the owner out); use "
+                       "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS (default 10/min) and "
+                       "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME (default 100/hour) instead");
+    }
     for (const auto& [key, target] :
          {std::pair{"TASKAPI_LOGIN_RATE_PER_ADDRESS", &c.login_rate_per_address},
-          std::pair{"TASKAPI_LOGIN_RATE_PER_USERNAME", &c.login_rate_per_username}}) {
+          std::pair{"TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS",
+                    &c.login_failure_rate_per_username_address},
+          std::pair{"TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME",
+                    &c.login_failure_rate_per_username}}) {
         if (const auto* v = get(key)) {
             if (auto rate = auth::parse_rate(*v); !rate) return invalid(key, rate.error().message);
             *target = *v;
         }
+    }
+    if (const auto* v = get("TASKAPI_ALLOWED_HOSTS")) {
+        if (auto hosts = http::AllowedHosts::parse(*v); !hosts) {
+            return invalid("TASKAPI_ALLOWED_HOSTS", hosts.error().message);
+        }
+        c.allowed_hosts = *v;
     }
     if (const auto* v = get("TASKAPI_NUM_PROXIES")) {
         const auto n = core::parse_int64(*v);

@@ -28,11 +28,15 @@ struct Config {
     // Connections of one client address; beyond: its longest-idle one is closed, or 503. 0: no
     // cap. Unset: 256, or no cap behind proxies (then every connection comes from a proxy).
     std::optional<int> max_connections_per_address;
-    std::chrono::seconds first_byte_timeout{10};     // a new connection waiting for its first byte
-    bool sqlite_synchronous_full = false;            // TASKAPI_SQLITE_SYNCHRONOUS=full|normal
-    std::string login_rate_per_address = "20/min";   // "off" disables
-    std::string login_rate_per_username = "10/min";  // "off" disables
+    std::chrono::seconds first_byte_timeout{10};  // a new connection waiting for its first byte
+    bool sqlite_synchronous_full = false;         // TASKAPI_SQLITE_SYNCHRONOUS=full|normal
+    // Login throttling (SECURITY.md); "off" disables each.
+    std::string login_rate_per_address = "20/min";                   // every attempt
+    std::string login_failure_rate_per_username_address = "10/min";  // failures
+    std::string login_failure_rate_per_username = "100/hour";        // failures, any address
     int num_proxies = 0;  // trusted proxies in front: X-Forwarded-For entries to honour
+    // Host header values answered (Django's ALLOWED_HOSTS syntax; DEBUG's default).
+    std::string allowed_hosts = "localhost,127.0.0.1,[::1]";
 };
 
 using Environment = std::map<std::string, std::string>;

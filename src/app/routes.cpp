@@ -13,19 +13,34 @@ Application::Application(const Config& config, std::unique_ptr<storage::Storage>
       users_(storage_->users(), hasher_, clock_),
       tasks_(storage_->tasks(), clock_),
       authenticator_(tokens_, storage_->users()),
-      login_throttle_(throttle_store_, auth::parse_rate(config.login_rate_per_address).value(),
-                      auth::parse_rate(config.login_rate_per_username).value(), clock_),
+      login_throttle_(
+          throttle_store_,
+          auth::LoginRates{
+              .per_address = auth::parse_rate(config.login_rate_per_address).value(),
+              .failures_per_username_address =
+                  auth::parse_rate(config.login_failure_rate_per_username_address).value(),
+              .failures_per_username =
+                  auth::parse_rate(config.login_failure_rate_per_username).value()},
+          clock_),
       auth_handlers_(users_, tokens_, login_throttle_, config.num_proxies),
       task_handlers_(tasks_),
       router_([this](std::optional<std::string_view> header) {
           return authenticator_.authenticate(header);
       }) {
     add_routes(router_, auth_handlers_, task_handlers_);
+    auto hosts = http::AllowedHosts::parse(config.allowed_hosts).value();
+    // A request without Host (HTTP/1.0) is given the listen address, which must pass.
+    hosts.add(config.host.find(':') == std::string::npos ? config.host : "[" + config.host + "]");
+    router_.set_allowed_hosts(std::move(hosts));
 }
 
 void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandlers& tasks) {
     using http::Access;
     using http::Request;
+    // RFC 6749 5.1: answers that carry tokens must not be stored by any cache. Every answer of
+    // the token endpoints says so, errors and OPTIONS included: one rule per URL, and a cache
+    // never has to tell which of them held a token (docs/decisions/001, difference 12).
+    const std::vector<std::pair<std::string, std::string>> no_store{{"Cache-Control", "no-store"}};
 
     router.add({.pattern = "/api/",
                 .name = "Api Root",
@@ -36,6 +51,7 @@ void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandl
     router.add({.pattern = "/api/health/",
                 .name = "Health Check",
                 .access = Access::kPublic,
+                .any_host = true,
                 .get = health});
 
     router.add({.pattern = "/api/me/", .name = "Me", .get = users::me});
@@ -46,7 +62,7 @@ void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandl
          .description = "Takes a set of user credentials and returns an access and refresh "
                         "JSON web\ntoken pair to prove the authentication of those credentials.",
          .access = Access::kNoAuthentication,
-         .slow = true,
+         .headers = no_store,
          .post = [&auth](const Request& r) { return auth.obtain_pair(r); },
          .actions = [](const Request&) { return auth::AuthHandlers::obtain_pair_actions(); }});
 
@@ -55,6 +71,7 @@ void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandl
                 .description = "Takes a refresh type JSON web token and returns an access type "
                                "JSON web\ntoken if the refresh token is valid.",
                 .access = Access::kNoAuthentication,
+                .headers = no_store,
                 .post = [&auth](const Request& r) { return auth.refresh(r); },
                 .actions = [](const Request&) { return auth::AuthHandlers::refresh_actions(); }});
 

@@ -37,23 +37,30 @@ core::Result<std::array<std::string, N>> required_strings(
 }  // namespace
 
 http::Response AuthHandlers::obtain_pair(const http::Request& request) {
-    if (auto ok = throttle_.check_address(http::client_address(request, num_proxies_)); !ok) {
-        return http::error_response(ok.error());
-    }
+    const std::string address = http::client_address(request, num_proxies_);
+    if (auto ok = throttle_.check_address(address); !ok) return http::error_response(ok.error());
     auto fields = required_strings<2>(request, {"username", "password"});
     if (!fields) return http::error_response(fields.error());
-    if (auto ok = throttle_.check_username((*fields)[0]); !ok) {
-        return http::error_response(ok.error());
+    // No account has such a name: fail as a wrong password does, before any store sees it.
+    if (!users::UserService::could_be_username((*fields)[0])) {
+        return http::error_response(users::login_failed());
     }
-    auto user = users_.login((*fields)[0], (*fields)[1]);
-    if (!user) return http::error_response(user.error());
-    const TokenPair pair = tokens_.issue_pair(user->id);
-    std::string body = "{\"refresh\":";
-    core::append_json_string(body, pair.refresh);
-    body += ",\"access\":";
-    core::append_json_string(body, pair.access);
-    body += '}';
-    return http::json_response(200, std::move(body));
+    auto reservation = throttle_.reserve_failure((*fields)[0], address);
+    if (!reservation) return http::error_response(reservation.error());
+    // The rest is slow (one Argon2id verification): the server runs it on its hashing pool.
+    return http::defer(
+        [this, credentials = std::move(*fields), reservation = std::move(*reservation)] {
+            auto user = users_.login(credentials[0], credentials[1]);
+            if (!user) return http::error_response(user.error());  // the failure stays counted
+            throttle_.succeeded(reservation);
+            const TokenPair pair = tokens_.issue_pair(user->id, user->password_changed_at);
+            std::string body = "{\"refresh\":";
+            core::append_json_string(body, pair.refresh);
+            body += ",\"access\":";
+            core::append_json_string(body, pair.access);
+            body += '}';
+            return http::json_response(200, std::move(body));
+        });
 }
 
 http::Response AuthHandlers::refresh(const http::Request& request) {
@@ -61,9 +68,10 @@ http::Response AuthHandlers::refresh(const http::Request& request) {
     if (!fields) return http::error_response(fields.error());
     auto token = tokens_.verify_refresh((*fields)[0]);
     if (!token) return http::error_response(token.error());
-    // Unlike SimpleJWT 5.2, a removed or deactivated user cannot refresh (API.md, difference 2).
+    // Unlike SimpleJWT 5.2, a removed or deactivated user cannot refresh (API.md, difference 2),
+    // nor can a token issued before the password changed.
     const auto user = users_.find(token->user);
-    if (!user || !user->is_active) {
+    if (!user || !user->is_active || users::issued_before_password_change(*user, token->iat)) {
         return http::error_response(core::make_error(core::ErrorCode::kUnauthenticated,
                                                      "Token is invalid or expired",
                                                      std::string(kTokenNotValid)));

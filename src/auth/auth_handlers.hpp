@@ -18,8 +18,10 @@ public:
                  int num_proxies)
         : users_(users), tokens_(tokens), throttle_(throttle), num_proxies_(num_proxies) {}
 
-    // Slow (one Argon2id verification): the router runs it on the hashing pool. Throttled per
-    // client address before the body is read, and per username once it is valid.
+    // Throttled per client address before the body is read, and for failures of the username
+    // once it is valid (LoginThrottle); those checks and the body's validation answer at once. What
+    // remains, the Argon2id verification and the tokens, is returned as deferred work
+    // (http::Response::deferred), which uses this object: it must outlive the work.
     http::Response obtain_pair(const http::Request& request);
     http::Response refresh(const http::Request& request);
 

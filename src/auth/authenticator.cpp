@@ -49,10 +49,14 @@ core::Result<std::optional<core::Principal>> Authenticator::authenticate(
         return failure("Authorization header must contain two space-delimited values",
                        "bad_authorization_header");
     }
-    auto user_id = tokens_.verify_access(parts.items[1]);
-    if (!user_id) return std::move(user_id).error();
-    const auto user = users_.find_by_id(*user_id);
+    auto claims = tokens_.verify_access(parts.items[1]);
+    if (!claims) return std::move(claims).error();
+    const auto user = users_.find_by_id(claims->user);
     if (!user) return failure("User not found", "user_not_found");
+    // Revoked by a password change: the answer of any invalid or expired token.
+    if (users::issued_before_password_change(*user, claims->iat)) {
+        return failure("Token is invalid or expired", std::string(kAccessTokenNotValid));
+    }
     if (!user->is_active) return failure("User is inactive", "user_inactive");
     return std::optional<core::Principal>{core::Principal{user->id, user->username}};
 }

@@ -18,7 +18,9 @@ public:
         : tokens_(tokens), users_(users) {}
 
     // nullopt (anonymous) when there is no header or it is not a Bearer one; the user when the
-    // token is valid and the user exists and is active; otherwise kUnauthenticated with
+    // token is valid, the user exists and is active and the token was issued after the user's
+    // last password change (a revoked token fails as an invalid one); otherwise kUnauthenticated
+    // with
     // SimpleJWT's detail and code (bad_authorization_header, token_not_valid, user_not_found,
     // user_inactive).
     [[nodiscard]] core::Result<std::optional<core::Principal>> authenticate(

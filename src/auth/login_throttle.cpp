@@ -1,5 +1,6 @@
 #include "auth/login_throttle.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <string_view>
@@ -40,29 +41,87 @@ core::Result<std::optional<Rate>> parse_rate(std::string_view text) {
     return std::optional<Rate>{Rate{static_cast<int>(*count), period}};
 }
 
-core::Status LoginThrottle::check_address(std::string_view address) {
-    return check("login:address:", address, per_address_);
+namespace {
+
+std::string_view bounded(std::string_view address) {
+    // An X-Forwarded-For entry is the client's to choose when a proxy passes it on: a longer
+    // one is no IP address, and cutting it keeps keys small (such entries share a count, and
+    // never the count of a real address, which is shorter).
+    return address.substr(0, kMaxAddressLength);
 }
 
-core::Status LoginThrottle::check_username(std::string_view username) {
-    return check("login:username:", username, per_username_);
-}
-
-core::Status LoginThrottle::check(std::string_view prefix, std::string_view id,
-                                  const std::optional<Rate>& rate) {
-    if (!rate) return core::Ok{};
+// A key naming an address and a username. Header values hold no line feed, so the first one
+// ends the address.
+std::string pair_key(std::string_view prefix, std::string_view address, std::string_view username) {
     std::string key(prefix);
-    key += id;
-    const auto wait = store_.hit(key, *rate, clock_.now());
-    if (!wait) return core::Ok{};
+    key += bounded(address);
+    key += '\n';
+    key += username;
+    return key;
+}
+
+core::Error throttled(double wait) {
     // DRF rounds the wait up and says "second" for exactly one.
-    const int seconds = std::max(1, static_cast<int>(std::ceil(*wait)));
+    const int seconds = std::max(1, static_cast<int>(std::ceil(wait)));
     core::Error e =
         core::make_error(core::ErrorCode::kRateLimited,
                          "Request was throttled. Expected available in " + std::to_string(seconds) +
                              (seconds == 1 ? " second." : " seconds."));
     e.retry_after_seconds = seconds;
     return e;
+}
+
+}  // namespace
+
+core::Status LoginThrottle::check_address(std::string_view address) {
+    std::string key("login:address:");
+    key += bounded(address);
+    if (auto counted = hit(key, rates_.per_address, clock_.now()); !counted) {
+        return std::move(counted).error();
+    }
+    return core::Ok{};
+}
+
+core::Result<FailureReservation> LoginThrottle::reserve_failure(std::string_view username,
+                                                                std::string_view address) {
+    const core::Timestamp now = clock_.now();
+    FailureReservation r;
+    r.pair_key = pair_key("login:failures:", address, username);
+    r.trusted_key = pair_key("login:trusted:", address, username);
+    r.username_key = "login:failures-by-username:";
+    r.username_key += username;
+    auto pair_hit = hit(r.pair_key, rates_.failures_per_username_address, now);
+    if (!pair_hit) return std::move(pair_hit).error();
+    r.pair_hit = *pair_hit;
+    // The owner's usual address is exempt from the ceiling that guards against guessing from
+    // many addresses, so such guessing cannot lock the owner out there.
+    if (!rates_.failures_per_username || store_.remembers(r.trusted_key, now)) return r;
+    auto username_hit = hit(r.username_key, rates_.failures_per_username, now);
+    if (!username_hit) {
+        if (r.pair_hit) store_.refund(r.pair_key, *r.pair_hit);
+        return std::move(username_hit).error();
+    }
+    r.username_hit = *username_hit;
+    return r;
+}
+
+void LoginThrottle::succeeded(const FailureReservation& reservation) {
+    const core::Timestamp now = clock_.now();
+    if (reservation.pair_hit) store_.refund(reservation.pair_key, *reservation.pair_hit);
+    if (reservation.username_hit) {
+        store_.refund(reservation.username_key, *reservation.username_hit);
+    }
+    if (rates_.failures_per_username) {
+        store_.remember(reservation.trusted_key, now + rates_.trusted_address_period, now);
+    }
+}
+
+core::Result<std::optional<core::Timestamp>> LoginThrottle::hit(const std::string& key,
+                                                                const std::optional<Rate>& rate,
+                                                                core::Timestamp now) {
+    if (!rate) return std::optional<core::Timestamp>{};
+    if (const auto wait = store_.hit(key, *rate, now)) return throttled(*wait);
+    return std::optional<core::Timestamp>{now};
 }
 
 }  // namespace taskapi::auth

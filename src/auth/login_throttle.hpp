@@ -25,29 +25,69 @@ core::Result<std::optional<Rate>> parse_rate(std::string_view text);
 class ThrottleStore {
 public:
     virtual ~ThrottleStore() = default;
-    // Records an attempt for `key` if the rate allows it and returns nullopt; otherwise records
-    // nothing and returns how many seconds to wait (DRF's SimpleRateThrottle algorithm).
+    // Records an attempt for `key` at `now` if the rate allows it and returns nullopt; otherwise
+    // records nothing and returns how many seconds to wait (DRF's SimpleRateThrottle algorithm).
     virtual std::optional<double> hit(std::string_view key, const Rate& rate,
                                       core::Timestamp now) = 0;
+    // Takes back one attempt recorded for `key` at `at` (a refunded reservation); nothing when
+    // it is no longer held (aged out or forgotten).
+    virtual void refund(std::string_view key, core::Timestamp at) = 0;
+    // Remembers `key` until `until` (a later call may extend it).
+    virtual void remember(std::string_view key, core::Timestamp until, core::Timestamp now) = 0;
+    // True while `key` is remembered.
+    [[nodiscard]] virtual bool remembers(std::string_view key, core::Timestamp now) = 0;
 };
 
+// The longest address a throttle key keeps: an IPv6 address with a zone fits.
+inline constexpr std::size_t kMaxAddressLength = 64;
+
+// What LoginThrottle counts; a nullopt rate is no limit. SECURITY.md explains the scheme.
+struct LoginRates {
+    std::optional<Rate> per_address;                    // every attempt, per client address
+    std::optional<Rate> failures_per_username_address;  // failed logins per (username, address)
+    std::optional<Rate> failures_per_username;          // failed logins per username, anywhere
+    // How long a successful login exempts its address from failures_per_username.
+    std::chrono::seconds trusted_address_period{30LL * 86400};
+};
+
+// Failed logins counted before the password is checked; given back when it was right.
+struct FailureReservation {
+    std::string pair_key;
+    std::string username_key;
+    std::string trusted_key;
+    std::optional<core::Timestamp> pair_hit;      // when counted toward the (username, address)
+    std::optional<core::Timestamp> username_hit;  // when counted toward the username
+};
+
+// DRF-style login throttling in three counts (LoginRates). Thread-safe.
 class LoginThrottle {
 public:
-    LoginThrottle(ThrottleStore& store, std::optional<Rate> per_address,
-                  std::optional<Rate> per_username, const core::Clock& clock)
-        : store_(store), per_address_(per_address), per_username_(per_username), clock_(clock) {}
+    LoginThrottle(ThrottleStore& store, LoginRates rates, const core::Clock& clock)
+        : store_(store), rates_(rates), clock_(clock) {}
 
-    // kRateLimited with DRF's message and retry_after_seconds when over the rate.
+    // Counts an attempt from `address` (its first kMaxAddressLength bytes). kRateLimited with
+    // DRF's message and retry_after_seconds when over the rate.
     core::Status check_address(std::string_view address);
-    core::Status check_username(std::string_view username);
+
+    // Counts a failed login of `username` from `address`, before the password is checked, so
+    // that concurrent attempts cannot overshoot: toward the (username, address) rate and,
+    // unless a login of this username from this address succeeded within the trusted period,
+    // toward the username's rate. kRateLimited (nothing counted) when either is full.
+    core::Result<FailureReservation> reserve_failure(std::string_view username,
+                                                     std::string_view address);
+
+    // The login succeeded: gives the reserved failures back and trusts the address for the
+    // username (see LoginRates::trusted_address_period).
+    void succeeded(const FailureReservation& reservation);
 
 private:
-    core::Status check(std::string_view prefix, std::string_view id,
-                       const std::optional<Rate>& rate);
+    // Hits `key`; kRateLimited with DRF's answer when over `rate`.
+    core::Result<std::optional<core::Timestamp>> hit(const std::string& key,
+                                                     const std::optional<Rate>& rate,
+                                                     core::Timestamp now);
 
     ThrottleStore& store_;
-    std::optional<Rate> per_address_;
-    std::optional<Rate> per_username_;
+    LoginRates rates_;
     const core::Clock& clock_;
 };
 

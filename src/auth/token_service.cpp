@@ -18,6 +18,7 @@ struct VerifiedAccess {
     std::uint64_t service = 0;
     std::int64_t exp = 0;
     core::UserId user;
+    std::int64_t iat = 0;
 };
 struct TransparentHash {
     using is_transparent = void;
@@ -54,7 +55,17 @@ std::string TokenService::mint(std::string_view type, core::UserId user, std::in
     return encode_hs256(claims, settings_.signing_key);
 }
 
-TokenPair TokenService::issue_pair(core::UserId user) const {
+TokenPair TokenService::issue_pair(core::UserId user, core::Timestamp issued_after) const {
+    // iat has whole seconds, and a token is valid only when its iat is later than the second of
+    // the last password change: a login within that second waits for the next one. A clock
+    // further behind (another host's, or one set back) is not waited for; the tokens then work
+    // once it has passed the change.
+    const core::Timestamp next_second =
+        std::chrono::floor<std::chrono::seconds>(issued_after) + std::chrono::seconds{1};
+    if (const auto early = next_second - clock_.now();
+        early > std::chrono::seconds{0} && early <= std::chrono::seconds{1}) {
+        clock_.sleep_until(next_second);
+    }
     const std::int64_t now = core::to_unix_seconds(clock_.now());
     return TokenPair{mint("refresh", user, now, now, settings_.refresh_lifetime),
                      mint("access", user, now, now, settings_.access_lifetime)};
@@ -77,20 +88,21 @@ core::Result<Ok> TokenService::check(std::string_view token, std::string_view ex
     return Ok{core::UserId{claims->user_id}, claims->iat.value_or(0), claims->exp};
 }
 
-core::Result<core::UserId> TokenService::verify_access(std::string_view token) const {
+core::Result<TokenService::AccessClaims> TokenService::verify_access(std::string_view token) const {
     auto& cache = t_verified_access;
     if (const auto it = cache.find(token); it != cache.end()) {
         if (it->second.service == instance_ &&
             static_cast<double>(it->second.exp) > seconds_since_epoch(clock_.now())) {
-            return it->second.user;
+            return AccessClaims{it->second.user, it->second.iat};
         }
         cache.erase(it);
     }
     auto checked = check<Refreshable>(token, "access", kAccessTokenNotValid);
     if (!checked) return std::move(checked).error();
     if (cache.size() >= kVerifiedCacheEntries) cache.clear();
-    cache.emplace(std::string(token), VerifiedAccess{instance_, checked->exp, checked->user});
-    return checked->user;
+    cache.emplace(std::string(token),
+                  VerifiedAccess{instance_, checked->exp, checked->user, checked->iat});
+    return AccessClaims{checked->user, checked->iat};
 }
 
 core::Result<TokenService::Refreshable> TokenService::verify_refresh(std::string_view token) const {

@@ -31,14 +31,22 @@ class TokenService {
 public:
     TokenService(TokenSettings settings, const core::Clock& clock);
 
-    [[nodiscard]] TokenPair issue_pair(core::UserId user) const;
+    // Tokens whose iat is later than the second of `issued_after` (a password change): within
+    // that second, it waits on the clock for the next one (on the hashing pool, never on an I/O
+    // thread). The epoch (the default) never waits.
+    [[nodiscard]] TokenPair issue_pair(core::UserId user,
+                                       core::Timestamp issued_after = core::Timestamp{}) const;
 
-    // The user id an access token names. A token is fully verified once per thread; later uses
-    // of the same token only re-check its expiry. Errors (kUnauthenticated):
+    struct AccessClaims {
+        core::UserId user;
+        std::int64_t iat = 0;  // 0 when the token has none
+    };
+    // The user an access token names, and when it was issued. A token is fully verified once per
+    // thread; later uses of the same token only re-check its expiry. Errors (kUnauthenticated):
     //  reason kAccessTokenNotValid with SimpleJWT's message ("Token is invalid or expired",
     //  "Token has wrong type", "Token has no type", "Token has no id", "Token has no 'exp' claim");
     //  reason kTokenNotValid, "Token contained no recognizable user identification".
-    [[nodiscard]] core::Result<core::UserId> verify_access(std::string_view token) const;
+    [[nodiscard]] core::Result<AccessClaims> verify_access(std::string_view token) const;
 
     struct Refreshable {
         core::UserId user;

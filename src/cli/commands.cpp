@@ -15,6 +15,7 @@
 #include "storage/open_storage.hpp"
 #include "storage/storage_error.hpp"
 #include "users/user_service.hpp"
+#include "users/username.hpp"
 
 namespace taskapi::cli {
 namespace {
@@ -173,6 +174,9 @@ int run(int argc, char** argv) {
         users::UserService service((*storage)->users(), hasher, clock);
 
         if (createuser->parsed()) {
+            // Django's normalize_username (NFKC), which create_user applies too: "ａｌｉｃｅ" is
+            // "alice". The other commands look names up as given, as logins do.
+            username = users::normalize_username(username);
             if (auto ok = users::UserService::check_username(username); !ok) {
                 return fail(ok.error().message);
             }

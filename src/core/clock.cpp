@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <limits>
+#include <thread>
 
 namespace taskapi::core {
 namespace {
@@ -21,6 +22,8 @@ Timestamp SystemClock::now() const {
     return std::chrono::time_point_cast<std::chrono::microseconds>(
         std::chrono::system_clock::now());
 }
+
+void SystemClock::sleep_until(Timestamp t) const { std::this_thread::sleep_until(t); }
 
 void append_iso8601(std::string& out, Timestamp t) {
     using namespace std::chrono;

@@ -12,11 +12,14 @@ class Clock {
 public:
     virtual ~Clock() = default;
     [[nodiscard]] virtual Timestamp now() const = 0;
+    // Blocks the calling thread until now() >= t (a fake clock just moves to t).
+    virtual void sleep_until(Timestamp t) const = 0;
 };
 
 class SystemClock final : public Clock {
 public:
     [[nodiscard]] Timestamp now() const override;
+    void sleep_until(Timestamp t) const override;
 };
 
 // "2026-11-26T17:20:05.123456Z"; the fraction is left out when it is zero (as Python's isoformat).

@@ -2,6 +2,7 @@
 // answer.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -31,6 +32,10 @@ struct Response {
     // The remainder of the body, produced as it is sent; its length is not known in advance, so
     // the answer goes out with chunked transfer coding (to HTTP/1.0 clients: until the close).
     std::shared_ptr<BodyStream> rest;
+    // Slow work still to be done (password hashing): when set, the server runs it on its hashing
+    // pool, or answers 503 busy when that pool's queue is full, and sends the Response it
+    // returns instead of this one. It runs on another thread: it must own what it uses.
+    std::function<Response()> deferred;
 
     void set_header(std::string name, std::string value) {
         headers.emplace_back(std::move(name), std::move(value));
@@ -42,6 +47,13 @@ inline Response json_response(int status, std::string body) {
     Response r;
     r.status = status;
     r.body = std::move(body);
+    return r;
+}
+
+// An answer that is slow work still to be done (see Response::deferred).
+inline Response defer(std::function<Response()> work) {
+    Response r;
+    r.deferred = std::move(work);
     return r;
 }
 

@@ -213,6 +213,18 @@ Response redirect(const Request& request, std::string_view raw_path) {
     return r;
 }
 
+// The API view's finishing steps, for every answer of a matched route.
+Response finish_view(Response response, const Route& route, std::optional<int> indent) {
+    // Every answer rendered after a successful negotiation honours its indent, errors included.
+    if (indent && response.content_type == kJsonType && !response.body.empty()) {
+        indent_body(response, *indent);
+    }
+    response.set_header("Allow", allow_header(route));
+    response.set_header("Vary", "Accept");
+    for (const auto& [name, value] : route.headers) response.set_header(name, value);
+    return response;
+}
+
 }  // namespace
 
 std::optional<Router::Match> Router::match(std::string_view path) const {
@@ -226,14 +238,14 @@ std::optional<Router::Match> Router::match(std::string_view path) const {
     return std::nullopt;
 }
 
-bool Router::is_slow(const Request& request) const {
-    if (request.method != Method::kPost) return false;
-    const auto m = match(request.path);
-    return m && m->route->slow;
-}
-
 Response Router::dispatch(Request& request) const {
-    if (auto m = match(request.path)) return dispatch_view(request, *m);
+    auto m = match(request.path);
+    // Django checks the Host in its middleware, before URL resolution: unknown URLs and
+    // redirects are refused too. The host is not echoed (it is the attacker's text).
+    if (allowed_hosts_ && !(m && m->route->any_host) && !allowed_hosts_->allows(request.host)) {
+        return detail_response(400, "Invalid Host header.");
+    }
+    if (m) return dispatch_view(request, *m);
     // Django's APPEND_SLASH: redirect when the path with a trailing slash exists.
     if (!request.path.ends_with('/') && match(request.path + '/')) {
         const auto raw_path = request.raw_path.empty() ? std::string_view(request.path)
@@ -310,15 +322,15 @@ Response Router::dispatch_view(Request& request, const Match& m) const {
         return (*handler)(request);
     }();
 
-    // Every answer rendered after a successful negotiation honours its indent, errors included.
-    if (negotiated && negotiated->indent && response.content_type == kJsonType &&
-        !response.body.empty()) {
-        indent_body(response, *negotiated->indent);
+    const std::optional<int> indent = negotiated ? negotiated->indent : std::nullopt;
+    if (response.deferred) {
+        // The slow part finishes like any other answer of this view, on whatever thread runs it.
+        response.deferred = [work = std::move(response.deferred), &route, indent] {
+            return finish_view(work(), route, indent);
+        };
+        return response;
     }
-
-    response.set_header("Allow", allow_header(route));
-    response.set_header("Vary", "Accept");
-    return response;
+    return finish_view(std::move(response), route, indent);
 }
 
 }  // namespace taskapi::http

@@ -6,10 +6,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/principal.hpp"
 #include "core/result.hpp"
+#include "http/allowed_hosts.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
 
@@ -32,8 +34,11 @@ struct Route {
     std::string name;         // OPTIONS "name", e.g. "Task List"
     std::string description;  // OPTIONS "description"
     Access access = Access::kAuthenticated;
+    // Answered whatever the Host header says (health: load balancers probe it by IP address).
+    bool any_host = false;
     bool format_suffix = false;  // also answer "<path>.json" and "<path>.json/"
-    bool slow = false;           // POST is slow work (password hashing): run it off the I/O threads
+    // Added to every answer of this route (errors, OPTIONS and deferred results included).
+    std::vector<std::pair<std::string, std::string>> headers;
     Handler get, post, put, patch, del;
     ActionsProvider actions;
 };
@@ -45,11 +50,15 @@ public:
 
     void add(Route route) { routes_.push_back(std::move(route)); }
 
-    // Never throws for bad input; exceptions from handlers propagate (the server answers 500).
-    [[nodiscard]] Response dispatch(Request& request) const;
+    // From now on, a request whose Host is not allowed gets 400 {"detail":"Invalid Host
+    // header."} before anything else, unless its route is any_host. Without it, any Host goes.
+    void set_allowed_hosts(AllowedHosts hosts) { allowed_hosts_ = std::move(hosts); }
 
-    // True when the request goes to slow work that must not run on an I/O thread.
-    [[nodiscard]] bool is_slow(const Request& request) const;
+    // Never throws for bad input; exceptions from handlers propagate (the server answers 500).
+    // When a handler defers slow work (Response::deferred), the answer's deferred function
+    // also applies the view's finishing steps (indent, Allow, Vary) to what the work returns;
+    // it may run on any thread while the router lives.
+    [[nodiscard]] Response dispatch(Request& request) const;
 
 private:
     struct Match {
@@ -62,6 +71,7 @@ private:
 
     Authenticate authenticate_;
     std::vector<Route> routes_;
+    std::optional<AllowedHosts> allowed_hosts_;
 };
 
 }  // namespace taskapi::http

@@ -143,6 +143,20 @@ std::string busy_bytes() {
     return wire_head(busy, 11, false, Framing::kLength) + busy.body;
 }
 
+// The one catch site for handlers, inline or deferred: an exception is logged with what was
+// being answered (`describe()`) and the client gets the generic 500, never the exception's text.
+template <typename Work, typename Describe>
+Response answer_or_500(Work&& work, Describe&& describe) {
+    try {
+        return work();
+    } catch (const std::exception& e) {
+        core::log_error("unhandled error on " + describe() + ": " + e.what());
+    } catch (...) {
+        core::log_error("unhandled non-standard exception on " + describe());
+    }
+    return json_response(500, R"({"detail":"A server error occurred."})");
+}
+
 std::string_view as_view(const beast::flat_buffer& buffer) {
     const auto data = buffer.data();
     return {static_cast<const char*>(data.data()), data.size()};
@@ -251,8 +265,10 @@ struct Server::Impl {
     awaitable<bool> write_answer(Connection& conn, Response& response, const Exchange& exchange);
     awaitable<Response> respond(Request request);
     Response dispatch_safely(Request& request);
-    // Runs the request on the slow pool and resumes the caller on its own thread with the answer.
-    awaitable<Response> dispatch_on_slow_pool(Request request);
+    // Runs a handler's deferred work on the slow pool and resumes the caller on its own thread
+    // with the answer; an exception becomes the generic 500, logged under the request's name.
+    awaitable<Response> dispatch_on_slow_pool(std::function<Response()> work,
+                                              std::string request_name);
 
     // Idle bookkeeping for the connection table; set_busy is false once the connection was
     // evicted (closed to make room).
@@ -268,32 +284,28 @@ struct Server::Impl {
 };
 
 Response Server::Impl::dispatch_safely(Request& request) {
-    try {
-        return router.dispatch(request);
-    } catch (const std::exception& e) {
-        core::log_error(std::string("unhandled error on ") + request.method_name + " " +
-                        request.path + ": " + e.what());
-    } catch (...) {
-        core::log_error("unhandled non-standard exception on " + request.method_name + " " +
-                        request.path);
-    }
-    Response r = json_response(500, R"({"detail":"A server error occurred."})");
-    return r;
+    return answer_or_500([this, &request] { return router.dispatch(request); },
+                         [&request] { return request.method_name + " " + request.path; });
 }
 
 awaitable<Response> Server::Impl::respond(Request request) {
-    if (!router.is_slow(request)) co_return dispatch_safely(request);
-    // Slow work (Argon2id) runs on its own bounded pool; the I/O thread keeps serving.
+    Response response = dispatch_safely(request);
+    if (!response.deferred) co_return response;
+    // Slow work (Argon2id) runs on its own bounded pool; the I/O thread keeps serving. Only work
+    // that is left after the handler's quick checks (a throttled login is answered inline)
+    // takes a place in the queue.
     if (slow_in_flight.fetch_add(1) >= options.max_slow_queue) {
         slow_in_flight.fetch_sub(1);
         co_return busy_response();
     }
-    Response r = co_await dispatch_on_slow_pool(std::move(request));
+    Response r = co_await dispatch_on_slow_pool(std::move(response.deferred),
+                                                request.method_name + " " + request.path);
     slow_in_flight.fetch_sub(1);
     co_return r;
 }
 
-awaitable<Response> Server::Impl::dispatch_on_slow_pool(Request request) {
+awaitable<Response> Server::Impl::dispatch_on_slow_pool(std::function<Response()> work,
+                                                        std::string request_name) {
     // Not co_spawn: in Boost 1.81 a co_spawned coroutine that finishes on the pool posts its
     // completion to the back of the pool's queue, so each finished login waited behind every hash
     // queued after it and logins completed in batches. Here the pool thread hands the answer back
@@ -302,8 +314,8 @@ awaitable<Response> Server::Impl::dispatch_on_slow_pool(Request request) {
     auto io_executor = co_await asio::this_coro::executor;
     asio::steady_timer done(io_executor, asio::steady_timer::time_point::max());
     std::optional<Response> answer;
-    asio::post(slow_pool, [this, io_executor, &request, &answer, &done] {
-        answer = dispatch_safely(request);
+    asio::post(slow_pool, [io_executor, &work, &request_name, &answer, &done] {
+        answer = answer_or_500(work, [&request_name] { return request_name; });
         asio::post(io_executor, [&done] { done.cancel(); });
     });
     co_await done.async_wait(kTuple);

@@ -1,6 +1,7 @@
 // The user model: an account that owns tasks and logs in with a password.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "core/clock.hpp"
@@ -15,7 +16,17 @@ struct User {
     bool is_active = true;
     bool is_superuser = false;
     core::Timestamp date_joined{};
+    // When the password was last changed; the epoch (0) when it never was. Tokens issued
+    // before the second in which it changed are revoked.
+    core::Timestamp password_changed_at{};
 };
+
+// True when a token issued at `iat` (whole seconds, JWT) was issued before the user's last
+// password change: not later than the second in which it happened.
+[[nodiscard]] inline bool issued_before_password_change(const User& user, std::int64_t iat) {
+    return user.password_changed_at != core::Timestamp{} &&
+           iat <= core::to_unix_seconds(user.password_changed_at);
+}
 
 struct NewUser {
     std::string username;

@@ -18,8 +18,13 @@ public:
     virtual core::Result<User> create(const NewUser& user) = 0;
     [[nodiscard]] virtual std::optional<User> find_by_id(core::UserId id) = 0;
     [[nodiscard]] virtual std::optional<User> find_by_username(std::string_view username) = 0;
-    // Returns false when no such user exists.
+    // Replaces the hash of the same password (an upgrade of its parameters): tokens stay valid,
+    // password_changed_at is kept. Returns false when no such user exists.
     virtual bool set_password_hash(core::UserId id, std::string_view password_hash) = 0;
+    // Sets a new password's hash and password_changed_at = `changed_at`, which revokes the
+    // tokens issued before it. Returns false when no such user exists.
+    virtual bool change_password(core::UserId id, std::string_view password_hash,
+                                 core::Timestamp changed_at) = 0;
     // Removes the user and, with it, every task the user owns. False when no such user exists.
     virtual bool remove(core::UserId id) = 0;
 };

@@ -1,6 +1,7 @@
 #include "users/user_service.hpp"
 
 #include "core/text.hpp"
+#include "users/username.hpp"
 
 namespace taskapi::users {
 namespace {
@@ -30,6 +31,17 @@ bool is_username_code_point(char32_t c) {
 }
 
 }  // namespace
+
+bool UserService::could_be_username(std::string_view username) {
+    // Bytes first: a name of at most 150 bytes has at most 150 characters.
+    return username.size() <= kUsernameMaxLength ||
+           core::count_code_points(username) <= kUsernameMaxLength;
+}
+
+core::Error login_failed() {
+    return core::make_error(core::ErrorCode::kUnauthenticated,
+                            "No active account found with the given credentials");
+}
 
 core::Status UserService::check_username(std::string_view username) {
     if (username.empty()) return invalid("the username may not be empty");
@@ -62,10 +74,12 @@ core::Status UserService::check_password(std::string_view password) {
 }
 
 core::Result<User> UserService::create_user(const NewAccount& account) {
-    if (auto ok = check_username(account.username); !ok) return std::move(ok).error();
+    // As Django's UserManager.create_user: the name is stored in NFKC form.
+    std::string username = normalize_username(account.username);
+    if (auto ok = check_username(username); !ok) return std::move(ok).error();
     if (auto ok = check_password(account.password); !ok) return std::move(ok).error();
     NewUser user;
-    user.username = account.username;
+    user.username = std::move(username);
     user.password_hash = hasher_.hash(account.password);
     user.is_active = account.is_active;
     user.is_superuser = account.is_superuser;
@@ -77,8 +91,9 @@ core::Status UserService::change_password(std::string_view username, std::string
     const auto user = repository_.find_by_username(username);
     if (!user) return no_such_user(username);
     if (auto ok = check_password(password); !ok) return std::move(ok).error();
-    if (!repository_.set_password_hash(user->id, hasher_.hash(password)))
+    if (!repository_.change_password(user->id, hasher_.hash(password), clock_.now())) {
         return no_such_user(username);
+    }
     return core::Ok{};
 }
 
@@ -96,10 +111,7 @@ core::Result<User> UserService::login(std::string_view username, std::string_vie
     } else {
         hasher_.verify_dummy(password);
     }
-    if (!ok) {
-        return core::make_error(core::ErrorCode::kUnauthenticated,
-                                "No active account found with the given credentials");
-    }
+    if (!ok) return login_failed();
     if (hasher_.needs_rehash(user->password_hash)) {
         // Made with older parameters: store a hash with today's, as Django does on login. The
         // login succeeds either way.

@@ -23,6 +23,9 @@ struct NewAccount {
     bool is_active = true;
 };
 
+// kUnauthenticated with SimpleJWT's message: what every failed login answers, whatever failed.
+[[nodiscard]] core::Error login_failed();
+
 // Thread-safe. Hashing is slow: callers on I/O threads must hand login() to a worker pool.
 class UserService {
 public:
@@ -30,9 +33,11 @@ public:
                 const core::Clock& clock)
         : repository_(repository), hasher_(hasher), clock_(clock) {}
 
-    // kInvalidArgument for a bad username or password, kConflict when the username is taken.
+    // Stores the username in NFKC form (normalize_username), as Django does. kInvalidArgument for
+    // a bad username or password, kConflict when the (normalized) username is taken.
     core::Result<User> create_user(const NewAccount& account);
-    // kNotFound for an unknown user, kInvalidArgument for a bad password.
+    // Also revokes every token issued before now (User::password_changed_at). kNotFound for an
+    // unknown user, kInvalidArgument for a bad password.
     core::Status change_password(std::string_view username, std::string_view password);
     // Removes the user and the user's tasks; kNotFound for an unknown user.
     core::Status delete_user(std::string_view username);
@@ -43,6 +48,10 @@ public:
 
     [[nodiscard]] std::optional<User> find(core::UserId id);
     [[nodiscard]] bool username_taken(std::string_view username);
+
+    // False for a name no account can have because it is too long (more than 150 characters):
+    // a login can fail at once, without a lookup or a hash.
+    [[nodiscard]] static bool could_be_username(std::string_view username);
 
     // Username rules (Django's): 1 to 150 characters, letters, digits and @ . + - _ only.
     [[nodiscard]] static core::Status check_username(std::string_view username);

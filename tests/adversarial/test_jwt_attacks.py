@@ -27,7 +27,9 @@ EXTRA_USERS = [
     ("dave", "dave-password-1", {}),
     ("erin", "erin-password-1", {}),
 ]
-SERVER_ENV = {"TASKAPI_LOGIN_RATE_PER_ADDRESS": "off", "TASKAPI_LOGIN_RATE_PER_USERNAME": "off"}
+SERVER_ENV = {"TASKAPI_LOGIN_RATE_PER_ADDRESS": "off",
+              "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS": "off",
+              "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME": "off"}
 
 ME = "/api/me/"
 REFRESH = "/api/auth/token/refresh/"

@@ -1,13 +1,17 @@
 """Login throttling (DRF style) on POST /api/auth/token/.
 
-Settings: TASKAPI_LOGIN_RATE_PER_ADDRESS (default 20/min), TASKAPI_LOGIN_RATE_PER_USERNAME
-(default 10/min), rates "N/s|sec|second|m|min|minute|h|hour|d|day" or "off";
-TASKAPI_NUM_PROXIES (default 0: X-Forwarded-For is ignored; 1: its last entry is the client).
-Every POST counts toward its address, checked before the body is read; every POST naming a
-username counts toward that username (case-sensitive, trimmed), checked after the body is
-validated; successful or not. Over the rate: 429, `Retry-After: N`,
+Settings: TASKAPI_LOGIN_RATE_PER_ADDRESS (default 20/min),
+TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS (default 10/min),
+TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME (default 100/hour), rates
+"N/s|sec|second|m|min|minute|h|hour|d|day" or "off"; TASKAPI_NUM_PROXIES (default 0:
+X-Forwarded-For is ignored; 1: its last entry is the client). Every POST counts toward its
+address, checked before the body is read. Once the body is valid, a login counts as a failure of
+its username (case-sensitive, trimmed) from its address, and of its username from anywhere, until
+the password proves right (then it is given back). The retired TASKAPI_LOGIN_RATE_PER_USERNAME
+stops start-up. Over a rate: 429, `Retry-After: N`,
 {"detail":"Request was throttled. Expected available in N seconds."} ("1 second." when N is 1).
 Small rates keep the tests fast; the only waits are ~1 s for a per-second window.
+tests/adversarial/test_accounts_hardening.py covers the scheme from several client addresses.
 """
 import re
 import subprocess
@@ -20,13 +24,17 @@ from apihelpers import ALLOW_TOKEN, LOGIN_FAILED, assert_api_headers, assert_jso
 
 T = "/api/auth/token/"
 FORM = "application/x-www-form-urlencoded"
-OFF = {"TASKAPI_LOGIN_RATE_PER_ADDRESS": "off", "TASKAPI_LOGIN_RATE_PER_USERNAME": "off"}
+OFF = {"TASKAPI_LOGIN_RATE_PER_ADDRESS": "off", "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS": "off",
+       "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME": "off"}
 NO_USERS = ()
 DEFAULT_USERS = (("alice", "alice-password-1", {}), ("bob", "bob-password-1", {}))
 
 
-def env(address="off", username="off", **extra):
-    e = {"TASKAPI_LOGIN_RATE_PER_ADDRESS": address, "TASKAPI_LOGIN_RATE_PER_USERNAME": username}
+def env(address="off", username="off", ceiling="off", **extra):
+    """`username`: failures per (username, address); `ceiling`: failures per username."""
+    e = {"TASKAPI_LOGIN_RATE_PER_ADDRESS": address,
+         "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS": username,
+         "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME": ceiling}
     e.update(extra)
     return e
 
@@ -99,12 +107,12 @@ def test_other_endpoints_are_not_throttled(server_factory):
 
 
 def with_default_rates(server_factory, users=DEFAULT_USERS):
-    """A server without any TASKAPI_LOGIN_RATE_* setting (tests/api's base environment turns
+    """A server without any TASKAPI_LOGIN_* setting (tests/api's base environment turns
     throttling off; here the variables are removed so that the built-in defaults apply)."""
     srv = server_factory(users=users, start=False)
     base = srv.base_env
-    srv.base_env = lambda: {k: v for k, v in base().items() if not k.startswith("TASKAPI_LOGIN_RATE_")}
-    assert not any(k.startswith("TASKAPI_LOGIN_RATE_") for k in srv.base_env())
+    srv.base_env = lambda: {k: v for k, v in base().items() if not k.startswith("TASKAPI_LOGIN_")}
+    assert not any(k.startswith("TASKAPI_LOGIN_") for k in srv.base_env())
     return srv.start()
 
 
@@ -125,7 +133,7 @@ def test_throttled_answer_headers(server_factory):
 
 
 # ---------------------------------------------------------------------------- per username
-def test_username_rate(server_factory):
+def test_username_failure_rate(server_factory):
     srv = server_factory(env=env(username="3/min"))
     for _ in range(3):
         assert_not_throttled(login(srv, "alice"))
@@ -138,6 +146,15 @@ def test_username_rate(server_factory):
     # usernames are case-sensitive: "Alice" is another (unknown) name with its own count
     assert_not_throttled(login(srv, "Alice"))
     assert_not_throttled(login(srv, "ALICE"))
+
+
+def test_successful_logins_are_not_failures(server_factory):
+    srv = server_factory(env=env(username="2/min"))
+    assert_not_throttled(login(srv, "alice"))
+    for _ in range(5):
+        assert login(srv, "alice", "alice-password-1").status_code == 200
+    assert_not_throttled(login(srv, "alice"))
+    assert_throttled(login(srv, "alice", "alice-password-1"), 60)
 
 
 def test_username_throttle_comes_after_validation(server_factory):
@@ -160,11 +177,21 @@ def test_unknown_usernames_are_throttled_like_known_ones(server_factory):
         assert_throttled(login(srv, name), 60)
 
 
-def test_default_username_rate_is_10_per_minute(server_factory):
+def test_default_username_failure_rate_is_10_per_minute(server_factory):
     srv = with_default_rates(server_factory)
     for _ in range(10):
         assert_not_throttled(login(srv, "alice"))
     assert_throttled(login(srv, "alice", "alice-password-1"), 60)
+    assert login(srv, "bob", "bob-password-1").status_code == 200
+
+
+def test_username_ceiling(server_factory):
+    # One address here; tests/adversarial/test_accounts_hardening.py spreads it over several.
+    srv = server_factory(env=env(ceiling="3/hour"))
+    for _ in range(3):
+        assert_not_throttled(login(srv, "alice"))
+    n = assert_throttled(login(srv, "alice", "alice-password-1"), 3600)
+    assert n > 3500, n
     assert login(srv, "bob", "bob-password-1").status_code == 200
 
 
@@ -182,7 +209,7 @@ def test_per_second_window_passes(server_factory):
     assert_not_throttled(login(srv))
 
 
-def test_username_per_second_window_passes(server_factory):
+def test_username_failure_per_second_window_passes(server_factory):
     srv = server_factory(env=env(username="1/s"))
     assert_not_throttled(login(srv, "alice"))
     assert_throttled(login(srv, "alice"), 1, exact=1)
@@ -258,11 +285,12 @@ def test_off_disables(server_factory):
     ("TASKAPI_LOGIN_RATE_PER_ADDRESS", "10/week"),
     ("TASKAPI_LOGIN_RATE_PER_ADDRESS", "-1/min"),
     ("TASKAPI_LOGIN_RATE_PER_ADDRESS", "1.5/min"),
-    ("TASKAPI_LOGIN_RATE_PER_USERNAME", "10/min/x"),
-    ("TASKAPI_LOGIN_RATE_PER_USERNAME", "1000/month"),      # not "1000/minute"
+    ("TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS", "10/min/x"),
+    ("TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS", "1000/month"),      # not "1000/minute"
     ("TASKAPI_LOGIN_RATE_PER_ADDRESS", "10/decade"),
-    ("TASKAPI_LOGIN_RATE_PER_USERNAME", "99999999999999999999/min"),
-    ("TASKAPI_LOGIN_RATE_PER_USERNAME", ""),
+    ("TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME", "99999999999999999999/min"),
+    ("TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME", ""),
+    ("TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME", "100/week"),
     ("TASKAPI_NUM_PROXIES", "-1"),
     ("TASKAPI_NUM_PROXIES", "abc"),
 ])
@@ -274,3 +302,18 @@ def test_invalid_settings_refuse_to_start(server_factory, setting, value):
         pytest.fail("serve started (and kept running) with %s=%r" % (setting, value))
     assert res.returncode != 0, "serve started with %s=%r" % (setting, value)
     assert setting in res.stdout + res.stderr, res.stdout + res.stderr
+
+
+@pytest.mark.parametrize("value", ["10/min", "off"])
+def test_the_retired_username_rate_refuses_to_start(server_factory, value):
+    srv = server_factory(users=NO_USERS, start=False)
+    try:
+        res = srv.cli("serve", "--host", "127.0.0.1", "--port", "0",
+                      env={"TASKAPI_LOGIN_RATE_PER_USERNAME": value}, timeout=3)
+    except subprocess.TimeoutExpired:
+        pytest.fail("serve started (and kept running) with the retired setting")
+    out = res.stdout + res.stderr
+    assert res.returncode == 1, out
+    assert "TASKAPI_LOGIN_RATE_PER_USERNAME" in out, out
+    assert "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS" in out, out
+    assert "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME " in out, out

@@ -23,7 +23,9 @@ from apihelpers import (
 
 # ivan (id 3) is inactive
 EXTRA_USERS = [("ivan", "ivan-password-1", {"inactive": True})]
-SERVER_ENV = {"TASKAPI_LOGIN_RATE_PER_ADDRESS": "off", "TASKAPI_LOGIN_RATE_PER_USERNAME": "off"}
+SERVER_ENV = {"TASKAPI_LOGIN_RATE_PER_ADDRESS": "off",
+              "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS": "off",
+              "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME": "off"}
 
 L = "/api/tasks/"
 FORM = "application/x-www-form-urlencoded"

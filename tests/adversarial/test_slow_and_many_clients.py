@@ -14,7 +14,9 @@ import requests
 
 from advhelpers import BUSY, Conn, assert_answer_json, request_bytes
 
-QUIET = {"TASKAPI_LOGIN_RATE_PER_ADDRESS": "off", "TASKAPI_LOGIN_RATE_PER_USERNAME": "off"}
+QUIET = {"TASKAPI_LOGIN_RATE_PER_ADDRESS": "off",
+         "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS": "off",
+         "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME": "off"}
 
 
 def trickle(conn, data, interval=1.0):

@@ -67,7 +67,8 @@ class Server:
             # The suites log in far more often than a person does, all from 127.0.0.1; the tests
             # of login throttling set these themselves (env= overrides the base environment).
             "TASKAPI_LOGIN_RATE_PER_ADDRESS": "off",
-            "TASKAPI_LOGIN_RATE_PER_USERNAME": "off",
+            "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS": "off",
+            "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME": "off",
         }
 
     # ------------------------------------------------------------------ CLI

@@ -64,6 +64,15 @@ DELIBERATE = {
 # Headers that differ by design (difference 6) or by server: not compared.
 IGNORED_HEADERS = ("< Connection:", "< Server:", "< Date:")
 
+# Every answer of the token endpoints carries this header and DRF's do not (difference 12):
+# checked by test_token_answers_are_never_stored, then left out of the comparison.
+NO_STORE = "< Cache-Control: no-store"
+TOKEN_REQUEST_RE = re.compile(r"^> [A-Z]+ /api/auth/token/(refresh/)?(\?.*)?$")
+
+
+def is_token_exchange(lines):
+    return any(TOKEN_REQUEST_RE.match(line) for line in lines)
+
 
 def parse_transcript(text):
     """name -> list of normalized lines of that exchange."""
@@ -105,17 +114,19 @@ def transcripts(server):
         res.stdout, res.stderr, srv.log[-4000:])
     reference = parse_transcript(CONTRACT.read_text(encoding="utf-8"))
     ours = parse_transcript(out.read_text(encoding="utf-8"))
-    return reference, ours
+    no_store = {name for name, lines in ours.items() if NO_STORE in lines}
+    ours = {name: [line for line in lines if line != NO_STORE] for name, lines in ours.items()}
+    return reference, ours, no_store
 
 
 def test_every_exchange_was_replayed(transcripts):
-    reference, ours = transcripts
+    reference, ours, _no_store = transcripts
     assert len(reference) == 206
     assert list(ours) == list(reference)
 
 
 def test_exchanges_match_the_drf_transcript(transcripts):
-    reference, ours = transcripts
+    reference, ours, _no_store = transcripts
     mismatches = []
     for name, expected in reference.items():
         if name in DELIBERATE:
@@ -128,9 +139,18 @@ def test_exchanges_match_the_drf_transcript(transcripts):
 
 @pytest.mark.parametrize("name", sorted(DELIBERATE))
 def test_deliberate_differences(transcripts, name):
-    _reference, ours = transcripts
+    _reference, ours, _no_store = transcripts
     status, body_prefix = DELIBERATE[name]
     lines = ours[name]
     assert status in lines, "%s: expected %r in\n%s" % (name, status, "\n".join(lines))
     body = [line for line in lines if line.startswith("< body")]
     assert body and body[0].startswith(body_prefix), "%s: body %r" % (name, body)
+
+
+def test_token_answers_are_never_stored(transcripts):
+    """RFC 6749 5.1: every answer of the token endpoints (errors and OPTIONS included) says
+    Cache-Control: no-store; no other answer does (difference 12)."""
+    reference, _ours, no_store = transcripts
+    token_exchanges = {name for name, lines in reference.items() if is_token_exchange(lines)}
+    assert len(token_exchanges) == 33, sorted(token_exchanges)
+    assert no_store == token_exchanges, sorted(no_store ^ token_exchanges)

@@ -78,9 +78,21 @@ def test_root_with_auth(server, alice):
     assert_json(r, 200, {"tasks": server.url("/api/tasks/")}, allow=ALLOW_RO)
 
 
-def test_root_url_is_built_from_host_header(server, alice):
-    r = server.get("/api/", alice, headers={"Host": "example.com:8080"})
+def test_root_url_is_built_from_host_header(server_factory):
+    # TASKAPI_ALLOWED_HOSTS (default localhost,127.0.0.1,[::1]) must allow the host first.
+    srv = server_factory(env={"TASKAPI_ALLOWED_HOSTS": "127.0.0.1,example.com"})
+    r = srv.get("/api/", srv.login("alice")["access"], headers={"Host": "example.com:8080"})
     assert_json(r, 200, {"tasks": "http://example.com:8080/api/tasks/"}, allow=ALLOW_RO)
+
+
+def test_a_host_that_is_not_allowed_is_a_bad_request(server, alice):
+    r = server.get("/api/", alice, headers={"Host": "example.com:8080"})
+    assert r.status_code == 400, show(r)
+    assert r.content == b'{"detail":"Invalid Host header."}', show(r)
+    assert_common_headers(r)
+    # Load balancers probe the health check by IP address: it answers whatever the Host.
+    assert_json(server.get("/api/health/", headers={"Host": "10.0.0.1:8000"}), 200, {"status": "ok"},
+                allow=ALLOW_RO)
 
 
 def test_root_format_suffix(server, alice):

@@ -27,6 +27,19 @@ public:
         return now_;
     }
 
+    // Moves the clock forward to `t` at once: tests never sleep.
+    void sleep_until(core::Timestamp t) const override {
+        const std::lock_guard lock(mutex_);
+        if (now_ < t) now_ = t;
+        ++sleeps_;
+    }
+
+    // How many times sleep_until() was called.
+    [[nodiscard]] int sleeps() const {
+        const std::lock_guard lock(mutex_);
+        return sleeps_;
+    }
+
     void set(core::Timestamp t) {
         const std::lock_guard lock(mutex_);
         now_ = t;
@@ -39,7 +52,8 @@ public:
 
 private:
     mutable std::mutex mutex_;
-    core::Timestamp now_;
+    mutable core::Timestamp now_;  // sleep_until() moves even a const clock
+    mutable int sleeps_ = 0;
 };
 
 }  // namespace taskapi::fakes

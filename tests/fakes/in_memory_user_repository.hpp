@@ -62,6 +62,16 @@ public:
         return true;
     }
 
+    bool change_password(core::UserId id, std::string_view password_hash,
+                         core::Timestamp changed_at) override {
+        const std::lock_guard lock(mutex_);
+        const auto it = users_.find(id.value);
+        if (it == users_.end()) return false;
+        it->second.password_hash = std::string(password_hash);
+        it->second.password_changed_at = changed_at;
+        return true;
+    }
+
     bool remove(core::UserId id) override {
         const std::lock_guard lock(mutex_);
         if (users_.erase(id.value) == 0) return false;

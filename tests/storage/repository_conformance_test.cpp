@@ -492,6 +492,33 @@ TYPED_TEST(RepositoryConformance, SetPasswordHashReplacesTheHash) {
     EXPECT_FALSE(this->users().set_password_hash(core::UserId{999}, "$argon2id$x"));
 }
 
+TYPED_TEST(RepositoryConformance, ANewUserHasNeverChangedThePassword) {
+    const auto alice = this->add_user("alice");
+    EXPECT_EQ(this->users().find_by_id(alice)->password_changed_at, core::Timestamp{});
+}
+
+TYPED_TEST(RepositoryConformance, ChangePasswordSetsTheHashAndWhen) {
+    const auto alice = this->add_user("alice");
+    const auto bob = this->add_user("bob");
+    const auto when = make_timestamp(2026, 11, 27, 8, 0, 1, 654321);
+    EXPECT_TRUE(this->users().change_password(alice, "$argon2id$changed", when));
+    const auto stored = this->users().find_by_username("alice");
+    EXPECT_EQ(stored->password_hash, "$argon2id$changed");
+    EXPECT_EQ(stored->password_changed_at, when);
+    EXPECT_EQ(this->users().find_by_id(bob)->password_changed_at, core::Timestamp{});
+    EXPECT_FALSE(this->users().change_password(core::UserId{999}, "$argon2id$x", when));
+}
+
+TYPED_TEST(RepositoryConformance, SetPasswordHashKeepsWhenThePasswordChanged) {
+    const auto alice = this->add_user("alice");
+    const auto when = make_timestamp(2026, 11, 27, 8, 0, 1);
+    ASSERT_TRUE(this->users().change_password(alice, "$argon2id$changed", when));
+    EXPECT_TRUE(this->users().set_password_hash(alice, "$argon2id$rehashed"));
+    const auto stored = this->users().find_by_id(alice);
+    EXPECT_EQ(stored->password_hash, "$argon2id$rehashed");
+    EXPECT_EQ(stored->password_changed_at, when);
+}
+
 TYPED_TEST(RepositoryConformance, RemoveUserCascadesToTheirTasksOnly) {
     const auto alice = this->add_user("alice");
     const auto bob = this->add_user("bob");

@@ -6,7 +6,8 @@ namespace taskapi::storage::sqlite {
 namespace {
 
 constexpr const char* kSelect =
-    "SELECT id, username, password_hash, is_active, is_superuser, date_joined FROM users ";
+    "SELECT id, username, password_hash, is_active, is_superuser, date_joined, "
+    "password_changed_at FROM users ";
 
 users::User read_user(const Statement& s) {
     users::User u;
@@ -16,6 +17,7 @@ users::User read_user(const Statement& s) {
     u.is_active = s.column_int64(3) != 0;
     u.is_superuser = s.column_int64(4) != 0;
     u.date_joined = core::Timestamp{std::chrono::microseconds{s.column_int64(5)}};
+    u.password_changed_at = core::Timestamp{std::chrono::microseconds{s.column_int64(6)}};
     return u;
 }
 
@@ -71,6 +73,20 @@ bool SqliteUserRepository::set_password_hash(core::UserId id, std::string_view p
     StatementScope s(c->prepare("UPDATE users SET password_hash = ?1 WHERE id = ?2 RETURNING id"));
     s->bind(1, password_hash);
     s->bind(2, id.value);
+    const bool found = s->step();
+    if (found) s->step();
+    return found;
+}
+
+bool SqliteUserRepository::change_password(core::UserId id, std::string_view password_hash,
+                                           core::Timestamp changed_at) {
+    auto c = db_.acquire_writer();
+    StatementScope s(
+        c->prepare("UPDATE users SET password_hash = ?1, password_changed_at = ?2 WHERE id = ?3 "
+                   "RETURNING id"));
+    s->bind(1, password_hash);
+    s->bind(2, changed_at.time_since_epoch().count());
+    s->bind(3, id.value);
     const bool found = s->step();
     if (found) s->step();
     return found;

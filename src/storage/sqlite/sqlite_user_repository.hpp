@@ -14,6 +14,8 @@ public:
     std::optional<users::User> find_by_id(core::UserId id) override;
     std::optional<users::User> find_by_username(std::string_view username) override;
     bool set_password_hash(core::UserId id, std::string_view password_hash) override;
+    bool change_password(core::UserId id, std::string_view password_hash,
+                         core::Timestamp changed_at) override;
     bool remove(core::UserId id) override;
 
 private:

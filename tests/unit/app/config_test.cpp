@@ -210,3 +210,56 @@ TEST(ParseThreads, NamesTheSettingItWasGiven) {
 
 }  // namespace
 }  // namespace taskapi::app
+
+namespace taskapi::app {
+namespace {
+
+TEST(ConfigFromEnvironment, LoginThrottlingDefaults) {
+    const auto config = config_from_environment({});
+    ASSERT_TRUE(config.has_value());
+    EXPECT_EQ(config->login_rate_per_address, "20/min");
+    EXPECT_EQ(config->login_failure_rate_per_username_address, "10/min");
+    EXPECT_EQ(config->login_failure_rate_per_username, "100/hour");
+}
+
+TEST(ConfigFromEnvironment, ReadsTheLoginFailureRates) {
+    const auto config =
+        config_from_environment({{"TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS", "5/min"},
+                                 {"TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME", "off"}});
+    ASSERT_TRUE(config.has_value()) << config.error().message;
+    EXPECT_EQ(config->login_failure_rate_per_username_address, "5/min");
+    EXPECT_EQ(config->login_failure_rate_per_username, "off");
+    for (const char* v : {"", "5", "5/week"}) {
+        expect_refused("TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS", v);
+        expect_refused("TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME", v);
+    }
+}
+
+TEST(ConfigFromEnvironment, TheRetiredPerUsernameRateNamesItsReplacements) {
+    for (const char* v : {"10/min", "off", ""}) {
+        expect_refused("TASKAPI_LOGIN_RATE_PER_USERNAME", v);
+        const auto config = config_from_environment({{"TASKAPI_LOGIN_RATE_PER_USERNAME", v}});
+        ASSERT_FALSE(config.has_value());
+        EXPECT_NE(config.error().message.find("TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS"),
+                  std::string::npos);
+        EXPECT_NE(config.error().message.find("TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME "),
+                  std::string::npos);
+    }
+}
+
+}  // namespace
+}  // namespace taskapi::app
+
+namespace taskapi::app {
+namespace {
+
+TEST(ConfigFromEnvironment, AllowedHosts) {
+    EXPECT_EQ(config_from_environment({})->allowed_hosts, "localhost,127.0.0.1,[::1]");
+    EXPECT_EQ(config_from_environment({{"TASKAPI_ALLOWED_HOSTS", ".example.com, api.test"}})
+                  ->allowed_hosts,
+              ".example.com, api.test");
+    for (const char* v : {"", " , "}) expect_refused("TASKAPI_ALLOWED_HOSTS", v);
+}
+
+}  // namespace
+}  // namespace taskapi::app

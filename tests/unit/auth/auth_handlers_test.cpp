@@ -52,42 +52,71 @@ protected:
     }
     int next_address_ = 0;
 
+    // What the server does with the handler's answer: runs deferred work, here inline.
+    http::Response obtain_pair(const http::Request& request) {
+        http::Response r = handlers_.obtain_pair(request);
+        return r.deferred ? r.deferred() : r;
+    }
+
     fakes::FixedClock clock_;
     fakes::InMemoryUserRepository repository_;
     Argon2idHasher hasher_{Argon2idParams{.ops_limit = 1, .mem_limit = 8192}};
     users::UserService users_{repository_, hasher_, clock_};
     TokenService tokens_{TokenSettings{"auth-handlers-test-key-0123456789abcdef"}, clock_};
     storage::memory::MemoryThrottleStore throttle_store_;
-    // Two attempts per minute per address and per username, to see the throttle act.
-    LoginThrottle throttle_{throttle_store_, Rate{2, std::chrono::seconds{60}},
-                            Rate{2, std::chrono::seconds{60}}, clock_};
+    // Two attempts per minute per address, two failures per minute per username and address,
+    // four per hour per username: small, to see the throttle act.
+    LoginThrottle throttle_{
+        throttle_store_,
+        LoginRates{.per_address = Rate{2, std::chrono::seconds{60}},
+                   .failures_per_username_address = Rate{2, std::chrono::seconds{60}},
+                   .failures_per_username = Rate{4, std::chrono::seconds{3600}}},
+        clock_};
     AuthHandlers handlers_{users_, tokens_, throttle_, 0};
     core::UserId alice_;
 };
 
 TEST_F(AuthHandlersTest, ObtainPairAnswersRefreshThenAccess) {
     const http::Response r =
-        handlers_.obtain_pair(post(R"({"username":"alice","password":"alice-password-1"})"));
+        obtain_pair(post(R"({"username":"alice","password":"alice-password-1"})"));
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.body.rfind(R"({"refresh":")", 0), 0u);
     const json::object body = json::parse(r.body).as_object();
     ASSERT_EQ(body.size(), 2u);
     const auto access = tokens_.verify_access(std::string(body.at("access").as_string()));
     ASSERT_TRUE(access.has_value());
-    EXPECT_EQ(*access, alice_);
+    EXPECT_EQ(access->user, alice_);
     const auto refresh = tokens_.verify_refresh(std::string(body.at("refresh").as_string()));
     ASSERT_TRUE(refresh.has_value());
     EXPECT_EQ(refresh->user, alice_);
 }
 
+TEST_F(AuthHandlersTest, OnlyTheCredentialCheckIsDeferred) {
+    const http::Response deferred =
+        handlers_.obtain_pair(post(R"({"username":"alice","password":"alice-password-1"})"));
+    EXPECT_TRUE(deferred.deferred);
+    EXPECT_FALSE(handlers_.obtain_pair(post(R"({"username":"alice"})")).deferred);
+    EXPECT_FALSE(handlers_.obtain_pair(post("{")).deferred);
+}
+
+TEST_F(AuthHandlersTest, AThrottledLoginIsAnsweredWithoutDeferredWork) {
+    const std::string body = R"({"username":"alice","password":"wrong-password"})";
+    for (int i = 0; i < 2; ++i) {
+        EXPECT_EQ(obtain_pair(post(body, "application/json", "192.0.2.9")).status, 401);
+    }
+    const http::Response r = handlers_.obtain_pair(post(body, "application/json", "192.0.2.9"));
+    EXPECT_EQ(r.status, 429);
+    EXPECT_FALSE(r.deferred);
+}
+
 TEST_F(AuthHandlersTest, ObtainPairTrimsUsernameAndPassword) {
     const http::Response r =
-        handlers_.obtain_pair(post(R"({"username":" alice ","password":"alice-password-1 "})"));
+        obtain_pair(post(R"({"username":" alice ","password":"alice-password-1 "})"));
     EXPECT_EQ(r.status, 200) << r.body;
 }
 
 TEST_F(AuthHandlersTest, ObtainPairReadsForms) {
-    const http::Response r = handlers_.obtain_pair(
+    const http::Response r = obtain_pair(
         post("username=alice&password=alice-password-1", "application/x-www-form-urlencoded"));
     EXPECT_EQ(r.status, 200) << r.body;
 }
@@ -97,7 +126,7 @@ TEST_F(AuthHandlersTest, WrongCredentialsAnswer401WithoutACode) {
                              R"({"username":"nobody","password":"alice-password-1"})",
                              R"({"username":"Alice","password":"alice-password-1"})",
                              R"({"username":123,"password":"x"})"}) {
-        const http::Response r = handlers_.obtain_pair(post(body));
+        const http::Response r = obtain_pair(post(body));
         EXPECT_EQ(r.status, 401) << body;
         EXPECT_EQ(r.body, R"({"detail":"No active account found with the given credentials"})")
             << body;
@@ -108,27 +137,27 @@ TEST_F(AuthHandlersTest, WrongCredentialsAnswer401WithoutACode) {
 TEST_F(AuthHandlersTest, InactiveUserCannotObtainTokens) {
     ASSERT_TRUE(repository_.set_active(alice_, false));
     const http::Response r =
-        handlers_.obtain_pair(post(R"({"username":"alice","password":"alice-password-1"})"));
+        obtain_pair(post(R"({"username":"alice","password":"alice-password-1"})"));
     EXPECT_EQ(r.status, 401);
     EXPECT_EQ(r.body, R"({"detail":"No active account found with the given credentials"})");
 }
 
 TEST_F(AuthHandlersTest, ObtainPairValidatesBothFieldsInOrder) {
-    EXPECT_EQ(handlers_.obtain_pair(post("{}")).body,
+    EXPECT_EQ(obtain_pair(post("{}")).body,
               R"({"username":["This field is required."],"password":["This field is required."]})");
     EXPECT_EQ(
-        handlers_.obtain_pair(post(R"({"username":"","password":""})")).body,
+        obtain_pair(post(R"({"username":"","password":""})")).body,
         R"({"username":["This field may not be blank."],"password":["This field may not be blank."]})");
     EXPECT_EQ(
-        handlers_.obtain_pair(post(R"({"username":null,"password":null})")).body,
+        obtain_pair(post(R"({"username":null,"password":null})")).body,
         R"({"username":["This field may not be null."],"password":["This field may not be null."]})");
-    EXPECT_EQ(handlers_.obtain_pair(post(R"({"username":"alice"})")).status, 400);
+    EXPECT_EQ(obtain_pair(post(R"({"username":"alice"})")).status, 400);
 }
 
 TEST_F(AuthHandlersTest, ObtainPairRefusesBadBodies) {
-    EXPECT_EQ(handlers_.obtain_pair(post("[]")).status, 400);
-    EXPECT_EQ(handlers_.obtain_pair(post("{")).status, 400);
-    EXPECT_EQ(handlers_.obtain_pair(post("x", "text/plain")).status, 415);
+    EXPECT_EQ(obtain_pair(post("[]")).status, 400);
+    EXPECT_EQ(obtain_pair(post("{")).status, 400);
+    EXPECT_EQ(obtain_pair(post("x", "text/plain")).status, 415);
 }
 
 TEST_F(AuthHandlersTest, RefreshAnswersANewAccessToken) {
@@ -140,7 +169,7 @@ TEST_F(AuthHandlersTest, RefreshAnswersANewAccessToken) {
     ASSERT_EQ(body.size(), 1u);
     const auto access = tokens_.verify_access(std::string(body.at("access").as_string()));
     ASSERT_TRUE(access.has_value());
-    EXPECT_EQ(*access, alice_);
+    EXPECT_EQ(access->user, alice_);
 }
 
 TEST_F(AuthHandlersTest, RefreshReadsForms) {
@@ -209,43 +238,147 @@ namespace {
 
 TEST_F(AuthHandlersTest, ThrottlesTheThirdLoginFromOneAddressWithDrfsAnswer) {
     const std::string body = R"({"username":"nobody","password":"whatever"})";
-    EXPECT_EQ(handlers_.obtain_pair(post(body, "application/json", "192.0.2.1")).status, 401);
-    EXPECT_EQ(handlers_
-                  .obtain_pair(
-                      post(R"({"username":"x","password":"y"})", "application/json", "192.0.2.1"))
-                  .status,
-              401);
-    const http::Response r = handlers_.obtain_pair(post(body, "application/json", "192.0.2.1"));
+    EXPECT_EQ(obtain_pair(post(body, "application/json", "192.0.2.1")).status, 401);
+    EXPECT_EQ(
+        obtain_pair(post(R"({"username":"x","password":"y"})", "application/json", "192.0.2.1"))
+            .status,
+        401);
+    const http::Response r = obtain_pair(post(body, "application/json", "192.0.2.1"));
     EXPECT_EQ(r.status, 429);
     EXPECT_EQ(r.body, R"({"detail":"Request was throttled. Expected available in 60 seconds."})");
     EXPECT_EQ(header(r, "Retry-After"), "60");
     // Another address is not affected, and the window passing lifts the limit.
-    EXPECT_EQ(handlers_
-                  .obtain_pair(
-                      post(R"({"username":"z","password":"y"})", "application/json", "192.0.2.2"))
-                  .status,
-              401);
+    EXPECT_EQ(
+        obtain_pair(post(R"({"username":"z","password":"y"})", "application/json", "192.0.2.2"))
+            .status,
+        401);
     clock_.advance(std::chrono::seconds{60});
-    EXPECT_EQ(handlers_.obtain_pair(post(body, "application/json", "192.0.2.1")).status, 401);
+    EXPECT_EQ(obtain_pair(post(body, "application/json", "192.0.2.1")).status, 401);
 }
 
-TEST_F(AuthHandlersTest, ThrottlesAUsernameAcrossAddresses) {
+TEST_F(AuthHandlersTest, ThrottlesFailuresOfAUsernameFromOneAddress) {
+    // Without the address's own limit, which would otherwise answer first.
+    LoginThrottle throttle{
+        throttle_store_,
+        LoginRates{.failures_per_username_address = Rate{2, std::chrono::seconds{60}}}, clock_};
+    AuthHandlers handlers{users_, tokens_, throttle, 0};
+    const auto from = [this, &handlers](const std::string& body, const char* address) {
+        http::Response r = handlers.obtain_pair(post(body, "application/json", address));
+        return r.deferred ? r.deferred() : r;
+    };
     const std::string wrong = R"({"username":"alice","password":"wrong-password"})";
-    EXPECT_EQ(handlers_.obtain_pair(post(wrong)).status, 401);
-    EXPECT_EQ(handlers_.obtain_pair(post(wrong)).status, 401);
-    const http::Response r =
-        handlers_.obtain_pair(post(R"({"username":"alice","password":"alice-password-1"})"));
+    const std::string right = R"({"username":"alice","password":"alice-password-1"})";
+    EXPECT_EQ(from(wrong, "192.0.2.1").status, 401);
+    EXPECT_EQ(from(right, "192.0.2.1").status, 200);  // not counted
+    EXPECT_EQ(from(wrong, "192.0.2.1").status, 401);
+    const http::Response r = from(right, "192.0.2.1");
     EXPECT_EQ(r.status, 429) << r.body;
-    EXPECT_EQ(handlers_.obtain_pair(post(R"({"username":"bob","password":"x"})")).status, 401);
+    EXPECT_EQ(header(r, "Retry-After"), "60");
+    // The owner, elsewhere, is not locked out; nor is bob at the same address.
+    EXPECT_EQ(from(right, "192.0.2.2").status, 200);
+    EXPECT_EQ(from(R"({"username":"bob","password":"x"})", "192.0.2.1").status, 401);
+    clock_.advance(std::chrono::seconds{60});
+    EXPECT_EQ(from(right, "192.0.2.1").status, 200);
+}
+
+TEST_F(AuthHandlersTest, SuccessfulLoginsAreNotCountedAsFailures) {
+    const std::string right = R"({"username":"alice","password":"alice-password-1"})";
+    for (int i = 0; i < 5; ++i) {
+        EXPECT_EQ(obtain_pair(post(right)).status, 200) << i;
+    }
+}
+
+TEST_F(AuthHandlersTest, FailuresFromManyAddressesReachTheUsernameCeiling) {
+    const std::string wrong = R"({"username":"alice","password":"wrong-password"})";
+    const std::string right = R"({"username":"alice","password":"alice-password-1"})";
+    // alice's usual address.
+    EXPECT_EQ(obtain_pair(post(right, "application/json", "198.51.100.1")).status, 200);
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(obtain_pair(post(wrong)).status, 401) << i;
+    const http::Response r = obtain_pair(post(wrong));
+    EXPECT_EQ(r.status, 429);
+    EXPECT_EQ(header(r, "Retry-After"), "3600");
+    EXPECT_EQ(obtain_pair(post(right)).status, 429);  // a new address must wait too
+    EXPECT_EQ(obtain_pair(post(right, "application/json", "198.51.100.1")).status, 200);
 }
 
 TEST_F(AuthHandlersTest, AnInvalidBodyIsNotCountedAgainstAUsername) {
     for (int i = 0; i < 3; ++i) {
-        EXPECT_EQ(handlers_.obtain_pair(post(R"({"username":"alice"})")).status, 400);
+        EXPECT_EQ(obtain_pair(post(R"({"username":"alice"})")).status, 400);
+    }
+    EXPECT_EQ(obtain_pair(post(R"({"username":"alice","password":"alice-password-1"})")).status,
+              200);
+}
+
+}  // namespace
+}  // namespace taskapi::auth
+
+namespace taskapi::auth {
+namespace {
+
+TEST_F(AuthHandlersTest, AUsernameLongerThan150CharactersFailsAtOnce) {
+    const std::string too_long(151, 'a');
+    const http::Response r = handlers_.obtain_pair(post(
+        R"({"username":")" + too_long + R"(","password":"x"})", "application/json", "192.0.2.5"));
+    EXPECT_FALSE(r.deferred);
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.body, R"({"detail":"No active account found with the given credentials"})");
+    // Characters, not bytes: 150 two-byte letters may be a name.
+    std::string letters;
+    for (int i = 0; i < 150; ++i) letters += "\xc3\xa9";
+    EXPECT_TRUE(handlers_.obtain_pair(post(R"({"username":")" + letters + R"(","password":"x"})"))
+                    .deferred);
+}
+
+TEST_F(AuthHandlersTest, AnOverlongUsernameStillCountsTowardTheAddress) {
+    const std::string body = R"({"username":")" + std::string(200, 'a') + R"(","password":"x"})";
+    EXPECT_EQ(obtain_pair(post(body, "application/json", "192.0.2.6")).status, 401);
+    EXPECT_EQ(obtain_pair(post(body, "application/json", "192.0.2.6")).status, 401);
+    EXPECT_EQ(obtain_pair(post(body, "application/json", "192.0.2.6")).status, 429);
+}
+
+TEST_F(AuthHandlersTest, LongForwardedAddressesShareOneCount) {
+    // Two different junk "addresses" with the same first 64 bytes: one count.
+    const std::string prefix(kMaxAddressLength, 'x');
+    for (const char* name : {"u1", "u2"}) {
+        const std::string body = R"({"username":")" + std::string(name) + R"(","password":"x"})";
+        EXPECT_EQ(obtain_pair(post(body, "application/json", prefix + name)).status, 401);
     }
     EXPECT_EQ(
-        handlers_.obtain_pair(post(R"({"username":"alice","password":"alice-password-1"})")).status,
-        200);
+        obtain_pair(post(R"({"username":"u3","password":"x"})", "application/json", prefix + "3"))
+            .status,
+        429);
+}
+
+}  // namespace
+}  // namespace taskapi::auth
+
+namespace taskapi::auth {
+namespace {
+
+TEST_F(AuthHandlersTest, ARefreshTokenIssuedBeforeAPasswordChangeIsInvalid) {
+    const TokenPair pair = tokens_.issue_pair(alice_);
+    clock_.advance(std::chrono::seconds{30});
+    ASSERT_TRUE(users_.change_password("alice", "alice-password-2").has_value());
+    clock_.advance(std::chrono::seconds{30});
+    const http::Response r = handlers_.refresh(post(R"({"refresh":")" + pair.refresh + "\"}"));
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.body, R"({"detail":"Token is invalid or expired","code":"token_not_valid"})");
+}
+
+TEST_F(AuthHandlersTest, ALoginInTheSecondOfAPasswordChangeGetsWorkingTokens) {
+    ASSERT_TRUE(users_.change_password("alice", "alice-password-2").has_value());
+    const core::Timestamp changed = clock_.now();
+    const http::Response r =
+        obtain_pair(post(R"({"username":"alice","password":"alice-password-2"})"));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(clock_.sleeps(), 1);  // waited (on the fake clock) for the next second
+    const json::object body = json::parse(r.body).as_object();
+    const auto access = tokens_.verify_access(std::string(body.at("access").as_string()));
+    ASSERT_TRUE(access.has_value());
+    EXPECT_GT(access->iat, core::to_unix_seconds(changed));
+    const http::Response refreshed = handlers_.refresh(
+        post(R"({"refresh":")" + std::string(body.at("refresh").as_string()) + "\"}"));
+    EXPECT_EQ(refreshed.status, 200) << refreshed.body;
 }
 
 }  // namespace

@@ -144,3 +144,46 @@ TEST_F(AuthenticatorTest, DeactivatedUserIsRefused) {
 
 }  // namespace
 }  // namespace taskapi::auth
+
+namespace taskapi::auth {
+namespace {
+
+TEST_F(AuthenticatorTest, APasswordChangeRevokesTokensIssuedUpToItsSecond) {
+    const std::string before = access_for(alice_);
+    clock_.advance(std::chrono::milliseconds{300});  // the same second
+    ASSERT_TRUE(users_.change_password(alice_, "y", clock_.now()));
+    expect_failure("Bearer " + before, "Token is invalid or expired", kAccessTokenNotValid);
+    // Issued in the same second as the change, but not waiting for the next: refused too.
+    expect_failure("Bearer " + access_for(alice_), "Token is invalid or expired",
+                   kAccessTokenNotValid);
+    const std::string after = tokens_.issue_pair(alice_, clock_.now()).access;
+    const auto result = authenticator_.authenticate("Bearer " + after);
+    ASSERT_TRUE(result.has_value());
+    ASSERT_TRUE(result->has_value());
+    EXPECT_EQ((*result)->id, alice_);
+}
+
+TEST_F(AuthenticatorTest, ARevokedTokenOfAnInactiveUserIsStillJustInvalid) {
+    const std::string before = access_for(carol_);
+    ASSERT_TRUE(users_.change_password(carol_, "y", clock_.now()));
+    expect_failure("Bearer " + before, "Token is invalid or expired", kAccessTokenNotValid);
+}
+
+TEST_F(AuthenticatorTest, AHashUpgradeRevokesNothing) {
+    const std::string token = access_for(alice_);
+    ASSERT_TRUE(users_.set_password_hash(alice_, "upgraded"));
+    EXPECT_TRUE(authenticator_.authenticate("Bearer " + token).has_value());
+}
+
+TEST_F(AuthenticatorTest, ATokenOfADeletedUserStaysRefused) {
+    const std::string token = access_for(alice_);
+    ASSERT_TRUE(users_.remove(alice_));
+    // Ids are never reused: a new "alice" is another user.
+    const auto again = users_.create(users::NewUser{.username = "alice", .password_hash = "x"});
+    ASSERT_TRUE(again.has_value());
+    EXPECT_NE(again->id, alice_);
+    expect_failure("Bearer " + token, "User not found", "user_not_found");
+}
+
+}  // namespace
+}  // namespace taskapi::auth

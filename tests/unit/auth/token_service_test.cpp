@@ -86,7 +86,7 @@ TEST_F(TokenServiceTest, SignsWithTheConfiguredKey) {
 TEST_F(TokenServiceTest, VerifiesAFreshAccessToken) {
     const auto user = tokens_.verify_access(tokens_.issue_pair(core::UserId{42}).access);
     ASSERT_TRUE(user.has_value());
-    EXPECT_EQ(*user, core::UserId{42});
+    EXPECT_EQ(user->user, core::UserId{42});
 }
 
 TEST_F(TokenServiceTest, AccessTokenIsValidUntilJustBeforeExp) {
@@ -167,7 +167,7 @@ TEST_F(TokenServiceTest, AcceptsANumericStringUserId) {
     const auto user = tokens_.verify_access(
         crafted(R"({"token_type":"access","exp":1795713905,"jti":"a","user_id":"12"})"));
     ASSERT_TRUE(user.has_value());
-    EXPECT_EQ(*user, core::UserId{12});
+    EXPECT_EQ(user->user, core::UserId{12});
 }
 
 TEST_F(TokenServiceTest, VerifiesARefreshToken) {
@@ -204,7 +204,7 @@ TEST_F(TokenServiceTest, AccessFromRefreshKeepsTheRefreshIat) {
 
     const auto user = tokens_.verify_access(access);
     ASSERT_TRUE(user.has_value());
-    EXPECT_EQ(*user, core::UserId{5});
+    EXPECT_EQ(user->user, core::UserId{5});
 }
 
 TEST_F(TokenServiceTest, AccessFromRefreshHasClaimsInSimpleJwtOrder) {
@@ -255,8 +255,62 @@ TEST_F(TokenServiceTest, ManyTokensDoNotBreakTheMemory) {
         const auto user = core::UserId{i + 1};
         const auto verified = tokens_.verify_access(tokens_.issue_pair(user).access);
         ASSERT_TRUE(verified.has_value());
-        ASSERT_EQ(*verified, user);
+        ASSERT_EQ(verified->user, user);
     }
+}
+
+}  // namespace
+}  // namespace taskapi::auth
+
+namespace taskapi::auth {
+namespace {
+
+class TokenIssueTest : public ::testing::Test {
+protected:
+    // 17:20:05.123456
+    fakes::FixedClock clock_;
+    TokenService tokens_{TokenSettings{"token-issue-test-key-0123456789abcdef"}, clock_};
+
+    std::int64_t iat_of(const std::string& access) const {
+        const auto claims = tokens_.verify_access(access);
+        EXPECT_TRUE(claims.has_value());
+        return claims ? claims->iat : -1;
+    }
+};
+
+TEST_F(TokenIssueTest, VerifyAccessTellsWhenTheTokenWasIssued) {
+    const std::int64_t now = core::to_unix_seconds(clock_.now());
+    const std::string access = tokens_.issue_pair(core::UserId{3}).access;
+    EXPECT_EQ(iat_of(access), now);
+    clock_.advance(std::chrono::seconds{10});
+    EXPECT_EQ(iat_of(access), now);  // from the per-thread memory, the same
+}
+
+TEST_F(TokenIssueTest, InTheSecondOfAPasswordChangeItWaitsForTheNextOne) {
+    const core::Timestamp changed = clock_.now();
+    const TokenPair pair = tokens_.issue_pair(core::UserId{3}, changed);
+    EXPECT_EQ(clock_.sleeps(), 1);
+    EXPECT_EQ(iat_of(pair.access), core::to_unix_seconds(changed) + 1);
+    EXPECT_EQ(clock_.now(),
+              std::chrono::floor<std::chrono::seconds>(changed) + std::chrono::seconds{1});
+    const auto refresh = tokens_.verify_refresh(pair.refresh);
+    ASSERT_TRUE(refresh.has_value());
+    EXPECT_EQ(refresh->iat, core::to_unix_seconds(changed) + 1);
+}
+
+TEST_F(TokenIssueTest, AfterThatSecondItDoesNotWait) {
+    const core::Timestamp changed = clock_.now() - std::chrono::seconds{1};
+    const std::int64_t now = core::to_unix_seconds(clock_.now());
+    EXPECT_EQ(iat_of(tokens_.issue_pair(core::UserId{3}, changed).access), now);
+    EXPECT_EQ(iat_of(tokens_.issue_pair(core::UserId{3}).access), now);
+    EXPECT_EQ(clock_.sleeps(), 0);
+}
+
+TEST_F(TokenIssueTest, AClockFarBehindTheChangeIsNotWaitedFor) {
+    const core::Timestamp changed = clock_.now() + std::chrono::hours{1};
+    const std::int64_t now = core::to_unix_seconds(clock_.now());
+    EXPECT_EQ(iat_of(tokens_.issue_pair(core::UserId{3}, changed).access), now);
+    EXPECT_EQ(clock_.sleeps(), 0);
 }
 
 }  // namespace

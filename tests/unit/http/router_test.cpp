@@ -79,13 +79,21 @@ protected:
         router_.add({.pattern = "/api/health/",
                      .name = "Health Check",
                      .access = Access::kPublic,
+                     .any_host = true,
                      .get = record("health", json_response(200, R"({"status":"ok"})"))});
         router_.add({.pattern = "/api/auth/token/",
                      .name = "Token Obtain Pair",
                      .description = "Takes a set of user credentials.",
                      .access = Access::kNoAuthentication,
-                     .slow = true,
-                     .post = record("token", json_response(200, R"({"access":"a"})")),
+                     .headers = {{"Cache-Control", "no-store"}},
+                     .post =
+                         [this](const Request&) {
+                             calls_.emplace_back("token");
+                             return defer([this] {
+                                 calls_.emplace_back("token, deferred");
+                                 return json_response(200, R"({"access":"a"})");
+                             });
+                         },
                      .actions = [](const Request&) { return std::string(R"({"POST":{}})"); }});
         router_.add({.pattern = "/api/tasks/",
                      .name = "Task List",
@@ -453,7 +461,7 @@ TEST_F(RouterTest, AnonymousWrongMethodIsUnauthorizedFirst) {
 TEST_F(RouterTest, AllowListsTheRouteMethodsInDrfOrder) {
     EXPECT_EQ(header(get("/api/health/"), "Allow"), "GET, HEAD, OPTIONS");
     EXPECT_EQ(header(get("/api/"), "Allow"), "GET, HEAD, OPTIONS");
-    EXPECT_EQ(header(dispatch(Method::kPost, "/api/auth/token/", std::nullopt), "Allow"),
+    EXPECT_EQ(header(dispatch(Method::kPost, "/api/auth/token/", std::nullopt).deferred(), "Allow"),
               "POST, OPTIONS");
     EXPECT_EQ(header(get("/api/tasks/"), "Allow"), "GET, POST, HEAD, OPTIONS");
     EXPECT_EQ(header(get("/api/tasks/1/"), "Allow"), "GET, PUT, PATCH, DELETE, HEAD, OPTIONS");
@@ -507,18 +515,118 @@ TEST_F(RouterTest, OptionsNeedsAuthenticationWhereTheRouteDoes) {
     EXPECT_EQ(dispatch(Method::kOptions, "/api/auth/token/", std::nullopt).status, 200);
 }
 
-// --- slow work -------------------------------------------------------------------------------
+// --- deferred work ---------------------------------------------------------------------------
 
-TEST_F(RouterTest, OnlyPostToASlowRouteIsSlow) {
+TEST_F(RouterTest, DeferredWorkIsLeftToTheCaller) {
     Request login{.method = Method::kPost, .method_name = "POST", .path = "/api/auth/token/"};
-    EXPECT_TRUE(router_.is_slow(login));
-    Request options{
-        .method = Method::kOptions, .method_name = "OPTIONS", .path = "/api/auth/token/"};
-    EXPECT_FALSE(router_.is_slow(options));
-    Request create{.method = Method::kPost, .method_name = "POST", .path = "/api/tasks/"};
-    EXPECT_FALSE(router_.is_slow(create));
-    Request unknown{.method = Method::kPost, .method_name = "POST", .path = "/nope/"};
-    EXPECT_FALSE(router_.is_slow(unknown));
+    Response r = router_.dispatch(login);
+    ASSERT_TRUE(r.deferred);
+    EXPECT_EQ(calls_, std::vector<std::string>{"token"});
+}
+
+TEST_F(RouterTest, DeferredWorkFinishesLikeTheView) {
+    Request login{.method = Method::kPost,
+                  .method_name = "POST",
+                  .path = "/api/auth/token/",
+                  .accept = "application/json; indent=2"};
+    const Response envelope = router_.dispatch(login);
+    ASSERT_TRUE(envelope.deferred);
+    const Response r = envelope.deferred();
+    EXPECT_EQ(calls_, (std::vector<std::string>{"token", "token, deferred"}));
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "{\n  \"access\": \"a\"\n}");
+    EXPECT_FALSE(r.deferred);
+    EXPECT_EQ(header(r, "Allow"), "POST, OPTIONS");
+    EXPECT_EQ(header(r, "Vary"), "Accept");
+    EXPECT_EQ(count_headers(r, "Allow"), 1);
+}
+
+TEST_F(RouterTest, OnlyTheHandlerDecidesToDefer) {
+    for (const Method m : {Method::kOptions, Method::kGet}) {
+        Request r{
+            .method = m, .method_name = std::string(method_name(m)), .path = "/api/auth/token/"};
+        EXPECT_FALSE(router_.dispatch(r).deferred) << method_name(m);
+    }
+    Request create{.method = Method::kPost,
+                   .method_name = "POST",
+                   .path = "/api/tasks/",
+                   .authorization = "Bearer good"};
+    EXPECT_FALSE(router_.dispatch(create).deferred);
+}
+
+}  // namespace
+}  // namespace taskapi::http
+
+namespace taskapi::http {
+namespace {
+
+TEST_F(RouterTest, EveryAnswerOfARouteCarriesItsHeaders) {
+    Request login{.method = Method::kPost, .method_name = "POST", .path = "/api/auth/token/"};
+    EXPECT_EQ(header(router_.dispatch(login).deferred(), "Cache-Control"), "no-store");
+    for (const Method m : {Method::kGet, Method::kOptions, Method::kPut}) {
+        const Response r = dispatch(m, "/api/auth/token/", std::nullopt);
+        EXPECT_EQ(header(r, "Cache-Control"), "no-store") << method_name(m) << " " << r.status;
+        EXPECT_EQ(count_headers(r, "Cache-Control"), 1);
+    }
+    const Response not_acceptable =
+        dispatch(Method::kPost, "/api/auth/token/", std::nullopt, {}, "text/plain");
+    EXPECT_EQ(not_acceptable.status, 406);
+    EXPECT_EQ(header(not_acceptable, "Cache-Control"), "no-store");
+}
+
+TEST_F(RouterTest, OtherRoutesDoNotGetThem) {
+    EXPECT_FALSE(header(get("/api/health/"), "Cache-Control"));
+    EXPECT_FALSE(header(get("/api/tasks/"), "Cache-Control"));
+    EXPECT_FALSE(header(get("/api/nowhere/"), "Cache-Control"));
+}
+
+}  // namespace
+}  // namespace taskapi::http
+
+namespace taskapi::http {
+namespace {
+
+class RouterHostTest : public RouterTest {
+protected:
+    RouterHostTest() {
+        router_.set_allowed_hosts(AllowedHosts::parse("localhost,.example.com").value());
+    }
+
+    Response from(std::string host, Method method, std::string path,
+                  std::optional<std::string> authorization = "Bearer good") {
+        Request request{.method = method,
+                        .method_name = std::string(method_name(method)),
+                        .path = std::move(path),
+                        .authorization = std::move(authorization),
+                        .host = std::move(host)};
+        return router_.dispatch(request);
+    }
+};
+
+TEST_F(RouterHostTest, AnAllowedHostIsServed) {
+    EXPECT_EQ(from("localhost:8000", Method::kGet, "/api/tasks/").status, 200);
+    EXPECT_EQ(from("api.example.com", Method::kGet, "/api/").status, 200);
+}
+
+TEST_F(RouterHostTest, AnyOtherHostIsABadRequestBeforeAnythingElse) {
+    for (const char* path : {"/api/", "/api/tasks/", "/api/tasks/1/", "/api/auth/token/",
+                             "/api/nowhere/", "/api/tasks", "/api/tasks.json"}) {
+        for (const Method m : {Method::kGet, Method::kPost, Method::kOptions}) {
+            const Response r = from("evil.test", m, path, std::nullopt);
+            EXPECT_EQ(r.status, 400) << path;
+            EXPECT_EQ(r.body, R"({"detail":"Invalid Host header."})") << path;
+            EXPECT_FALSE(r.deferred);
+        }
+    }
+    EXPECT_EQ(authentications_, 0);
+    EXPECT_TRUE(calls_.empty());
+}
+
+TEST_F(RouterHostTest, HealthAnswersWhateverTheHost) {
+    EXPECT_EQ(from("10.0.0.7:8000", Method::kGet, "/api/health/", std::nullopt).status, 200);
+    EXPECT_EQ(from("", Method::kOptions, "/api/health/", std::nullopt).status, 200);
+    // Its authentication still applies.
+    EXPECT_EQ(from("10.0.0.7", Method::kGet, "/api/health/", "Bearer bad").status, 401);
 }
 
 }  // namespace

@@ -227,6 +227,27 @@ TEST_F(UserServiceTest, AFailedLoginNeverRewritesTheHash) {
     EXPECT_EQ(repository_.find_by_id(alice.id)->password_hash, old_hash);
 }
 
+TEST_F(UserServiceTest, CreateUserStoresTheNfkcForm) {
+    const auto user = service_.create_user(
+        {.username = "\xef\xbd\x81\xef\xbd\x8c\xef\xbd\x89\xef\xbd\x83\xef\xbd\x85",  // ａｌｉｃｅ
+         .password = "alice-password-1"});
+    ASSERT_TRUE(user.has_value()) << user.error().message;
+    EXPECT_EQ(user->username, "alice");
+    EXPECT_TRUE(repository_.find_by_username("alice").has_value());
+    // Logins look the name up as sent (as SimpleJWT does).
+    expect_login_refused("\xef\xbd\x81\xef\xbd\x8c\xef\xbd\x89\xef\xbd\x83\xef\xbd\x85",
+                         "alice-password-1");
+    EXPECT_TRUE(service_.login("alice", "alice-password-1").has_value());
+}
+
+TEST_F(UserServiceTest, ANameThatNormalizesToATakenOneIsAConflict) {
+    create("alice", "alice-password-1");
+    const auto again = service_.create_user(
+        {.username = "\xef\xbd\x81lice", .password = "other-password-1"});  // ａlice
+    ASSERT_FALSE(again.has_value());
+    EXPECT_EQ(again.error().code, core::ErrorCode::kConflict);
+}
+
 // --- change_password -------------------------------------------------------------------------
 
 TEST_F(UserServiceTest, ChangePasswordReplacesTheOldOne) {
@@ -234,6 +255,28 @@ TEST_F(UserServiceTest, ChangePasswordReplacesTheOldOne) {
     ASSERT_TRUE(service_.change_password("alice", "brand-new-password").has_value());
     EXPECT_TRUE(service_.login("alice", "brand-new-password").has_value());
     expect_login_refused("alice", "alice-password-1");
+}
+
+TEST_F(UserServiceTest, ChangePasswordRecordsWhen) {
+    const User alice = create("alice", "alice-password-1");
+    EXPECT_EQ(alice.password_changed_at, core::Timestamp{});
+    clock_.advance(std::chrono::seconds{90});
+    ASSERT_TRUE(service_.change_password("alice", "brand-new-password").has_value());
+    EXPECT_EQ(repository_.find_by_id(alice.id)->password_changed_at, clock_.now());
+}
+
+TEST_F(UserServiceTest, AHashUpgradeAtLoginIsNoPasswordChange) {
+    const User alice = create("alice", "alice-password-1");
+    ASSERT_TRUE(service_.change_password("alice", "alice-password-2").has_value());
+    const core::Timestamp changed = clock_.now();
+    const auth::Argon2idHasher older(auth::Argon2idParams{.ops_limit = 2, .mem_limit = 16384});
+    ASSERT_TRUE(repository_.set_password_hash(alice.id, older.hash("alice-password-2")));
+    clock_.advance(std::chrono::seconds{5});
+    const auto user = service_.login("alice", "alice-password-2");
+    ASSERT_TRUE(user.has_value());
+    EXPECT_FALSE(hasher_.needs_rehash(repository_.find_by_id(alice.id)->password_hash));
+    EXPECT_EQ(repository_.find_by_id(alice.id)->password_changed_at, changed);
+    EXPECT_EQ(user->password_changed_at, changed);
 }
 
 TEST_F(UserServiceTest, ChangePasswordOfAnUnknownUserIsNotFound) {
