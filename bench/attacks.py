@@ -140,7 +140,7 @@ def chunk_metadata(binary):
         sent = 0
         answered = "no answer"
         s = connect(srv.port)
-        s.sendall(b"POST /api/health/ HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1;a=")
+        s.sendall(b"POST /api/health/ HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n1;a=")
         filler = b"a" * 65536
         deadline = time.time() + 10
         try:
@@ -176,12 +176,13 @@ def trailer_authorization(binary):
         token = json.loads(body)["access"]
         chunked = b'{"title":"from-a-trailer"}'
         with connect(srv.port) as s:
-            s.sendall(b"POST /api/tasks/ HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
+            s.sendall(b"POST /api/tasks/ HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
                       b"Connection: close\r\n\r\n%x\r\n%s\r\n0\r\nAuthorization: Bearer %s\r\n"
                       b"Content-Type: application/json\r\n\r\n" % (len(chunked), chunked,
                                                                    token.encode()))
             data = s.recv(65536)
-        return {"answer": data.split(b"\r\n", 1)[0].decode()}
+        return {"answer": data.split(b"\r\n", 1)[0].decode(),
+                "body": data.split(b"\r\n\r\n", 1)[-1].decode(errors="replace")[:80]}
     finally:
         srv.stop()
 
@@ -203,7 +204,7 @@ def stalled_lists(binary):
                                  ("Content-Type", "multipart/form-data; boundary=B")])
             assert status == 201, status
         base = srv.rss_mib()
-        one = ("GET /api/tasks/ HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer %s\r\n\r\n"
+        one = ("GET /api/tasks/ HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n\r\n"
                % token).encode()
         conns = [connect(srv.port) for _ in range(7)]
         for c in conns:
@@ -277,7 +278,7 @@ def out_of_descriptors(binary):
         for _ in range(200):
             try:
                 c = connect(srv.port, "127.0.0.2", timeout=5)
-                c.sendall(b"GET /api/health/ HTTP/1.1\r\nHost: h\r\n")  # busy, not idle
+                c.sendall(b"GET /api/health/ HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # busy, not idle
                 conns.append(c)
             except OSError:
                 break
@@ -296,32 +297,51 @@ def out_of_descriptors(binary):
 
 
 def throttled_queue(binary):
-    """Item 7: 800 concurrent logins from one throttled address; 20 logins from another."""
-    srv = Server(binary, {"TASKAPI_LOGIN_RATE_PER_ADDRESS": "20/min"})
+    """Item 7: 40 logins keep the hashing pool busy; 800 connections from one throttled address
+    send a login at once; meanwhile alice logs in 3 times from another address."""
+    srv = Server(binary, {"TASKAPI_LOGIN_RATE_PER_ADDRESS": "20/min",
+                          "TASKAPI_MAX_CONNECTIONS_PER_ADDRESS": "0"})
     srv.cli("createuser", "alice", "--password-stdin", stdin="alice-password-1\n")
     srv.start()
-    try:
-        for _ in range(20):
-            login(srv.port, "nobody", "wrong-password", source="127.0.0.2")  # uses up the rate
-        flood = {}
-        lock = threading.Lock()
 
-        def one():
-            status, _ = login(srv.port, "nobody", "wrong-password", source="127.0.0.2")
-            with lock:
-                flood[str(status)] = flood.get(str(status), 0) + 1
-        threads = [threading.Thread(target=one) for _ in range(800)]
-        for t in threads:
-            t.start()
-        time.sleep(0.3)
-        others = {}
-        for i in range(20):
-            status, _ = login(srv.port, "alice", "alice-password-1", source="127.0.0.3")
-            others[str(status)] = others.get(str(status), 0) + 1
-        for t in threads:
-            t.join()
-        return {"flood answers": flood, "other address's logins": others}
+    def login_bytes(user, password):
+        body = json.dumps({"username": user, "password": password}).encode()
+        return (b"POST /api/auth/token/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                % (len(body), body))
+
+    def status_of(sock):
+        try:
+            data = sock.recv(4096)
+            return str(int(data.split(b" ", 2)[1])) if data else "closed"
+        except OSError as e:
+            return type(e).__name__
+
+    socks = []
+    try:
+        for _ in range(20):  # the flooding address uses up its rate
+            login(srv.port, "nobody", "wrong-password", source="127.0.0.2")
+        hashers = [connect(srv.port, "127.0.0.%d" % (3 + i // 20), 60) for i in range(40)]
+        flood = [connect(srv.port, "127.0.0.2", 60) for _ in range(800)]
+        owners = [connect(srv.port, "127.0.0.1", 60) for _ in range(3)]
+        socks = hashers + flood + owners
+        for i, s in enumerate(hashers):
+            s.sendall(login_bytes("nobody-%d" % i, "wrong-password"))
+        for s in flood:
+            s.sendall(login_bytes("alice", "wrong-password"))
+        for s in owners:
+            s.sendall(login_bytes("alice", "alice-password-1"))
+        result = {}
+        for name, group in (("owner's logins", owners), ("flood", flood)):
+            codes = {}
+            for s in group:
+                code = status_of(s)
+                codes[code] = codes.get(code, 0) + 1
+            result[name] = codes
+        return result
     finally:
+        for s in socks:
+            s.close()
         srv.stop()
 
 
