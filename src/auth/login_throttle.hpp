@@ -1,4 +1,5 @@
-// Login throttling, DRF style: at most N attempts per period per client address and per username.
+// Login throttling, DRF style: every attempt per client address; failed logins per (username,
+// address) and per username (SECURITY.md, "Login throttling").
 #pragma once
 
 #include <chrono>
