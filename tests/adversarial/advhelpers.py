@@ -286,6 +286,16 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / clock_ticks
 
 
+# Sanitizer builds multiply what an allocation costs (TSan's shadow memory above all);
+# scripts/test-sanitizers says by how much, and memory bounds are scaled by it.
+MEMORY_FACTOR = float(os.environ.get("TASKAPI_TEST_MEMORY_FACTOR", "1"))
+
+
+def memory_bound_mib(mib):
+    """A memory bound of the release build, scaled for the build under test."""
+    return mib * MEMORY_FACTOR
+
+
 class RssSampler:
     """Samples a process's VmRSS (MiB) on demand and keeps the highest value seen."""
 
