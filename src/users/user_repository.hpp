@@ -18,9 +18,12 @@ public:
     virtual core::Result<User> create(const NewUser& user) = 0;
     [[nodiscard]] virtual std::optional<User> find_by_id(core::UserId id) = 0;
     [[nodiscard]] virtual std::optional<User> find_by_username(std::string_view username) = 0;
-    // Replaces the hash of the same password (an upgrade of its parameters): tokens stay valid,
-    // password_changed_at is kept. Returns false when no such user exists.
-    virtual bool set_password_hash(core::UserId id, std::string_view password_hash) = 0;
+    // Replaces the hash `expected` by `replacement`, a hash of the same password with other
+    // parameters: tokens stay valid, password_changed_at is kept. False, and nothing written,
+    // when no such user exists or its hash is no longer `expected` (the password was changed
+    // meanwhile: an upgrade must never bring back the old password).
+    virtual bool replace_password_hash(core::UserId id, std::string_view expected,
+                                       std::string_view replacement) = 0;
     // Sets a new password's hash and password_changed_at = `changed_at`, which revokes the
     // tokens issued before it. Returns false when no such user exists.
     virtual bool change_password(core::UserId id, std::string_view password_hash,

@@ -113,13 +113,19 @@ core::Result<User> UserService::login(std::string_view username, std::string_vie
     }
     if (!ok) return login_failed();
     if (hasher_.needs_rehash(user->password_hash)) {
-        // Made with older parameters: store a hash with today's, as Django does on login. The
-        // login succeeds either way.
-        std::string upgraded = hasher_.hash(password);
-        if (repository_.set_password_hash(user->id, upgraded))
-            user->password_hash = std::move(upgraded);
+        // Made with older parameters: store a hash with today's, as Django does on login, unless
+        // the password was changed while this one was being checked. The login goes on either way.
+        (void)repository_.replace_password_hash(user->id, user->password_hash,
+                                                hasher_.hash(password));
     }
-    return std::move(*user);
+    // Checking the password takes a while: if it was changed (or the user removed or
+    // deactivated) meanwhile, the tokens about to be issued would outlive that change.
+    auto current = repository_.find_by_id(user->id);
+    if (!current || !current->is_active ||
+        current->password_changed_at != user->password_changed_at) {
+        return login_failed();
+    }
+    return std::move(*current);
 }
 
 std::optional<User> UserService::find(core::UserId id) { return repository_.find_by_id(id); }

@@ -54,11 +54,12 @@ public:
         return std::nullopt;
     }
 
-    bool set_password_hash(core::UserId id, std::string_view password_hash) override {
+    bool replace_password_hash(core::UserId id, std::string_view expected,
+                               std::string_view replacement) override {
         const std::lock_guard lock(mutex_);
         const auto it = users_.find(id.value);
-        if (it == users_.end()) return false;
-        it->second.password_hash = std::string(password_hash);
+        if (it == users_.end() || it->second.password_hash != expected) return false;
+        it->second.password_hash = std::string(replacement);
         return true;
     }
 

@@ -483,13 +483,19 @@ TYPED_TEST(RepositoryConformance, MissingUsersAreNotFound) {
     EXPECT_FALSE(this->users().find_by_username("alice ").has_value());
 }
 
-TYPED_TEST(RepositoryConformance, SetPasswordHashReplacesTheHash) {
+TYPED_TEST(RepositoryConformance, ReplacePasswordHashReplacesTheExpectedHashOnly) {
     const auto alice = this->add_user("alice");
     const auto bob = this->add_user("bob");
-    EXPECT_TRUE(this->users().set_password_hash(alice, "$argon2id$new"));
+    EXPECT_TRUE(
+        this->users().replace_password_hash(alice, "$argon2id$hash-of-alice", "$argon2id$new"));
     EXPECT_EQ(this->users().find_by_id(alice)->password_hash, "$argon2id$new");
     EXPECT_EQ(this->users().find_by_id(bob)->password_hash, "$argon2id$hash-of-bob");
-    EXPECT_FALSE(this->users().set_password_hash(core::UserId{999}, "$argon2id$x"));
+    // the stored hash is no longer the one expected: a password change came first
+    EXPECT_FALSE(
+        this->users().replace_password_hash(alice, "$argon2id$hash-of-alice", "$argon2id$old"));
+    EXPECT_EQ(this->users().find_by_id(alice)->password_hash, "$argon2id$new");
+    EXPECT_FALSE(
+        this->users().replace_password_hash(core::UserId{999}, "$argon2id$x", "$argon2id$y"));
 }
 
 TYPED_TEST(RepositoryConformance, ANewUserHasNeverChangedThePassword) {
@@ -509,11 +515,12 @@ TYPED_TEST(RepositoryConformance, ChangePasswordSetsTheHashAndWhen) {
     EXPECT_FALSE(this->users().change_password(core::UserId{999}, "$argon2id$x", when));
 }
 
-TYPED_TEST(RepositoryConformance, SetPasswordHashKeepsWhenThePasswordChanged) {
+TYPED_TEST(RepositoryConformance, ReplacePasswordHashKeepsWhenThePasswordChanged) {
     const auto alice = this->add_user("alice");
     const auto when = make_timestamp(2026, 11, 27, 8, 0, 1);
     ASSERT_TRUE(this->users().change_password(alice, "$argon2id$changed", when));
-    EXPECT_TRUE(this->users().set_password_hash(alice, "$argon2id$rehashed"));
+    EXPECT_TRUE(
+        this->users().replace_password_hash(alice, "$argon2id$changed", "$argon2id$rehashed"));
     const auto stored = this->users().find_by_id(alice);
     EXPECT_EQ(stored->password_hash, "$argon2id$rehashed");
     EXPECT_EQ(stored->password_changed_at, when);

@@ -68,11 +68,14 @@ std::optional<users::User> SqliteUserRepository::find_by_username(std::string_vi
     return read_user(*s);
 }
 
-bool SqliteUserRepository::set_password_hash(core::UserId id, std::string_view password_hash) {
+bool SqliteUserRepository::replace_password_hash(core::UserId id, std::string_view expected,
+                                                 std::string_view replacement) {
     auto c = db_.acquire_writer();
-    StatementScope s(c->prepare("UPDATE users SET password_hash = ?1 WHERE id = ?2 RETURNING id"));
-    s->bind(1, password_hash);
+    StatementScope s(c->prepare(
+        "UPDATE users SET password_hash = ?1 WHERE id = ?2 AND password_hash = ?3 RETURNING id"));
+    s->bind(1, replacement);
     s->bind(2, id.value);
+    s->bind(3, expected);
     const bool found = s->step();
     if (found) s->step();
     return found;

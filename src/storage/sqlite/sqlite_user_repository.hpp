@@ -13,7 +13,8 @@ public:
     core::Result<users::User> create(const users::NewUser& user) override;
     std::optional<users::User> find_by_id(core::UserId id) override;
     std::optional<users::User> find_by_username(std::string_view username) override;
-    bool set_password_hash(core::UserId id, std::string_view password_hash) override;
+    bool replace_password_hash(core::UserId id, std::string_view expected,
+                               std::string_view replacement) override;
     bool change_password(core::UserId id, std::string_view password_hash,
                          core::Timestamp changed_at) override;
     bool remove(core::UserId id) override;

@@ -171,7 +171,8 @@ TEST_F(AuthenticatorTest, ARevokedTokenOfAnInactiveUserIsStillJustInvalid) {
 
 TEST_F(AuthenticatorTest, AHashUpgradeRevokesNothing) {
     const std::string token = access_for(alice_);
-    ASSERT_TRUE(users_.set_password_hash(alice_, "upgraded"));
+    ASSERT_TRUE(
+        users_.replace_password_hash(alice_, users_.find_by_id(alice_)->password_hash, "upgraded"));
     EXPECT_TRUE(authenticator_.authenticate("Bearer " + token).has_value());
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 
 #include "auth/password_hasher.hpp"
@@ -38,6 +39,30 @@ protected:
         EXPECT_EQ(result.error().message, kNoActiveAccount);
         EXPECT_EQ(result.error().reason, "");
     }
+};
+
+// A hasher during whose password check something else happens, as another process could
+// (taskapi changepassword) while a login is being hashed.
+class InterruptedHasher final : public auth::PasswordHasher {
+public:
+    InterruptedHasher(const auth::PasswordHasher& real, std::function<void()> meanwhile)
+        : real_(real), meanwhile_(std::move(meanwhile)) {}
+    [[nodiscard]] std::string hash(std::string_view password) const override {
+        return real_.hash(password);
+    }
+    [[nodiscard]] bool verify(std::string_view hash, std::string_view password) const override {
+        const bool ok = real_.verify(hash, password);
+        meanwhile_();
+        return ok;
+    }
+    void verify_dummy(std::string_view password) const override { real_.verify_dummy(password); }
+    [[nodiscard]] bool needs_rehash(std::string_view hash) const override {
+        return real_.needs_rehash(hash);
+    }
+
+private:
+    const auth::PasswordHasher& real_;
+    std::function<void()> meanwhile_;
 };
 
 void expect_invalid(const core::Status& status) {
@@ -201,7 +226,7 @@ TEST_F(UserServiceTest, LoginUpgradesAHashMadeWithOtherParameters) {
     const User alice = create("alice", "alice-password-1");
     const auth::Argon2idHasher older(auth::Argon2idParams{.ops_limit = 2, .mem_limit = 16384});
     const std::string old_hash = older.hash("alice-password-1");
-    ASSERT_TRUE(repository_.set_password_hash(alice.id, old_hash));
+    ASSERT_TRUE(repository_.replace_password_hash(alice.id, alice.password_hash, old_hash));
     ASSERT_TRUE(hasher_.needs_rehash(old_hash));
 
     ASSERT_TRUE(service_.login("alice", "alice-password-1").has_value());
@@ -210,6 +235,40 @@ TEST_F(UserServiceTest, LoginUpgradesAHashMadeWithOtherParameters) {
     EXPECT_FALSE(hasher_.needs_rehash(stored));
     EXPECT_TRUE(hasher_.verify(stored, "alice-password-1"));
     EXPECT_TRUE(service_.login("alice", "alice-password-1").has_value());
+}
+
+TEST_F(UserServiceTest, APasswordChangedWhileALoginIsCheckedFailsTheLogin) {
+    create("alice", "alice-password-1");
+    const InterruptedHasher hasher(hasher_, [this] {
+        clock_.advance(std::chrono::seconds{1});
+        ASSERT_TRUE(service_.change_password("alice", "alice-password-2").has_value());
+    });
+    UserService racing(repository_, hasher, clock_);
+    const auto result = racing.login("alice", "alice-password-1");
+    ASSERT_FALSE(result.has_value()) << "tokens for the old password would outlive the change";
+    EXPECT_EQ(result.error().message, kNoActiveAccount);
+}
+
+TEST_F(UserServiceTest, AHashUpgradeNeverUndoesAPasswordChangeMadeMeanwhile) {
+    const User alice = create("alice", "alice-password-1");
+    const auth::Argon2idHasher older(auth::Argon2idParams{.ops_limit = 2, .mem_limit = 16384});
+    ASSERT_TRUE(repository_.replace_password_hash(alice.id, alice.password_hash,
+                                                  older.hash("alice-password-1")));
+    const InterruptedHasher hasher(hasher_, [this] {
+        ASSERT_TRUE(service_.change_password("alice", "alice-password-2").has_value());
+    });
+    UserService racing(repository_, hasher, clock_);
+    EXPECT_FALSE(racing.login("alice", "alice-password-1").has_value());
+    const std::string stored = repository_.find_by_id(alice.id)->password_hash;
+    EXPECT_TRUE(hasher_.verify(stored, "alice-password-2"));
+    EXPECT_FALSE(hasher_.verify(stored, "alice-password-1")) << "the old password came back";
+}
+
+TEST_F(UserServiceTest, AUserDeactivatedWhileALoginIsCheckedIsRefused) {
+    const User alice = create("alice", "alice-password-1");
+    const InterruptedHasher hasher(hasher_, [&] { repository_.set_active(alice.id, false); });
+    UserService racing(repository_, hasher, clock_);
+    EXPECT_FALSE(racing.login("alice", "alice-password-1").has_value());
 }
 
 TEST_F(UserServiceTest, LoginKeepsAHashMadeWithTodaysParameters) {
@@ -222,7 +281,7 @@ TEST_F(UserServiceTest, AFailedLoginNeverRewritesTheHash) {
     const User alice = create("alice", "alice-password-1");
     const auth::Argon2idHasher older(auth::Argon2idParams{.ops_limit = 2, .mem_limit = 16384});
     const std::string old_hash = older.hash("alice-password-1");
-    ASSERT_TRUE(repository_.set_password_hash(alice.id, old_hash));
+    ASSERT_TRUE(repository_.replace_password_hash(alice.id, alice.password_hash, old_hash));
     expect_login_refused("alice", "alice-password-2");
     EXPECT_EQ(repository_.find_by_id(alice.id)->password_hash, old_hash);
 }
@@ -270,7 +329,8 @@ TEST_F(UserServiceTest, AHashUpgradeAtLoginIsNoPasswordChange) {
     ASSERT_TRUE(service_.change_password("alice", "alice-password-2").has_value());
     const core::Timestamp changed = clock_.now();
     const auth::Argon2idHasher older(auth::Argon2idParams{.ops_limit = 2, .mem_limit = 16384});
-    ASSERT_TRUE(repository_.set_password_hash(alice.id, older.hash("alice-password-2")));
+    ASSERT_TRUE(repository_.replace_password_hash(
+        alice.id, repository_.find_by_id(alice.id)->password_hash, older.hash("alice-password-2")));
     clock_.advance(std::chrono::seconds{5});
     const auto user = service_.login("alice", "alice-password-2");
     ASSERT_TRUE(user.has_value());
