@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "auth/login_throttle.hpp"
 #include "core/text.hpp"
@@ -17,20 +19,9 @@ namespace {
 std::string trimmed(std::string_view s) { return std::string(core::trim_blanks(s)); }
 
 constexpr std::size_t kMinSecretKeyBytes = 32;
-constexpr std::int64_t kMaxLifetimeSeconds = 10LL * 366 * 86400;
 
 core::Error invalid(const std::string& setting, const std::string& why) {
     return core::make_error(core::ErrorCode::kInvalidArgument, setting + ": " + why);
-}
-
-core::Result<std::chrono::seconds> parse_lifetime(const std::string& text,
-                                                  const std::string& setting) {
-    const auto value = core::parse_int64(text);
-    if (!value || *value <= 0 || *value > kMaxLifetimeSeconds) {
-        return invalid(setting, "expected a whole number of seconds from 1 to " +
-                                    std::to_string(kMaxLifetimeSeconds) + ", got '" + text + "'");
-    }
-    return std::chrono::seconds{*value};
 }
 
 }  // namespace
@@ -74,149 +65,249 @@ Environment load_environment(const std::string& dotenv_path) {
 
 namespace {
 
-core::Result<std::chrono::seconds> parse_timeout(const std::string& text,
-                                                 const std::string& setting) {
+core::Result<std::int64_t> parse_count(const std::string& text, std::int64_t min, std::int64_t max,
+                                       std::string_view what) {
     const auto value = core::parse_int64(text);
-    if (!value || *value <= 0 || *value > 3600) {
-        return invalid(setting,
-                       "expected a whole number of seconds from 1 to 3600, got '" + text + "'");
+    if (!value || *value < min || *value > max) {
+        return core::make_error(core::ErrorCode::kInvalidArgument,
+                                "expected " + std::string(what) + " from " + std::to_string(min) +
+                                    " to " + std::to_string(max) + ", got '" + text + "'");
     }
-    return std::chrono::seconds{*value};
+    return *value;
 }
+
+// What the rows of the table below do with a value. Each returns the error without the
+// setting's name; config_from_environment puts it in front.
+using Apply = core::Status (*)(Config& config, const std::string& value);
+
+template <std::chrono::seconds Config::*kField, std::int64_t kMax>
+core::Status seconds(Config& config, const std::string& value) {
+    auto n = parse_count(value, 1, kMax, "a whole number of seconds");
+    if (!n) return std::move(n).error();
+    config.*kField = std::chrono::seconds{*n};
+    return core::Ok{};
+}
+
+template <std::optional<auth::Rate> auth::LoginRates::*kField>
+core::Status rate(Config& config, const std::string& value) {
+    auto parsed = auth::parse_rate(value);
+    if (!parsed) return std::move(parsed).error();
+    config.login_rates.*kField = *parsed;
+    return core::Ok{};
+}
+
+core::Status secret_key(Config& config, const std::string& value) {
+    config.secret_key = value;
+    return core::Ok{};
+}
+
+core::Status database_url(Config& config, const std::string& value) {
+    if (auto ok = storage::validate_database_url(value); !ok) return ok;
+    config.database_url = value;
+    return core::Ok{};
+}
+
+core::Status host(Config& config, const std::string& value) {
+    if (value.empty())
+        return core::make_error(core::ErrorCode::kInvalidArgument, "may not be empty");
+    config.host = value;
+    return core::Ok{};
+}
+
+core::Status port(Config& config, const std::string& value) {
+    auto n = parse_count(value, 0, 65535, "a port");
+    if (!n) return std::move(n).error();
+    config.port = static_cast<std::uint16_t>(*n);
+    return core::Ok{};
+}
+
+core::Status threads(Config& config, const std::string& value) {
+    auto n = parse_count(value, 1, 256, "a number of threads");
+    if (!n) return std::move(n).error();
+    config.threads = static_cast<int>(*n);
+    return core::Ok{};
+}
+
+core::Status log_level(Config& config, const std::string& value) {
+    if (!core::parse_log_level(value, config.log_level)) {
+        return core::make_error(core::ErrorCode::kInvalidArgument,
+                                "expected debug, info, warning or error, got '" + value + "'");
+    }
+    return core::Ok{};
+}
+
+core::Status retired_username_rate(Config& /*config*/, const std::string& /*value*/) {
+    // It counted every attempt, so anyone could lock an account's owner out by failing.
+    return core::make_error(core::ErrorCode::kInvalidArgument,
+                            "is retired (it let strangers lock the owner out); use "
+                            "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS (default 10/min) and "
+                            "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME (default 100/hour) instead");
+}
+
+core::Status allowed_hosts(Config& config, const std::string& value) {
+    auto hosts = http::AllowedHosts::parse(value);
+    if (!hosts) return std::move(hosts).error();
+    config.allowed_hosts = std::move(*hosts);
+    return core::Ok{};
+}
+
+core::Status num_proxies(Config& config, const std::string& value) {
+    auto n = parse_count(value, 0, 16, "a number");
+    if (!n) return std::move(n).error();
+    config.num_proxies = static_cast<int>(*n);
+    return core::Ok{};
+}
+
+core::Status max_connections(Config& config, const std::string& value) {
+    auto n = parse_count(value, 1, 1000000, "a number");
+    if (!n) return std::move(n).error();
+    config.max_connections = static_cast<int>(*n);
+    return core::Ok{};
+}
+
+core::Status max_connections_per_address(Config& config, const std::string& value) {
+    auto n = parse_count(value, 0, 1000000, "a number (0: no cap)");
+    if (!n) return std::move(n).error();
+    config.max_connections_per_address = static_cast<int>(*n);
+    return core::Ok{};
+}
+
+core::Status sqlite_synchronous(Config& config, const std::string& value) {
+    if (value != "normal" && value != "full") {
+        return core::make_error(core::ErrorCode::kInvalidArgument,
+                                "expected normal or full, got '" + value + "'");
+    }
+    config.sqlite_synchronous_full = value == "full";
+    return core::Ok{};
+}
+
+struct Setting {
+    std::string_view name;
+    // The default as a value of the setting (it parses to Config's default), or empty when it
+    // is not one (then `default_note` says what it is).
+    std::string_view default_value;
+    std::string_view default_note;
+    std::string_view meaning;  // Markdown, as README shows it
+    Apply apply;
+    bool listed = true;  // false: refused at start-up, not offered (a retired setting)
+};
+
+constexpr std::int64_t kMaxLifetime = 10LL * 366 * 86400;
+
+// Every setting, in README's order.
+constexpr Setting kSettings[] = {
+    {"TASKAPI_SECRET_KEY", "", "none (required by `serve`)",
+     "HS256 signing key, at least 32 bytes. Never logged.", secret_key},
+    {"TASKAPI_DATABASE_URL", "sqlite:///db.sqlite3", "",
+     "`sqlite:///relative/path` or `sqlite:////absolute/path`", database_url},
+    {"TASKAPI_HOST", "127.0.0.1", "", "listen address", host},
+    {"TASKAPI_PORT", "8000", "", "listen port (0: any free port)", port},
+    {"TASKAPI_THREADS", "", "number of cores", "I/O threads", threads},
+    {"TASKAPI_ACCESS_TOKEN_LIFETIME", "300", "", "seconds",
+     seconds<&Config::access_token_lifetime, kMaxLifetime>},
+    {"TASKAPI_REFRESH_TOKEN_LIFETIME", "86400", "", "seconds",
+     seconds<&Config::refresh_token_lifetime, kMaxLifetime>},
+    {"TASKAPI_LOG_LEVEL", "info", "",
+     "`debug` (adds one line per request), `info`, `warning`, `error`", log_level},
+    {"TASKAPI_LOGIN_RATE_PER_ADDRESS", "20/min", "",
+     "login attempts per client address (`N/s`, `N/min`, `N/hour`, `N/day`, or `off`); beyond: "
+     "429",
+     rate<&auth::LoginRates::per_address>},
+    {"TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS", "10/min", "",
+     "failed logins per username from one client address; beyond: 429 for that pair only",
+     rate<&auth::LoginRates::failures_per_username_address>},
+    {"TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME", "100/hour", "",
+     "failed logins per username from all addresses (addresses where that user logged in "
+     "within 30 days are exempt); the retired `TASKAPI_LOGIN_RATE_PER_USERNAME` stops start-up "
+     "([SECURITY.md](SECURITY.md))",
+     rate<&auth::LoginRates::failures_per_username>},
+    {"TASKAPI_LOGIN_RATE_PER_USERNAME", "", "", "", retired_username_rate, false},
+    {"TASKAPI_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]", "",
+     "`Host` header values served (Django's `ALLOWED_HOSTS`: comma-separated, `*` any, "
+     "`.example.com` the domain and its subdomains, ports ignored); others get 400, except "
+     "`/api/health/` (probed by IP). Set it to the public name in production",
+     allowed_hosts},
+    {"TASKAPI_NUM_PROXIES", "0", "",
+     "trusted proxies in front that append to `X-Forwarded-For` (0: ignore the header)",
+     num_proxies},
+    {"TASKAPI_READ_TIMEOUT", "30", "",
+     "seconds for a whole request to arrive, from its first byte; also for each piece of an "
+     "answer to be taken by the client",
+     seconds<&Config::read_timeout, 3600>},
+    {"TASKAPI_FIRST_BYTE_TIMEOUT", "10", "",
+     "seconds a new connection may wait before sending its first byte",
+     seconds<&Config::first_byte_timeout, 3600>},
+    {"TASKAPI_IDLE_TIMEOUT", "60", "",
+     "seconds a kept-alive connection may wait for its next request",
+     seconds<&Config::idle_timeout, 3600>},
+    {"TASKAPI_MAX_CONNECTIONS", "10000", "",
+     "open connections; at the cap the connection idle longest is closed to admit a new one, "
+     "and only when none is idle do new ones get 503",
+     max_connections},
+    {"TASKAPI_MAX_CONNECTIONS_PER_ADDRESS", "", "`256` (no cap when `TASKAPI_NUM_PROXIES` > 0)",
+     "the same per client address (IPv6: per /64); `0`: no cap", max_connections_per_address},
+    {"TASKAPI_SQLITE_SYNCHRONOUS", "normal", "",
+     "`full` fsyncs every commit: survives power loss, slower writes ([decision "
+     "002](docs/decisions/002-sqlite-durability.md))",
+     sqlite_synchronous},
+};
 
 }  // namespace
 
 core::Result<std::uint16_t> parse_port(const std::string& text, const std::string& setting) {
-    const auto value = core::parse_int64(text);
-    if (!value || *value < 0 || *value > 65535) {
-        return invalid(setting, "expected a port from 0 to 65535, got '" + text + "'");
-    }
-    return static_cast<std::uint16_t>(*value);
+    auto n = parse_count(text, 0, 65535, "a port");
+    if (!n) return invalid(setting, n.error().message);
+    return static_cast<std::uint16_t>(*n);
 }
 
 core::Result<int> parse_threads(const std::string& text, const std::string& setting) {
-    const auto value = core::parse_int64(text);
-    if (!value || *value < 1 || *value > 256) {
-        return invalid(setting, "expected a number of threads from 1 to 256, got '" + text + "'");
-    }
-    return static_cast<int>(*value);
+    auto n = parse_count(text, 1, 256, "a number of threads");
+    if (!n) return invalid(setting, n.error().message);
+    return static_cast<int>(*n);
 }
 
 core::Result<Config> config_from_environment(const Environment& env) {
     Config c;
     c.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    const auto get = [&env](const char* key) -> const std::string* {
-        const auto it = env.find(key);
-        return it == env.end() ? nullptr : &it->second;
-    };
-    if (const auto* v = get("TASKAPI_SECRET_KEY")) c.secret_key = *v;
-    if (const auto* v = get("TASKAPI_DATABASE_URL")) {
-        if (auto ok = storage::validate_database_url(*v); !ok) {
-            return invalid("TASKAPI_DATABASE_URL", ok.error().message);
-        }
-        c.database_url = *v;
-    }
-    if (const auto* v = get("TASKAPI_HOST")) {
-        if (v->empty()) return invalid("TASKAPI_HOST", "may not be empty");
-        c.host = *v;
-    }
-    if (const auto* v = get("TASKAPI_PORT")) {
-        auto port = parse_port(*v, "TASKAPI_PORT");
-        if (!port) return std::move(port).error();
-        c.port = *port;
-    }
-    if (const auto* v = get("TASKAPI_THREADS")) {
-        auto threads = parse_threads(*v, "TASKAPI_THREADS");
-        if (!threads) return std::move(threads).error();
-        c.threads = *threads;
-    }
-    if (const auto* v = get("TASKAPI_ACCESS_TOKEN_LIFETIME")) {
-        auto lifetime = parse_lifetime(*v, "TASKAPI_ACCESS_TOKEN_LIFETIME");
-        if (!lifetime) return std::move(lifetime).error();
-        c.access_token_lifetime = *lifetime;
-    }
-    if (const auto* v = get("TASKAPI_REFRESH_TOKEN_LIFETIME")) {
-        auto lifetime = parse_lifetime(*v, "TASKAPI_REFRESH_TOKEN_LIFETIME");
-        if (!lifetime) return std::move(lifetime).error();
-        c.refresh_token_lifetime = *lifetime;
-    }
-    if (const auto* v = get("TASKAPI_IDLE_TIMEOUT")) {
-        auto t = parse_timeout(*v, "TASKAPI_IDLE_TIMEOUT");
-        if (!t) return std::move(t).error();
-        c.idle_timeout = *t;
-    }
-    if (const auto* v = get("TASKAPI_READ_TIMEOUT")) {
-        auto t = parse_timeout(*v, "TASKAPI_READ_TIMEOUT");
-        if (!t) return std::move(t).error();
-        c.read_timeout = *t;
-    }
-    if (const auto* v = get("TASKAPI_MAX_CONNECTIONS")) {
-        const auto n = core::parse_int64(*v);
-        if (!n || *n < 1 || *n > 1000000) {
-            return invalid("TASKAPI_MAX_CONNECTIONS",
-                           "expected a number from 1 to 1000000, got '" + *v + "'");
-        }
-        c.max_connections = static_cast<int>(*n);
-    }
-    if (const auto* v = get("TASKAPI_MAX_CONNECTIONS_PER_ADDRESS")) {
-        const auto n = core::parse_int64(*v);
-        if (!n || *n < 0 || *n > 1000000) {
-            return invalid("TASKAPI_MAX_CONNECTIONS_PER_ADDRESS",
-                           "expected a number from 0 (no cap) to 1000000, got '" + *v + "'");
-        }
-        c.max_connections_per_address = static_cast<int>(*n);
-    }
-    if (const auto* v = get("TASKAPI_FIRST_BYTE_TIMEOUT")) {
-        auto t = parse_timeout(*v, "TASKAPI_FIRST_BYTE_TIMEOUT");
-        if (!t) return std::move(t).error();
-        c.first_byte_timeout = *t;
-    }
-    if (const auto* v = get("TASKAPI_SQLITE_SYNCHRONOUS")) {
-        if (*v != "normal" && *v != "full") {
-            return invalid("TASKAPI_SQLITE_SYNCHRONOUS",
-                           "expected normal or full, got '" + *v + "'");
-        }
-        c.sqlite_synchronous_full = *v == "full";
-    }
-    if (get("TASKAPI_LOGIN_RATE_PER_USERNAME") != nullptr) {
-        // It counted every attempt, so anyone could lock an account's owner out by failing.
-        return invalid("TASKAPI_LOGIN_RATE_PER_USERNAME",
-                       "is retired (it let strangers lock the owner out); use "
-                       "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS (default 10/min) and "
-                       "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME (default 100/hour) instead");
-    }
-    for (const auto& [key, target] :
-         {std::pair{"TASKAPI_LOGIN_RATE_PER_ADDRESS", &c.login_rate_per_address},
-          std::pair{"TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS",
-                    &c.login_failure_rate_per_username_address},
-          std::pair{"TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME",
-                    &c.login_failure_rate_per_username}}) {
-        if (const auto* v = get(key)) {
-            if (auto rate = auth::parse_rate(*v); !rate) return invalid(key, rate.error().message);
-            *target = *v;
-        }
-    }
-    if (const auto* v = get("TASKAPI_ALLOWED_HOSTS")) {
-        if (auto hosts = http::AllowedHosts::parse(*v); !hosts) {
-            return invalid("TASKAPI_ALLOWED_HOSTS", hosts.error().message);
-        }
-        c.allowed_hosts = *v;
-    }
-    if (const auto* v = get("TASKAPI_NUM_PROXIES")) {
-        const auto n = core::parse_int64(*v);
-        if (!n || *n < 0 || *n > 16) {
-            return invalid("TASKAPI_NUM_PROXIES",
-                           "expected a number from 0 to 16, got '" + *v + "'");
-        }
-        c.num_proxies = static_cast<int>(*n);
-    }
-    if (const auto* v = get("TASKAPI_LOG_LEVEL")) {
-        if (!core::parse_log_level(*v, c.log_level)) {
-            return invalid("TASKAPI_LOG_LEVEL",
-                           "expected debug, info, warning or error, got '" + *v + "'");
+    for (const Setting& setting : kSettings) {
+        const auto it = env.find(std::string(setting.name));
+        if (it == env.end()) continue;
+        if (auto ok = setting.apply(c, it->second); !ok) {
+            return invalid(std::string(setting.name), ok.error().message);
         }
     }
     return c;
+}
+
+std::string settings_table_markdown() {
+    std::string out = "| setting | default | meaning |\n|---|---|---|\n";
+    for (const Setting& setting : kSettings) {
+        if (!setting.listed) continue;
+        out += "| `";
+        out += setting.name;
+        out += "` | ";
+        if (setting.default_value.empty()) {
+            out += setting.default_note;
+        } else {
+            out += '`';
+            out += setting.default_value;
+            out += '`';
+        }
+        out += " | ";
+        out += setting.meaning;
+        out += " |\n";
+    }
+    return out;
+}
+
+std::vector<std::pair<std::string, std::string>> settings_with_literal_defaults() {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const Setting& setting : kSettings) {
+        if (!setting.default_value.empty()) {
+            out.emplace_back(std::string(setting.name), std::string(setting.default_value));
+        }
+    }
+    return out;
 }
 
 core::Status check_for_serving(const Config& config) {

@@ -1,5 +1,7 @@
 // Settings: defaults, then .env in the working directory, then the environment, then flags.
-// Built once, validated once, immutable afterwards.
+// Built once, validated once, immutable afterwards. Every setting is one row of one table
+// (config.cpp): its name, default, meaning and parser; README's settings table is printed from
+// it (`taskapi --help-settings`).
 #pragma once
 
 #include <chrono>
@@ -7,9 +9,13 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "auth/login_throttle.hpp"
 #include "core/log.hpp"
 #include "core/result.hpp"
+#include "http/allowed_hosts.hpp"
 
 namespace taskapi::app {
 
@@ -18,7 +24,7 @@ struct Config {
     std::string database_url = "sqlite:///db.sqlite3";
     std::string host = "127.0.0.1";
     std::uint16_t port = 8000;
-    int threads = 1;  // I/O threads; default: the number of cores
+    int threads = 1;  // I/O threads; config_from_environment's default is the number of cores
     std::chrono::seconds access_token_lifetime{300};
     std::chrono::seconds refresh_token_lifetime{86400};
     core::LogLevel log_level = core::LogLevel::kInfo;
@@ -30,13 +36,17 @@ struct Config {
     std::optional<int> max_connections_per_address;
     std::chrono::seconds first_byte_timeout{10};  // a new connection waiting for its first byte
     bool sqlite_synchronous_full = false;         // TASKAPI_SQLITE_SYNCHRONOUS=full|normal
-    // Login throttling (SECURITY.md); "off" disables each.
-    std::string login_rate_per_address = "20/min";                   // every attempt
-    std::string login_failure_rate_per_username_address = "10/min";  // failures
-    std::string login_failure_rate_per_username = "100/hour";        // failures, any address
+    // Login throttling (SECURITY.md); nullopt ("off") disables each.
+    auth::LoginRates login_rates{
+        .per_address = auth::Rate{20, std::chrono::minutes{1}},                    // every attempt
+        .failures_per_username_address = auth::Rate{10, std::chrono::minutes{1}},  // failures
+        .failures_per_username = auth::Rate{100, std::chrono::hours{1}}};  // failures, anywhere
     int num_proxies = 0;  // trusted proxies in front: X-Forwarded-For entries to honour
-    // Host header values answered (Django's ALLOWED_HOSTS syntax; DEBUG's default).
-    std::string allowed_hosts = "localhost,127.0.0.1,[::1]";
+    // Host header values answered (Django's ALLOWED_HOSTS syntax; what DEBUG allows by default).
+    http::AllowedHosts allowed_hosts =
+        http::AllowedHosts::parse("localhost,127.0.0.1,[::1]").value();
+
+    bool operator==(const Config&) const = default;
 };
 
 using Environment = std::map<std::string, std::string>;
@@ -47,13 +57,22 @@ Environment parse_dotenv(const std::string& text);
 // The process environment over .env (when the file exists): the real environment wins.
 Environment load_environment(const std::string& dotenv_path = ".env");
 
-// Reads every TASKAPI_* setting; an invalid value is kInvalidArgument naming the setting.
+// Reads every TASKAPI_* setting of the table; an invalid value is kInvalidArgument with a message
+// that starts with the setting's name.
 core::Result<Config> config_from_environment(const Environment& env);
 
 // What `serve` needs beyond the rest: a secret key of at least 32 bytes.
 core::Status check_for_serving(const Config& config);
 
-// Parses a setting's value; exposed for flags that override settings.
+// The table of settings as Markdown (| setting | default | meaning |), as README shows it.
+std::string settings_table_markdown();
+
+// (name, value) of every setting whose default is a value of the setting: applying it must give
+// Config's default (a unit test holds the table and the struct to that).
+std::vector<std::pair<std::string, std::string>> settings_with_literal_defaults();
+
+// Parses a setting's value; exposed for flags that override settings (`setting` names the flag
+// in the error message).
 core::Result<std::uint16_t> parse_port(const std::string& text, const std::string& setting);
 core::Result<int> parse_threads(const std::string& text, const std::string& setting);
 

@@ -13,22 +13,14 @@ Application::Application(const Config& config, std::unique_ptr<storage::Storage>
       users_(storage_->users(), hasher_, clock_),
       tasks_(storage_->tasks(), clock_),
       authenticator_(tokens_, storage_->users()),
-      login_throttle_(
-          throttle_store_,
-          auth::LoginRates{
-              .per_address = auth::parse_rate(config.login_rate_per_address).value(),
-              .failures_per_username_address =
-                  auth::parse_rate(config.login_failure_rate_per_username_address).value(),
-              .failures_per_username =
-                  auth::parse_rate(config.login_failure_rate_per_username).value()},
-          clock_),
+      login_throttle_(throttle_store_, config.login_rates, clock_),
       auth_handlers_(users_, tokens_, login_throttle_, config.num_proxies),
       task_handlers_(tasks_),
       router_([this](std::optional<std::string_view> header) {
           return authenticator_.authenticate(header);
       }) {
     add_routes(router_, auth_handlers_, task_handlers_);
-    auto hosts = http::AllowedHosts::parse(config.allowed_hosts).value();
+    http::AllowedHosts hosts = config.allowed_hosts;
     // A request without Host (HTTP/1.0) is given the listen address, which must pass.
     hosts.add(config.host.find(':') == std::string::npos ? config.host : "[" + config.host + "]");
     router_.set_allowed_hosts(std::move(hosts));

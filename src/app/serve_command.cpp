@@ -38,14 +38,15 @@ int serve(const Config& config) {
         return 1;
     }
     try {
-        auto storage = storage::open_storage(config.database_url, {config.sqlite_synchronous_full});
-        if (!storage) {
-            core::log_error("TASKAPI_DATABASE_URL: " + storage.error().message);
+        auto opened = storage::open_migrated(config.database_url, {config.sqlite_synchronous_full});
+        if (!opened) {
+            core::log_error("TASKAPI_DATABASE_URL: " + opened.error().message);
             return 1;
         }
-        const int applied = (*storage)->migrate();
-        if (applied > 0) core::log_info("applied " + std::to_string(applied) + " migration(s)");
-        Application app(config, std::move(*storage));
+        if (opened->applied > 0) {
+            core::log_info("applied " + std::to_string(opened->applied) + " migration(s)");
+        }
+        Application app(config, std::move(opened->storage));
 
         http::ServerOptions options;
         options.host = config.host;

@@ -15,6 +15,7 @@ namespace taskapi::auth {
 struct Rate {
     int requests = 0;
     std::chrono::seconds period{0};
+    bool operator==(const Rate&) const = default;
 };
 
 // DRF's rate syntax "N/s", "N/min", "N/hour", "N/day" (only the period's first letter counts);
@@ -49,6 +50,7 @@ struct LoginRates {
     std::optional<Rate> failures_per_username;          // failed logins per username, anywhere
     // How long a successful login exempts its address from failures_per_username.
     std::chrono::seconds trusted_address_period{30LL * 86400};
+    bool operator==(const LoginRates&) const = default;
 };
 
 // Failed logins counted before the password is checked; given back when it was right.

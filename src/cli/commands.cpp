@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "app/config.hpp"
@@ -76,69 +77,144 @@ core::Result<std::string> read_password(bool from_stdin) {
     return password;
 }
 
-// Storage from the settings, with the schema brought up to date.
-core::Result<std::unique_ptr<storage::Storage>> open_migrated(const app::Config& config) {
-    auto storage = storage::open_storage(config.database_url, {config.sqlite_synchronous_full});
-    if (!storage) return std::move(storage).error();
-    (*storage)->migrate();
-    return storage;
+// The subcommands and what CLI11 parsed into them.
+struct Commands {
+    CLI::App* serve = nullptr;
+    CLI::App* migrate = nullptr;
+    CLI::App* createuser = nullptr;
+    CLI::App* changepassword = nullptr;
+    CLI::App* deleteuser = nullptr;
+    CLI::App* version = nullptr;
+    // serve's flags, which win over the settings
+    std::string host;
+    int port = -1;
+    int threads = 0;
+    // the account commands' arguments
+    std::string username;
+    bool password_stdin = false;
+    bool superuser = false;
+    bool inactive = false;
+};
+
+void define_commands(CLI::App& cli, Commands& c) {
+    cli.require_subcommand(1);
+    cli.set_version_flag("--version", std::string(TASKAPI_VERSION));
+    cli.add_flag_callback(
+        "--help-settings",
+        [] {
+            std::cout << app::settings_table_markdown();
+            throw CLI::Success();
+        },
+        "Print every TASKAPI_* setting with its default and meaning (README's table)");
+
+    c.serve = cli.add_subcommand("serve", "Apply pending migrations, then serve HTTP");
+    c.serve->add_option("--host", c.host, "Address to listen on (TASKAPI_HOST, default 127.0.0.1)");
+    c.serve->add_option("--port", c.port, "Port, 0 for any free one (TASKAPI_PORT, default 8000)")
+        ->check(CLI::Range(0, 65535));
+    c.serve->add_option("--threads", c.threads, "I/O threads (TASKAPI_THREADS, default: cores)")
+        ->check(CLI::Range(1, 256));
+
+    c.migrate = cli.add_subcommand("migrate", "Apply pending database migrations");
+
+    c.createuser = cli.add_subcommand("createuser", "Create a user (prompts for the password)");
+    c.createuser->add_option("username", c.username, "The new user's name")->required();
+    c.createuser->add_flag("--password-stdin", c.password_stdin,
+                           "Read the password from standard input");
+    c.createuser->add_flag("--superuser", c.superuser, "Mark the user as a superuser");
+    c.createuser->add_flag("--inactive", c.inactive, "Create the user inactive (cannot log in)");
+
+    c.changepassword = cli.add_subcommand("changepassword", "Set a user's password");
+    c.changepassword->add_option("username", c.username, "The user's name")->required();
+    c.changepassword->add_flag("--password-stdin", c.password_stdin,
+                               "Read the password from standard input");
+
+    c.deleteuser = cli.add_subcommand("deleteuser", "Delete a user and all of the user's tasks");
+    c.deleteuser->add_option("username", c.username, "The user's name")->required();
+
+    c.version = cli.add_subcommand("version", "Print the version");
+}
+
+// CLI11's parse; nullopt to go on, or the exit code (help, version, a usage error).
+std::optional<int> parse(CLI::App& cli, int argc, char** argv) {
+    try {
+        cli.parse(argc, argv);
+    } catch (const CLI::Success& e) {  // help, version, --help-settings
+        return cli.exit(e);
+    } catch (const CLI::ParseError& e) {
+        cli.exit(e);
+        return kUsage;
+    }
+    return std::nullopt;
+}
+
+int migrate(const app::Config& config) {
+    auto opened = storage::open_migrated(config.database_url, {config.sqlite_synchronous_full});
+    if (!opened) return fail(opened.error().message);
+    std::cout << (opened->applied == 0
+                      ? std::string("No migrations to apply.")
+                      : "Applied " + std::to_string(opened->applied) + " migration(s).")
+              << '\n';
+    return kOk;
+}
+
+int create_user(users::UserService& service, const Commands& c) {
+    // Django's normalize_username (NFKC), which create_user applies too: "ａｌｉｃｅ" is "alice".
+    // The other commands look names up as given, as logins do.
+    const std::string username = users::normalize_username(c.username);
+    if (auto ok = users::UserService::check_username(username); !ok) {
+        return fail(ok.error().message);
+    }
+    // Say so before asking for a password that could not be used.
+    if (service.username_taken(username)) {
+        return fail("a user named '" + username + "' already exists");
+    }
+    auto password = read_password(c.password_stdin);
+    if (!password) return fail(password.error().message);
+    auto user = service.create_user({username, *password, c.superuser, !c.inactive});
+    if (!user) return fail(user.error().message);
+    std::cout << "Created user '" << user->username << "' (id " << user->id.value << ")"
+              << (c.inactive ? ", inactive" : "") << (c.superuser ? ", superuser" : "") << ".\n";
+    return kOk;
+}
+
+int change_password(users::UserService& service, const Commands& c) {
+    auto password = read_password(c.password_stdin);
+    if (!password) return fail(password.error().message);
+    if (auto ok = service.change_password(c.username, *password); !ok) {
+        return fail(ok.error().message);
+    }
+    std::cout << "Password changed for user '" << c.username << "'.\n";
+    return kOk;
+}
+
+int delete_user(users::UserService& service, const Commands& c) {
+    if (auto ok = service.delete_user(c.username); !ok) return fail(ok.error().message);
+    std::cout << "Deleted user '" << c.username << "' and the user's tasks.\n";
+    return kOk;
+}
+
+// createuser, changepassword, deleteuser: the user service on the migrated database.
+int account_command(const app::Config& config, const Commands& c) {
+    auto opened = storage::open_migrated(config.database_url, {config.sqlite_synchronous_full});
+    if (!opened) return fail(opened.error().message);
+    const core::SystemClock clock;
+    const auth::Argon2idHasher hasher;
+    users::UserService service(opened->storage->users(), hasher, clock);
+    if (c.createuser->parsed()) return create_user(service, c);
+    if (c.changepassword->parsed()) return change_password(service, c);
+    if (c.deleteuser->parsed()) return delete_user(service, c);
+    return kUsage;
 }
 
 }  // namespace
 
 int run(int argc, char** argv) {
     CLI::App cli{"taskapi: a Task REST API server (JWT auth, per-user tasks)", "taskapi"};
-    cli.require_subcommand(1);
-    cli.set_version_flag("--version", std::string(TASKAPI_VERSION));
+    Commands commands;
+    define_commands(cli, commands);
+    if (auto exit_code = parse(cli, argc, argv)) return *exit_code;
 
-    std::string host;
-    int port = -1;
-    int threads = 0;
-    auto* serve = cli.add_subcommand("serve", "Apply pending migrations, then serve HTTP");
-    serve->add_option("--host", host, "Address to listen on (TASKAPI_HOST, default 127.0.0.1)");
-    serve->add_option("--port", port, "Port, 0 for any free one (TASKAPI_PORT, default 8000)")
-        ->check(CLI::Range(0, 65535));
-    serve->add_option("--threads", threads, "I/O threads (TASKAPI_THREADS, default: cores)")
-        ->check(CLI::Range(1, 256));
-
-    auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations");
-
-    std::string username;
-    bool password_stdin = false;
-    bool superuser = false;
-    bool inactive = false;
-    auto* createuser = cli.add_subcommand("createuser", "Create a user (prompts for the password)");
-    createuser->add_option("username", username, "The new user's name")->required();
-    createuser->add_flag("--password-stdin", password_stdin,
-                         "Read the password from standard input");
-    createuser->add_flag("--superuser", superuser, "Mark the user as a superuser");
-    createuser->add_flag("--inactive", inactive, "Create the user inactive (cannot log in)");
-
-    auto* changepassword = cli.add_subcommand("changepassword", "Set a user's password");
-    changepassword->add_option("username", username, "The user's name")->required();
-    changepassword->add_flag("--password-stdin", password_stdin,
-                             "Read the password from standard input");
-
-    auto* deleteuser =
-        cli.add_subcommand("deleteuser", "Delete a user and all of the user's tasks");
-    deleteuser->add_option("username", username, "The user's name")->required();
-
-    auto* version = cli.add_subcommand("version", "Print the version");
-
-    try {
-        cli.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return cli.exit(e);
-    } catch (const CLI::CallForAllHelp& e) {
-        return cli.exit(e);
-    } catch (const CLI::CallForVersion& e) {
-        return cli.exit(e);
-    } catch (const CLI::ParseError& e) {
-        cli.exit(e);
-        return kUsage;
-    }
-
-    if (version->parsed()) {
+    if (commands.version->parsed()) {
         std::cout << "taskapi " << TASKAPI_VERSION << '\n';
         return kOk;
     }
@@ -148,71 +224,20 @@ int run(int argc, char** argv) {
     app::Config config = std::move(loaded).value();
     core::set_log_level(config.log_level);
 
-    if (serve->parsed()) {
-        if (!host.empty()) config.host = host;
-        if (port >= 0) config.port = static_cast<std::uint16_t>(port);
-        if (threads > 0) config.threads = threads;
+    if (commands.serve->parsed()) {
+        if (!commands.host.empty()) config.host = commands.host;
+        if (commands.port >= 0) config.port = static_cast<std::uint16_t>(commands.port);
+        if (commands.threads > 0) config.threads = commands.threads;
         return app::serve(config);
     }
-
     try {
-        if (migrate->parsed()) {
-            auto storage =
-                storage::open_storage(config.database_url, {config.sqlite_synchronous_full});
-            if (!storage) return fail(storage.error().message);
-            const int applied = (*storage)->migrate();
-            std::cout << (applied == 0 ? std::string("No migrations to apply.")
-                                       : "Applied " + std::to_string(applied) + " migration(s).")
-                      << '\n';
-            return kOk;
-        }
-
-        auto storage = open_migrated(config);
-        if (!storage) return fail(storage.error().message);
-        const core::SystemClock clock;
-        const auth::Argon2idHasher hasher;
-        users::UserService service((*storage)->users(), hasher, clock);
-
-        if (createuser->parsed()) {
-            // Django's normalize_username (NFKC), which create_user applies too: "ａｌｉｃｅ" is
-            // "alice". The other commands look names up as given, as logins do.
-            username = users::normalize_username(username);
-            if (auto ok = users::UserService::check_username(username); !ok) {
-                return fail(ok.error().message);
-            }
-            // Say so before asking for a password that could not be used.
-            if (service.username_taken(username)) {
-                return fail("a user named '" + username + "' already exists");
-            }
-            auto password = read_password(password_stdin);
-            if (!password) return fail(password.error().message);
-            auto user = service.create_user({username, *password, superuser, !inactive});
-            if (!user) return fail(user.error().message);
-            std::cout << "Created user '" << user->username << "' (id " << user->id.value << ")"
-                      << (inactive ? ", inactive" : "") << (superuser ? ", superuser" : "")
-                      << ".\n";
-            return kOk;
-        }
-        if (changepassword->parsed()) {
-            auto password = read_password(password_stdin);
-            if (!password) return fail(password.error().message);
-            if (auto ok = service.change_password(username, *password); !ok) {
-                return fail(ok.error().message);
-            }
-            std::cout << "Password changed for user '" << username << "'.\n";
-            return kOk;
-        }
-        if (deleteuser->parsed()) {
-            if (auto ok = service.delete_user(username); !ok) return fail(ok.error().message);
-            std::cout << "Deleted user '" << username << "' and the user's tasks.\n";
-            return kOk;
-        }
+        if (commands.migrate->parsed()) return migrate(config);
+        return account_command(config, commands);
     } catch (const storage::StorageError& e) {
         return fail(std::string("database error: ") + e.what());
     } catch (const std::exception& e) {
         return fail(e.what());
     }
-    return kUsage;
 }
 
 }  // namespace taskapi::cli

@@ -26,6 +26,8 @@ public:
     // A malformed value is never allowed, not even by "*" (as in Django).
     [[nodiscard]] bool allows(std::string_view host) const;
 
+    bool operator==(const AllowedHosts&) const = default;
+
 private:
     std::vector<std::string> patterns_;  // lower case
 };

@@ -63,4 +63,12 @@ core::Result<std::unique_ptr<Storage>> open_storage(std::string_view url,
         std::make_unique<SqliteStorage>(std::move(path).value(), options.sqlite_synchronous_full));
 }
 
+core::Result<MigratedStorage> open_migrated(std::string_view url, const StorageOptions& options) {
+    auto storage = open_storage(url, options);
+    if (!storage) return std::move(storage).error();
+    MigratedStorage out{std::move(storage).value(), 0};
+    out.applied = out.storage->migrate();
+    return out;
+}
+
 }  // namespace taskapi::storage

@@ -33,6 +33,16 @@ struct StorageOptions {
 core::Result<std::unique_ptr<Storage>> open_storage(std::string_view url,
                                                     const StorageOptions& options = {});
 
+struct MigratedStorage {
+    std::unique_ptr<Storage> storage;
+    int applied = 0;  // migrations applied just now
+};
+
+// open_storage, then the schema brought up to date: what every command that touches the
+// database starts with.
+core::Result<MigratedStorage> open_migrated(std::string_view url,
+                                            const StorageOptions& options = {});
+
 // Checks the URL's form without opening anything.
 core::Status validate_database_url(std::string_view url);
 

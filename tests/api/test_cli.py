@@ -10,7 +10,7 @@ import time
 import pytest
 
 from apihelpers import (
-    TASKAPI_BIN,
+    REPO, TASKAPI_BIN,
     ALLOW_DETAIL, ALLOW_LIST, ALLOW_RO, LOGIN_FAILED, NOT_FOUND, USER_INACTIVE, USER_NOT_FOUND,
     assert_json, crafted, show,
 )
@@ -46,6 +46,19 @@ def test_help(server_factory):
     out = res.stdout + res.stderr
     for word in ("serve", "createuser", "changepassword", "deleteuser", "migrate"):
         assert word in out, (word, out)
+
+
+def test_help_settings_is_readmes_table(server_factory):
+    """README's settings table is what the binary prints: the two cannot drift apart."""
+    srv = server_factory(users=(), start=False)
+    res = srv.cli("--help-settings")
+    assert res.returncode == 0, res
+    with open(REPO + "/README.md", encoding="utf-8") as f:
+        readme = f.read()
+    start = readme.index("| setting | default | meaning |")
+    end = readme.index("\n\n", start)
+    assert res.stdout == readme[start:end + 1], (
+        "README's settings table differs from `taskapi --help-settings`; paste its output")
 
 
 @pytest.mark.parametrize("args", [

@@ -217,19 +217,25 @@ namespace {
 TEST(ConfigFromEnvironment, LoginThrottlingDefaults) {
     const auto config = config_from_environment({});
     ASSERT_TRUE(config.has_value());
-    EXPECT_EQ(config->login_rate_per_address, "20/min");
-    EXPECT_EQ(config->login_failure_rate_per_username_address, "10/min");
-    EXPECT_EQ(config->login_failure_rate_per_username, "100/hour");
+    EXPECT_EQ(config->login_rates.per_address, (auth::Rate{20, std::chrono::seconds{60}}));
+    EXPECT_EQ(config->login_rates.failures_per_username_address,
+              (auth::Rate{10, std::chrono::seconds{60}}));
+    EXPECT_EQ(config->login_rates.failures_per_username,
+              (auth::Rate{100, std::chrono::seconds{3600}}));
 }
 
-TEST(ConfigFromEnvironment, ReadsTheLoginFailureRates) {
-    const auto config =
-        config_from_environment({{"TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS", "5/min"},
-                                 {"TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME", "off"}});
+TEST(ConfigFromEnvironment, ReadsTheLoginRatesOnce) {
+    const auto config = config_from_environment(
+        {{"TASKAPI_LOGIN_RATE_PER_ADDRESS", "3/s"},
+         {"TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS", "5/min"},
+         {"TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME", "off"}});
     ASSERT_TRUE(config.has_value()) << config.error().message;
-    EXPECT_EQ(config->login_failure_rate_per_username_address, "5/min");
-    EXPECT_EQ(config->login_failure_rate_per_username, "off");
+    EXPECT_EQ(config->login_rates.per_address, (auth::Rate{3, std::chrono::seconds{1}}));
+    EXPECT_EQ(config->login_rates.failures_per_username_address,
+              (auth::Rate{5, std::chrono::seconds{60}}));
+    EXPECT_EQ(config->login_rates.failures_per_username, std::nullopt);
     for (const char* v : {"", "5", "5/week"}) {
+        expect_refused("TASKAPI_LOGIN_RATE_PER_ADDRESS", v);
         expect_refused("TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS", v);
         expect_refused("TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME", v);
     }
@@ -254,11 +260,41 @@ namespace taskapi::app {
 namespace {
 
 TEST(ConfigFromEnvironment, AllowedHosts) {
-    EXPECT_EQ(config_from_environment({})->allowed_hosts, "localhost,127.0.0.1,[::1]");
-    EXPECT_EQ(config_from_environment({{"TASKAPI_ALLOWED_HOSTS", ".example.com, api.test"}})
-                  ->allowed_hosts,
-              ".example.com, api.test");
+    const auto defaults = config_from_environment({});
+    EXPECT_TRUE(defaults->allowed_hosts.allows("localhost:8000"));
+    EXPECT_FALSE(defaults->allowed_hosts.allows("example.com"));
+    const auto set = config_from_environment({{"TASKAPI_ALLOWED_HOSTS", ".example.com, api.test"}});
+    EXPECT_TRUE(set->allowed_hosts.allows("www.example.com"));
+    EXPECT_TRUE(set->allowed_hosts.allows("api.test:443"));
+    EXPECT_FALSE(set->allowed_hosts.allows("localhost"));
     for (const char* v : {"", " , "}) expect_refused("TASKAPI_ALLOWED_HOSTS", v);
+}
+
+// The table's defaults and Config's cannot drift apart: each default, read as a setting, gives
+// what Config holds without it.
+TEST(SettingsTable, EveryLiteralDefaultIsConfigsDefault) {
+    const auto defaults = config_from_environment({});
+    ASSERT_TRUE(defaults.has_value());
+    const auto literal = settings_with_literal_defaults();
+    EXPECT_GE(literal.size(), 15u);
+    for (const auto& [name, value] : literal) {
+        const auto read = config_from_environment({{name, value}});
+        ASSERT_TRUE(read.has_value()) << name << ": " << read.error().message;
+        EXPECT_EQ(*read, *defaults) << name << " = " << value;
+    }
+}
+
+TEST(SettingsTable, ListsEverySettingOnceAsAMarkdownTable) {
+    const std::string table = settings_table_markdown();
+    EXPECT_EQ(table.rfind("| setting | default | meaning |\n|---|---|---|\n", 0), 0u);
+    for (const char* name : {"TASKAPI_SECRET_KEY", "TASKAPI_THREADS", "TASKAPI_ALLOWED_HOSTS",
+                             "TASKAPI_MAX_CONNECTIONS_PER_ADDRESS", "TASKAPI_SQLITE_SYNCHRONOUS"}) {
+        const std::string cell = std::string("| `") + name + "` |";
+        EXPECT_NE(table.find(cell), std::string::npos) << name;
+        EXPECT_EQ(table.find(cell), table.rfind(cell)) << name;
+    }
+    EXPECT_EQ(table.find("| `TASKAPI_LOGIN_RATE_PER_USERNAME` |"), std::string::npos)
+        << "a retired setting is refused, not offered";
 }
 
 }  // namespace
