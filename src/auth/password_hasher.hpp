@@ -42,6 +42,10 @@ public:
     void verify_dummy(std::string_view password) const override;
     [[nodiscard]] bool needs_rehash(std::string_view hash) const override;
 
+    // What verify_dummy() verifies against: a hash of a random password, made with this hasher's
+    // parameters, so that it costs what a real verification costs.
+    [[nodiscard]] const std::string& dummy_hash() const { return dummy_hash_; }
+
 private:
     Argon2idParams params_;
     std::string dummy_hash_;

@@ -247,6 +247,18 @@ TYPED_TEST(RepositoryConformance, ForEachHandsOverWholeTasks) {
     EXPECT_EQ(seen[1].owner, alice);
 }
 
+TYPED_TEST(RepositoryConformance, ListReflectsUpdatesAndRemovals) {
+    const auto alice = this->add_user("alice");
+    const auto a1 = this->add_task(alice, "a1");
+    const auto a2 = this->add_task(alice, "a2");
+    ASSERT_TRUE(
+        this->tasks().update(alice, a2.id, tasks::TaskPatch{.title = "renamed"}, this->now_));
+    ASSERT_TRUE(this->tasks().remove(alice, a1.id));
+    const auto listed = this->tasks().list(alice);
+    ASSERT_EQ(listed.size(), 1u);
+    EXPECT_EQ(listed[0].title, "renamed");
+}
+
 TYPED_TEST(RepositoryConformance, ListOfAUserWithoutTasksIsEmpty) {
     const auto alice = this->add_user("alice");
     const auto bob = this->add_user("bob");

@@ -129,3 +129,76 @@ TEST_F(LoginThrottleTest, AddressesAndUsernamesDoNotRunTogether) {
 
 }  // namespace
 }  // namespace taskapi::auth
+
+namespace taskapi::auth {
+namespace {
+
+using std::chrono::seconds;
+
+// A window of one second passing, on the fake clock (tests/adversarial used to sleep for it).
+TEST(LoginThrottleWindow, APerSecondWindowPassesAndSaysOneSecond) {
+    fakes::FixedClock clock;
+    storage::memory::MemoryThrottleStore store;
+    LoginThrottle throttle(store, LoginRates{.per_address = Rate{2, seconds{1}}}, clock);
+    EXPECT_TRUE(throttle.check_address("192.0.2.1"));
+    EXPECT_TRUE(throttle.check_address("192.0.2.1"));
+    const auto refused = throttle.check_address("192.0.2.1");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().message, "Request was throttled. Expected available in 1 second.");
+    EXPECT_EQ(refused.error().retry_after_seconds, 1);
+    clock.advance(std::chrono::milliseconds{999});
+    EXPECT_FALSE(throttle.check_address("192.0.2.1"));
+    clock.advance(std::chrono::milliseconds{2});
+    EXPECT_TRUE(throttle.check_address("192.0.2.1"));
+}
+
+TEST(LoginThrottleWindow, TheFailureWindowOfAUsernamePassesToo) {
+    fakes::FixedClock clock;
+    storage::memory::MemoryThrottleStore store;
+    LoginThrottle throttle(store, LoginRates{.failures_per_username_address = Rate{1, seconds{1}}},
+                           clock);
+    EXPECT_TRUE(throttle.reserve_failure("alice", "192.0.2.1"));
+    EXPECT_FALSE(throttle.reserve_failure("alice", "192.0.2.1"));
+    clock.advance(seconds{1});
+    EXPECT_TRUE(throttle.reserve_failure("alice", "192.0.2.1"));
+}
+
+TEST(ParseRate, ReadsDrfsSpellings) {
+    const std::pair<const char*, Rate> cases[] = {
+        {"2/s", {2, seconds{1}}},
+        {"2/sec", {2, seconds{1}}},
+        {"2/second", {2, seconds{1}}},
+        {"3/seconds", {3, seconds{1}}},
+        {"20/m", {20, seconds{60}}},
+        {"20/min", {20, seconds{60}}},
+        {"20/minute", {20, seconds{60}}},
+        {"20/MIN", {20, seconds{60}}},
+        {"5/h", {5, seconds{3600}}},
+        {"5/hour", {5, seconds{3600}}},
+        {"7/d", {7, seconds{86400}}},
+        {"7/day", {7, seconds{86400}}},
+        {"1000000/day", {1000000, seconds{86400}}},
+        {" 10 /min", {10, seconds{60}}}};  // Python's int() allows the blanks too
+    for (const auto& [text, expected] : cases) {
+        const auto rate = parse_rate(text);
+        ASSERT_TRUE(rate.has_value()) << text;
+        EXPECT_EQ(*rate, expected) << text;
+    }
+    for (const char* off : {"off", "OFF", "none"}) {
+        const auto rate = parse_rate(off);
+        ASSERT_TRUE(rate.has_value()) << off;
+        EXPECT_EQ(*rate, std::nullopt) << off;
+    }
+}
+
+TEST(ParseRate, RefusesWhatDrfWouldMisread) {
+    for (const char* text : {"", "10", "10/", "/min", "10/week", "1000/month", "-1/min", "0/min",
+                             "1.5/min", "10/min/x", "1000001/min", "99999999999999999999/min"}) {
+        const auto rate = parse_rate(text);
+        ASSERT_FALSE(rate.has_value()) << text;
+        EXPECT_EQ(rate.error().code, core::ErrorCode::kInvalidArgument) << text;
+    }
+}
+
+}  // namespace
+}  // namespace taskapi::auth

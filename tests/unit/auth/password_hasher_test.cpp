@@ -66,11 +66,28 @@ TEST(Argon2idHasher, MalformedHashIsNoMatch) {
     EXPECT_FALSE(hasher.verify(std::string(1000, '$'), "password"));
 }
 
-TEST(Argon2idHasher, VerifyDummyAcceptsAnyPassword) {
+// An unknown username costs one verification against the dummy hash: the same work as a real
+// one only if the dummy hash has the same parameters (timing is by construction, not measured).
+TEST(Argon2idHasher, TheDummyHashCostsWhatARealOneCosts) {
     const Argon2idHasher hasher(kFast);
-    hasher.verify_dummy("anything");
-    hasher.verify_dummy("");
-    SUCCEED();
+    const std::string& dummy = hasher.dummy_hash();
+    EXPECT_EQ(dummy.rfind("$argon2id$", 0), 0u) << dummy;
+    EXPECT_FALSE(hasher.needs_rehash(dummy)) << "the dummy hash must have today's parameters";
+    EXPECT_EQ(dummy.substr(0, dummy.rfind('$', dummy.rfind('$') - 1)),
+              hasher.hash("x").substr(0, dummy.rfind('$', dummy.rfind('$') - 1)))
+        << "same algorithm, version and parameters as a real hash";
+    const Argon2idHasher standard;
+    EXPECT_FALSE(standard.needs_rehash(standard.dummy_hash()));
+}
+
+TEST(Argon2idHasher, NoPasswordOpensTheDummyHash) {
+    const Argon2idHasher hasher(kFast);
+    for (const char* password : {"", "anything", "password"}) {
+        EXPECT_FALSE(hasher.verify(hasher.dummy_hash(), password)) << password;
+        hasher.verify_dummy(password);  // and it never throws
+    }
+    // random: no two servers share one
+    EXPECT_NE(hasher.dummy_hash(), Argon2idHasher(kFast).dummy_hash());
 }
 
 TEST(Argon2idHasher, NeedsRehashOnlyForOtherParametersOrAlgorithms) {

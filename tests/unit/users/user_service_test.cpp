@@ -105,12 +105,6 @@ TEST_F(UserServiceTest, DuplicateUsernameIsAConflict) {
     EXPECT_EQ(again.error().code, core::ErrorCode::kConflict);
 }
 
-TEST_F(UserServiceTest, UsernamesAreCaseSensitive) {
-    const User lower = create("alice");
-    const User upper = create("Alice");
-    EXPECT_NE(lower.id, upper.id);
-}
-
 TEST_F(UserServiceTest, InvalidUsernameIsNotStored) {
     const auto result =
         service_.create_user(NewAccount{.username = "", .password = "alice-password-1"});
@@ -372,14 +366,6 @@ TEST_F(UserServiceTest, DeletingAnUnknownUserIsNotFound) {
     const auto result = service_.delete_user("nobody");
     ASSERT_FALSE(result.has_value());
     EXPECT_EQ(result.error().code, core::ErrorCode::kNotFound);
-}
-
-TEST_F(UserServiceTest, FindReturnsTheUserById) {
-    const User alice = create("alice");
-    const auto found = service_.find(alice.id);
-    ASSERT_TRUE(found.has_value());
-    EXPECT_EQ(found->username, "alice");
-    EXPECT_FALSE(service_.find(core::UserId{999}).has_value());
 }
 
 }  // namespace
