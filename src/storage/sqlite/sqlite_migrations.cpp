@@ -59,15 +59,4 @@ int apply_migrations(Connection& c) {
     return applied_now;
 }
 
-int pending_migrations(Connection& c) {
-    ensure_table(c);
-    const auto applied = applied_versions(c);
-    check_known(applied);
-    int pending = 0;
-    for (const Migration& m : migrations()) {
-        if (applied.count(m.version) == 0) ++pending;
-    }
-    return pending;
-}
-
 }  // namespace taskapi::storage::sqlite

@@ -16,7 +16,4 @@ const std::vector<Migration>& migrations();
 // Throws StorageError when the database has a version this binary does not know.
 int apply_migrations(Connection& c);
 
-// How many embedded migrations the database has not applied yet.
-int pending_migrations(Connection& c);
-
 }  // namespace taskapi::storage::sqlite
