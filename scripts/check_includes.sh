@@ -25,6 +25,7 @@ core=$(find src/core -name '*.hpp' -o -name '*.cpp')
 headers=$(find src -name '*.hpp')
 domain=$(find src/tasks src/users -name '*_service.*' -o -name '*_repository.hpp' -o -name 'task.hpp' -o -name 'user.hpp')
 not_auth=$(echo "$all_sources" | grep -v '^src/auth/')
+not_passwords=$(echo "$all_sources" | grep -v '^src/passwords/')
 not_username=$(echo "$all_sources" | grep -v '^src/users/username\.cpp$')
 
 # shellcheck disable=SC2086
@@ -36,7 +37,8 @@ rule "core/ is std-only" '#include <(boost|openssl|sodium|sqlite3)' $core
 rule "core/ includes only core/" '#include "(http|auth|tasks|users|storage|app|cli|serializers)/' $core
 rule "headers use boost/json/fwd.hpp at most" '#include <boost/json/(value|parse|serialize|object|array)' $headers
 rule "services, models and repositories know nothing of HTTP, JSON or SQL" '#include (<boost/json|"http/|<sqlite3|"storage/)' $domain
-rule "OpenSSL and libsodium belong to auth/*.cpp" '#include <(openssl|sodium)' $not_auth
+rule "OpenSSL belongs to auth/ (JWT signatures)" '#include <openssl' $not_auth
+rule "libsodium belongs to passwords/ (Argon2id)" '#include <sodium' $not_passwords
 rule "libunistring belongs to users/username.cpp" \
     '#include <(unistr|uninorm|unitypes|unicase|unictype|uniconv|unigbrk|unilbrk|uniname|unistdio|uniwbrk|uniwidth|unistring/[a-z_]+)\.h>' \
     $not_username
