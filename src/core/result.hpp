@@ -27,12 +27,17 @@ struct FieldError {
     std::vector<std::string> messages;
 };
 
+// One entry of an error's further messages: named texts, in order. SimpleJWT reports an
+// invalid token with one per token class it tried: token_class, token_type, message.
+using ErrorEntry = std::vector<std::pair<std::string, std::string>>;
+
 struct Error {
     ErrorCode code = ErrorCode::kInternal;
     std::string message;                   // safe to show to a client
     std::vector<FieldError> field_errors;  // for kInvalidArgument, in field order
     std::string reason;                    // machine-readable sub-code, e.g. "user_not_found"
-    int retry_after_seconds = 0;           // for kRateLimited
+    int retry_after_seconds = 0;           // for kRateLimited and kUnavailable; 0: not said
+    std::vector<ErrorEntry> messages;      // further messages, safe to show; usually none
 };
 
 inline Error make_error(ErrorCode code, std::string message, std::string reason = {}) {

@@ -3,8 +3,6 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
-#include "auth/token_service.hpp"
-
 namespace taskapi::http {
 namespace {
 
@@ -53,18 +51,18 @@ Response error_response(const core::Error& error) {
             for (const auto& m : field.messages) messages.emplace_back(m);
             body[field.field] = std::move(messages);
         }
-    } else if (error.reason == auth::kAccessTokenNotValid) {
-        // SimpleJWT's InvalidToken from JWTAuthentication lists the message per token class.
-        body["detail"] = "Given token not valid for any token type";
-        body["code"] = "token_not_valid";
-        json::object entry;
-        entry["token_class"] = "AccessToken";
-        entry["token_type"] = "access";
-        entry["message"] = error.message;
-        body["messages"] = json::array{std::move(entry)};
     } else {
         body["detail"] = error.message;
         if (!error.reason.empty()) body["code"] = error.reason;
+        if (!error.messages.empty()) {
+            json::array messages;
+            for (const auto& entry : error.messages) {
+                json::object item;
+                for (const auto& [name, text] : entry) item[name] = text;
+                messages.emplace_back(std::move(item));
+            }
+            body["messages"] = std::move(messages);
+        }
     }
     Response r = json_response(status, json::serialize(body));
     if (status == 401) r.set_header("WWW-Authenticate", "Bearer realm=\"api\"");

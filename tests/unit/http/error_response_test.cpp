@@ -6,8 +6,6 @@
 #include <string>
 #include <string_view>
 
-#include "auth/token_service.hpp"
-
 namespace taskapi::http {
 namespace {
 
@@ -70,10 +68,13 @@ TEST(ErrorResponse, ReasonBecomesTheCode) {
     EXPECT_EQ(r.body, R"({"detail":"User is inactive","code":"user_inactive"})");
 }
 
-TEST(ErrorResponse, InvalidAccessTokenListsTheMessagePerTokenClass) {
-    const Response r =
-        error_response(core::make_error(core::ErrorCode::kUnauthenticated, "Token has wrong type",
-                                        std::string(auth::kAccessTokenNotValid)));
+TEST(ErrorResponse, FurtherMessagesFollowTheDetailAndCode) {
+    core::Error e = core::make_error(core::ErrorCode::kUnauthenticated,
+                                     "Given token not valid for any token type", "token_not_valid");
+    e.messages.push_back({{"token_class", "AccessToken"},
+                          {"token_type", "access"},
+                          {"message", "Token has wrong type"}});
+    const Response r = error_response(e);
     EXPECT_EQ(r.status, 401);
     EXPECT_EQ(
         r.body,
