@@ -11,9 +11,6 @@
 namespace taskapi::auth {
 namespace {
 
-constexpr serializers::CharFieldRules kRequiredString{
-    .required = true, .allow_blank = false, .max_length = 0};
-
 // Reads the body and checks the named string fields, all required, in this order.
 template <std::size_t N>
 core::Result<std::array<std::string, N>> required_strings(
@@ -27,7 +24,8 @@ core::Result<std::array<std::string, N>> required_strings(
     serializers::Validation v;
     std::array<std::optional<std::string>, N> values;
     for (std::size_t i = 0; i < N; ++i)
-        values[i] = v.char_field(**object, names[i], kRequiredString, ctx);
+        values[i] =
+            v.char_field(**object, serializers::Field{.name = names[i], .required = true}, ctx);
     if (!v.ok()) return v.error();
     std::array<std::string, N> out;
     for (std::size_t i = 0; i < N; ++i) out[i] = std::move(*values[i]);

@@ -58,12 +58,12 @@ core::Error Validation::error() const {
     return e;
 }
 
-std::optional<std::string> Validation::char_field(const json::object& data, std::string_view name,
-                                                  const CharFieldRules& rules,
+std::optional<std::string> Validation::char_field(const json::object& data, const Field& field,
                                                   const InputContext& ctx) {
+    const std::string_view name = field.name;
     const json::value* v = data.if_contains(name);
     if (v == nullptr) {
-        if (rules.required && !ctx.partial) add(name, std::string(kRequired));
+        if (field.required && !ctx.partial) add(name, std::string(kRequired));
         return std::nullopt;
     }
     if (v->is_null()) {
@@ -71,8 +71,8 @@ std::optional<std::string> Validation::char_field(const json::object& data, std:
         return std::nullopt;
     }
     // An empty form value of an optional field means "not given" (DRF's html input rules).
-    if (ctx.is_form && !rules.required && v->is_string() && v->get_string().empty()) {
-        if (rules.allow_blank) return std::string();
+    if (ctx.is_form && !field.required && v->is_string() && v->get_string().empty()) {
+        if (field.allow_blank) return std::string();
         return std::nullopt;
     }
     std::string text;
@@ -90,7 +90,7 @@ std::optional<std::string> Validation::char_field(const json::object& data, std:
     }
     const std::string_view trimmed = core::strip_whitespace(text);
     if (trimmed.empty()) {
-        if (!rules.allow_blank) {
+        if (!field.allow_blank) {
             add(name, std::string(kBlank));
             return std::nullopt;
         }
@@ -98,8 +98,8 @@ std::optional<std::string> Validation::char_field(const json::object& data, std:
     }
     std::string value(trimmed);
     bool valid = true;
-    if (rules.max_length != 0 && core::count_code_points(value) > rules.max_length) {
-        add(name, "Ensure this field has no more than " + std::to_string(rules.max_length) +
+    if (field.max_length != 0 && core::count_code_points(value) > field.max_length) {
+        add(name, "Ensure this field has no more than " + std::to_string(field.max_length) +
                       " characters.");
         valid = false;
     }
@@ -111,8 +111,9 @@ std::optional<std::string> Validation::char_field(const json::object& data, std:
     return value;
 }
 
-std::optional<bool> Validation::boolean_field(const json::object& data, std::string_view name,
+std::optional<bool> Validation::boolean_field(const json::object& data, const Field& field,
                                               const InputContext& ctx) {
+    const std::string_view name = field.name;
     const json::value* v = data.if_contains(name);
     if (v == nullptr) {
         // An HTML form leaves out an unchecked checkbox: absent means false, except in PATCH.
@@ -148,6 +149,24 @@ core::Result<const json::object*> as_object(const json::value& data) {
                                                      std::string(python_type_name(data)) + ".";
     e.field_errors.push_back(core::FieldError{"non_field_errors", {message}});
     return e;
+}
+
+core::Status validate_into(FieldTable fields, const json::value& data, const InputContext& ctx,
+                           std::span<FieldValue> values) {
+    auto object = as_object(data);
+    if (!object) return std::move(object).error();
+    Validation v;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        const Field& field = fields[i];
+        if (field.read_only) continue;
+        if (field.type == FieldType::kBoolean) {
+            values[i].flag = v.boolean_field(**object, field, ctx);
+        } else {
+            values[i].text = v.char_field(**object, field, ctx);
+        }
+    }
+    if (!v.ok()) return v.error();
+    return core::Ok{};
 }
 
 }  // namespace taskapi::serializers

@@ -7,10 +7,14 @@
 namespace taskapi::tasks {
 namespace {
 
-constexpr serializers::CharFieldRules kTitle{
-    .required = true, .allow_blank = false, .max_length = kTitleMaxLength};
-constexpr serializers::CharFieldRules kDescription{
-    .required = false, .allow_blank = true, .max_length = 0};
+constexpr serializers::Field kTitle{.name = "title",
+                                    .type = serializers::FieldType::kString,
+                                    .required = true,
+                                    .max_length = kTitleMaxLength};
+constexpr serializers::Field kDescription{
+    .name = "description", .type = serializers::FieldType::kString, .allow_blank = true};
+constexpr serializers::Field kCompleted{.name = "completed",
+                                        .type = serializers::FieldType::kBoolean};
 
 }  // namespace
 
@@ -31,9 +35,9 @@ core::Result<TaskPatch> task_patch_from_input(const boost::json::value& data, bo
     const serializers::InputContext ctx{.is_form = is_form, .partial = partial};
     serializers::Validation v;
     TaskPatch patch;
-    patch.title = v.char_field(**object, "title", kTitle, ctx);
-    patch.description = v.char_field(**object, "description", kDescription, ctx);
-    patch.completed = v.boolean_field(**object, "completed", ctx);
+    patch.title = v.char_field(**object, kTitle, ctx);
+    patch.description = v.char_field(**object, kDescription, ctx);
+    patch.completed = v.boolean_field(**object, kCompleted, ctx);
     if (!v.ok()) return v.error();
     return patch;
 }

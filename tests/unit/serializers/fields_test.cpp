@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <optional>
@@ -15,8 +16,11 @@ namespace {
 namespace json = boost::json;
 using namespace std::string_literals;
 
-constexpr CharFieldRules kTitle{.required = true, .allow_blank = false, .max_length = 255};
-constexpr CharFieldRules kOptionalText{.required = false, .allow_blank = true, .max_length = 0};
+// The field under test is always "f".
+constexpr Field kTitle{
+    .name = "f", .type = FieldType::kString, .required = true, .max_length = 255};
+constexpr Field kOptionalText{.name = "f", .type = FieldType::kString, .allow_blank = true};
+constexpr Field kFlag{.name = "f", .type = FieldType::kBoolean};
 constexpr InputContext kJson{};
 constexpr InputContext kJsonPartial{.is_form = false, .partial = true};
 constexpr InputContext kForm{.is_form = true, .partial = false};
@@ -47,11 +51,11 @@ struct CharOutcome {
     Messages messages;
 };
 
-CharOutcome char_field(const json::object& data, const CharFieldRules& rules = kTitle,
+CharOutcome char_field(const json::object& data, const Field& field = kTitle,
                        const InputContext& ctx = kJson) {
     Validation v;
     CharOutcome out;
-    out.value = v.char_field(data, "f", rules, ctx);
+    out.value = v.char_field(data, field, ctx);
     out.messages = messages_of(v, "f");
     EXPECT_EQ(v.ok(), out.messages.empty());
     return out;
@@ -206,7 +210,7 @@ struct BoolOutcome {
 BoolOutcome boolean_field(const json::object& data, const InputContext& ctx = kJson) {
     Validation v;
     BoolOutcome out;
-    out.value = v.boolean_field(data, "f", ctx);
+    out.value = v.boolean_field(data, kFlag, ctx);
     out.messages = messages_of(v, "f");
     return out;
 }
@@ -285,16 +289,21 @@ TEST(BooleanField, EmptyJsonStringIsInvalid) {
               Messages{"Must be a valid boolean."});
 }
 
-// --- Validation ------------------------------------------------------------------------------
+// --- validate: a table of fields ------------------------------------------------------------
 
-TEST(Validation, CollectsErrorsInTheOrderFieldsAreChecked) {
-    const auto data = object_of(R"({"c":"maybe","b":null})");
-    Validation v;
-    EXPECT_EQ(v.char_field(data, "a", kTitle, kJson), std::nullopt);
-    EXPECT_EQ(v.char_field(data, "b", kOptionalText, kJson), std::nullopt);
-    EXPECT_EQ(v.boolean_field(data, "c", kJson), std::nullopt);
-    ASSERT_FALSE(v.ok());
-    const core::Error e = v.error();
+constexpr std::array kTable{
+    Field{.name = "a", .type = FieldType::kString, .required = true, .max_length = 3},
+    Field{.name = "id", .type = FieldType::kInteger, .read_only = true},
+    Field{.name = "b", .type = FieldType::kString, .allow_blank = true},
+    Field{.name = "c", .type = FieldType::kBoolean},
+};
+static_assert(is_well_formed(kTable));
+static_assert(index_of(kTable, "a") == 0 && index_of(kTable, "c") == 3);
+
+TEST(Validate, ReportsErrorsInTableOrderWhateverTheInputOrder) {
+    const auto result = validate(kTable, json::parse(R"({"c":"maybe","b":null})"), kJson);
+    ASSERT_FALSE(result.has_value());
+    const core::Error& e = result.error();
     EXPECT_EQ(e.code, core::ErrorCode::kInvalidArgument);
     ASSERT_EQ(e.field_errors.size(), 3u);
     EXPECT_EQ(e.field_errors[0].field, "a");
@@ -305,13 +314,70 @@ TEST(Validation, CollectsErrorsInTheOrderFieldsAreChecked) {
     EXPECT_EQ(e.field_errors[2].messages, Messages{"Must be a valid boolean."});
 }
 
-TEST(Validation, IsOkWhenEveryFieldIsValid) {
-    const auto data = object_of(R"({"a":"x","c":true})");
-    Validation v;
-    EXPECT_EQ(v.char_field(data, "a", kTitle, kJson), "x");
-    EXPECT_EQ(v.boolean_field(data, "c", kJson), true);
-    EXPECT_TRUE(v.ok());
+TEST(Validate, GivesEachFieldItsValueAtItsPosition) {
+    const auto result =
+        validate(kTable, json::parse(R"({"c":"yes","a":" xy ","id":7,"other":1})"), kJson);
+    ASSERT_TRUE(result.has_value());
+    const auto& values = *result;
+    EXPECT_EQ(values[0].text, "xy");
+    EXPECT_EQ(values[0].flag, std::nullopt);
+    EXPECT_EQ(values[1].text, std::nullopt);  // read-only: the input's id is ignored
+    EXPECT_EQ(values[2].text, std::nullopt);  // absent, optional
+    EXPECT_EQ(values[3].flag, true);
+    EXPECT_EQ(values[3].text, std::nullopt);
 }
+
+TEST(Validate, AppliesEachFieldsRules) {
+    const auto result = validate(kTable, json::parse(R"({"a":"abcd","b":"  "})"), kJson);
+    ASSERT_FALSE(result.has_value());
+    ASSERT_EQ(result.error().field_errors.size(), 1u);
+    EXPECT_EQ(result.error().field_errors[0].messages,
+              Messages{"Ensure this field has no more than 3 characters."});
+    const auto blank = validate(kTable, json::parse(R"({"a":"x","b":"  "})"), kJson);
+    ASSERT_TRUE(blank.has_value());
+    EXPECT_EQ((*blank)[2].text, "");
+}
+
+TEST(Validate, PartialInputRequiresNothing) {
+    const auto result = validate(kTable, json::parse("{}"), kJsonPartial);
+    ASSERT_TRUE(result.has_value());
+    for (const auto& value : *result) {
+        EXPECT_EQ(value.text, std::nullopt);
+        EXPECT_EQ(value.flag, std::nullopt);
+    }
+}
+
+TEST(Validate, AFormWithoutTheCheckboxIsFalse) {
+    const auto result = validate(kTable, json::parse(R"({"a":"x"})"), kForm);
+    ASSERT_TRUE(result.has_value());
+    EXPECT_EQ((*result)[3].flag, false);
+}
+
+TEST(Validate, InputThatIsNoObjectIsANonFieldError) {
+    const auto result = validate(kTable, json::parse("[1]"), kJson);
+    ASSERT_FALSE(result.has_value());
+    ASSERT_EQ(result.error().field_errors.size(), 1u);
+    EXPECT_EQ(result.error().field_errors[0].field, "non_field_errors");
+}
+
+// --- is_well_formed --------------------------------------------------------------------------
+
+template <std::size_t N>
+consteval bool well_formed(const std::array<Field, N>& fields) {
+    return is_well_formed(fields);
+}
+
+static_assert(!well_formed(std::array{Field{.name = "a"}, Field{.name = "a"}}));
+static_assert(!well_formed(std::array{Field{.name = ""}}));
+static_assert(!well_formed(std::array{Field{.name = "a", .required = true, .read_only = true}}));
+static_assert(!well_formed(std::array{Field{.name = "a", .read_only = true, .write_only = true}}));
+static_assert(!well_formed(std::array{Field{.name = "a", .type = FieldType::kDateTime}}));
+static_assert(well_formed(std::array{
+    Field{.name = "a", .type = FieldType::kDateTime, .read_only = true}}));
+static_assert(!well_formed(std::array{
+    Field{.name = "a", .type = FieldType::kBoolean, .max_length = 1}}));
+static_assert(!well_formed(std::array{
+    Field{.name = "a", .type = FieldType::kBoolean, .allow_blank = true}}));
 
 // --- as_object -------------------------------------------------------------------------------
 
