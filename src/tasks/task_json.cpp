@@ -7,14 +7,9 @@
 namespace taskapi::tasks {
 namespace {
 
-constexpr serializers::Field kTitle{.name = "title",
-                                    .type = serializers::FieldType::kString,
-                                    .required = true,
-                                    .max_length = kTitleMaxLength};
-constexpr serializers::Field kDescription{
-    .name = "description", .type = serializers::FieldType::kString, .allow_blank = true};
-constexpr serializers::Field kCompleted{.name = "completed",
-                                        .type = serializers::FieldType::kBoolean};
+constexpr std::size_t kTitle = serializers::index_of(kTaskFields, "title");
+constexpr std::size_t kDescription = serializers::index_of(kTaskFields, "description");
+constexpr std::size_t kCompleted = serializers::index_of(kTaskFields, "completed");
 
 }  // namespace
 
@@ -30,15 +25,13 @@ core::Result<NewTask> new_task_from_input(const boost::json::value& data, bool i
 
 core::Result<TaskPatch> task_patch_from_input(const boost::json::value& data, bool is_form,
                                               bool partial) {
-    auto object = serializers::as_object(data);
-    if (!object) return std::move(object).error();
-    const serializers::InputContext ctx{.is_form = is_form, .partial = partial};
-    serializers::Validation v;
+    auto values =
+        serializers::validate(kTaskFields, data, {.is_form = is_form, .partial = partial});
+    if (!values) return std::move(values).error();
     TaskPatch patch;
-    patch.title = v.char_field(**object, kTitle, ctx);
-    patch.description = v.char_field(**object, kDescription, ctx);
-    patch.completed = v.boolean_field(**object, kCompleted, ctx);
-    if (!v.ok()) return v.error();
+    patch.title = std::move((*values)[kTitle].text);
+    patch.description = std::move((*values)[kDescription].text);
+    patch.completed = (*values)[kCompleted].flag;
     return patch;
 }
 
@@ -76,16 +69,6 @@ std::string tasks_to_json(const std::vector<Task>& tasks) {
     }
     out += ']';
     return out;
-}
-
-std::string task_fields_metadata() {
-    return R"({"id":{"type":"integer","required":false,"read_only":true,"label":"ID"},)"
-           R"("title":{"type":"string","required":true,"read_only":false,"label":"Title","max_length":255},)"
-           R"("description":{"type":"string","required":false,"read_only":false,"label":"Description"},)"
-           R"("completed":{"type":"boolean","required":false,"read_only":false,"label":"Completed"},)"
-           R"("created_at":{"type":"datetime","required":false,"read_only":true,"label":"Created at"},)"
-           R"("updated_at":{"type":"datetime","required":false,"read_only":true,"label":"Updated at"},)"
-           R"("owner":{"type":"field","required":false,"read_only":true,"label":"Owner"}})";
 }
 
 }  // namespace taskapi::tasks
