@@ -230,6 +230,14 @@ TEST(AuthHandlersActions, ObtainPairMatchesDrf) {
         R"("password":{"type":"string","required":true,"read_only":false,"label":"Password"}}})");
 }
 
+// As the reference's TokenRefreshSerializer describes itself (tests/api check it over HTTP).
+TEST(AuthHandlersActions, RefreshMatchesDrf) {
+    EXPECT_EQ(
+        AuthHandlers::refresh_actions(),
+        R"({"POST":{"refresh":{"type":"string","required":true,"read_only":false,"label":"Refresh"},)"
+        R"("access":{"type":"string","required":false,"read_only":true,"label":"Access"}}})");
+}
+
 }  // namespace
 }  // namespace taskapi::auth
 
