@@ -10,18 +10,48 @@
 namespace taskapi::auth {
 namespace {
 
-constexpr std::size_t kUsername = serializers::index_of(kTokenObtainPairFields, "username");
-constexpr std::size_t kPassword = serializers::index_of(kTokenObtainPairFields, "password");
-constexpr std::size_t kRefresh = serializers::index_of(kTokenRefreshFields, "refresh");
+constexpr const serializers::Field& kUsername =
+    serializers::field_named(kTokenObtainPairFields, "username");
+constexpr const serializers::Field& kPassword =
+    serializers::field_named(kTokenObtainPairFields, "password");
+constexpr const serializers::Field& kRefresh =
+    serializers::field_named(kTokenRefreshFields, "refresh");
 
-// Reads the body and validates it against a serializer's table.
-template <std::size_t N>
-core::Result<std::array<serializers::FieldValue, N>> validated_body(
-    const http::Request& request, const std::array<serializers::Field, N>& fields) {
+struct Credentials {
+    std::string username;
+    std::string password;
+};
+
+// TokenObtainPairSerializer's validation: the writable fields of kTokenObtainPairFields, in its
+// order.
+core::Result<Credentials> credentials_from_input(const boost::json::object& data,
+                                                 const serializers::InputContext& ctx) {
+    serializers::Validation v;
+    auto username = v.char_field(data, kUsername, ctx);
+    auto password = v.char_field(data, kPassword, ctx);
+    if (!v.ok()) return v.error();
+    return Credentials{std::move(*username), std::move(*password)};
+}
+
+// TokenRefreshSerializer's validation: the one writable field of kTokenRefreshFields.
+core::Result<std::string> refresh_token_from_input(const boost::json::object& data,
+                                                   const serializers::InputContext& ctx) {
+    serializers::Validation v;
+    auto refresh = v.char_field(data, kRefresh, ctx);
+    if (!v.ok()) return v.error();
+    return std::move(*refresh);
+}
+
+// Reads the body, which must be an object, and validates it with one of the two above.
+template <typename T>
+core::Result<T> validated_body(const http::Request& request,
+                               core::Result<T> (*validate)(const boost::json::object&,
+                                                           const serializers::InputContext&)) {
     auto data = http::parse_body(request);
     if (!data) return std::move(data).error();
-    return serializers::validate(fields, data->value(),
-                                 {.is_form = data->kind() == http::DataKind::kForm});
+    auto object = serializers::as_object(data->value());
+    if (!object) return std::move(object).error();
+    return validate(**object, {.is_form = data->kind() == http::DataKind::kForm});
 }
 
 }  // namespace
@@ -29,36 +59,34 @@ core::Result<std::array<serializers::FieldValue, N>> validated_body(
 http::Response AuthHandlers::obtain_pair(const http::Request& request) {
     const std::string address = http::client_address(request, num_proxies_);
     if (auto ok = throttle_.check_address(address); !ok) return http::error_response(ok.error());
-    auto input = validated_body(request, kTokenObtainPairFields);
-    if (!input) return http::error_response(input.error());
-    std::string username = std::move(*(*input)[kUsername].text);
-    std::string password = std::move(*(*input)[kPassword].text);
+    auto credentials = validated_body(request, credentials_from_input);
+    if (!credentials) return http::error_response(credentials.error());
     // No account has such a name: fail as a wrong password does, before any store sees it.
-    if (!users::UserService::could_be_username(username)) {
+    if (!users::UserService::could_be_username(credentials->username)) {
         return http::error_response(users::login_failed());
     }
-    auto reservation = throttle_.reserve_failure(username, address);
+    auto reservation = throttle_.reserve_failure(credentials->username, address);
     if (!reservation) return http::error_response(reservation.error());
     // The rest is slow (one Argon2id verification): the server runs it on its hashing pool.
-    return http::defer([this, username = std::move(username), password = std::move(password),
-                        reservation = std::move(*reservation)] {
-        auto user = users_.login(username, password);
-        if (!user) return http::error_response(user.error());  // the failure stays counted
-        throttle_.succeeded(reservation);
-        const TokenPair pair = tokens_.issue_pair(user->id, user->password_changed_at);
-        std::string body = "{\"refresh\":";
-        core::append_json_string(body, pair.refresh);
-        body += ",\"access\":";
-        core::append_json_string(body, pair.access);
-        body += '}';
-        return http::json_response(200, std::move(body));
-    });
+    return http::defer(
+        [this, credentials = std::move(*credentials), reservation = std::move(*reservation)] {
+            auto user = users_.login(credentials.username, credentials.password);
+            if (!user) return http::error_response(user.error());  // the failure stays counted
+            throttle_.succeeded(reservation);
+            const TokenPair pair = tokens_.issue_pair(user->id, user->password_changed_at);
+            std::string body = "{\"refresh\":";
+            core::append_json_string(body, pair.refresh);
+            body += ",\"access\":";
+            core::append_json_string(body, pair.access);
+            body += '}';
+            return http::json_response(200, std::move(body));
+        });
 }
 
 http::Response AuthHandlers::refresh(const http::Request& request) {
-    auto input = validated_body(request, kTokenRefreshFields);
-    if (!input) return http::error_response(input.error());
-    auto token = tokens_.verify_refresh(*(*input)[kRefresh].text);
+    auto refresh_token = validated_body(request, refresh_token_from_input);
+    if (!refresh_token) return http::error_response(refresh_token.error());
+    auto token = tokens_.verify_refresh(*refresh_token);
     if (!token) return http::error_response(token.error());
     // Unlike SimpleJWT 5.2, a removed or deactivated user cannot refresh (API.md, difference 2),
     // nor can a token issued before the password changed.

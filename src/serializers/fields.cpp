@@ -151,22 +151,4 @@ core::Result<const json::object*> as_object(const json::value& data) {
     return e;
 }
 
-core::Status validate_into(FieldTable fields, const json::value& data, const InputContext& ctx,
-                           std::span<FieldValue> values) {
-    auto object = as_object(data);
-    if (!object) return std::move(object).error();
-    Validation v;
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-        const Field& field = fields[i];
-        if (field.read_only) continue;
-        if (field.type == FieldType::kBoolean) {
-            values[i].flag = v.boolean_field(**object, field, ctx);
-        } else {
-            values[i].text = v.char_field(**object, field, ctx);
-        }
-    }
-    if (!v.ok()) return v.error();
-    return core::Ok{};
-}
-
 }  // namespace taskapi::serializers

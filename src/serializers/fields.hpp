@@ -1,6 +1,6 @@
-// DRF's serializer fields: the declarative table that describes a serializer's fields (read by
-// validation, OPTIONS metadata and the API schema), and the rules of CharField and BooleanField
-// that validate parsed input against it.
+// DRF's serializer fields: the declarative table that describes a serializer's fields (what its
+// validation, its OPTIONS metadata and the API schema read), and the rules of CharField and
+// BooleanField that validate parsed input against a field of it.
 #pragma once
 
 #include <array>
@@ -40,12 +40,14 @@ struct Field {
 };
 
 // A serializer's fields in declaration order: the order of its JSON keys, of its OPTIONS
-// description and of its validation errors.
+// description and of its validation errors. A serializer validates each writable field of its
+// table with Validation, in table order (a unit test per serializer checks that it leaves none
+// out; docs/decisions/006 says why this is not a loop over the table).
 using FieldTable = std::span<const Field>;
 
 // True when a table is one DRF could declare: names unique and not empty, read-only fields
-// neither required nor write-only, writable fields of a type that validate() reads, string
-// rules on strings only. Meant for static_assert next to each table.
+// neither required nor write-only, writable fields of a type Validation reads (string or
+// boolean), string rules on strings only. Meant for static_assert next to each table.
 consteval bool is_well_formed(FieldTable fields) {
     for (std::size_t i = 0; i < fields.size(); ++i) {
         const Field& f = fields[i];
@@ -62,11 +64,13 @@ consteval bool is_well_formed(FieldTable fields) {
     return true;
 }
 
-// The position of the field called `name`; a name the table lacks does not compile.
+// The field of the table called `name`, e.g.
+//   constexpr const Field& kTitle = field_named(kTaskFields, "title");
+// A name the table lacks does not compile.
 template <std::size_t N>
-consteval std::size_t index_of(const std::array<Field, N>& fields, std::string_view name) {
-    for (std::size_t i = 0; i < N; ++i) {
-        if (fields[i].name == name) return i;
+consteval const Field& field_named(const std::array<Field, N>& fields, std::string_view name) {
+    for (const Field& field : fields) {
+        if (field.name == name) return field;
     }
     throw "no field of this name in the table";
 }
@@ -78,18 +82,12 @@ struct InputContext {
     bool partial = false;  // PATCH: absent fields are not required and keep their value
 };
 
-// One field's validated input: `text` for a kString field, `flag` for a kBoolean one. Both are
-// empty when the field was absent (and not required), invalid, or is read-only.
-struct FieldValue {
-    std::optional<std::string> text;
-    std::optional<bool> flag;
-};
-
 // Collects field errors in the order fields are checked and turns them into one
 // kInvalidArgument error.
 class Validation {
 public:
-    // The field's value: nullopt when absent (and not required) or invalid (errors recorded).
+    // DRF's CharField and BooleanField: the value of `field` in `data`, or nullopt when it is
+    // absent (and not required) or invalid (its errors recorded).
     std::optional<std::string> char_field(const boost::json::object& data, const Field& field,
                                           const InputContext& ctx);
     std::optional<bool> boolean_field(const boost::json::object& data, const Field& field,
@@ -105,22 +103,5 @@ private:
 
 // The input as an object, or DRF's non_field_errors answer for null, lists, strings and numbers.
 core::Result<const boost::json::object*> as_object(const boost::json::value& data);
-
-// DRF's Serializer.is_valid() over a table: the input must be an object (as_object), and each
-// writable field is checked in table order; read-only fields and unknown keys are ignored.
-// values[i] is fields[i]'s value. Errors: kInvalidArgument, every failing field with its
-// messages, in table order. `values` has fields.size() elements.
-core::Status validate_into(FieldTable fields, const boost::json::value& data,
-                           const InputContext& ctx, std::span<FieldValue> values);
-
-// validate_into() with the values returned, one per field of the table.
-template <std::size_t N>
-core::Result<std::array<FieldValue, N>> validate(const std::array<Field, N>& fields,
-                                                 const boost::json::value& data,
-                                                 const InputContext& ctx) {
-    std::array<FieldValue, N> values;
-    if (auto ok = validate_into(fields, data, ctx, values); !ok) return std::move(ok).error();
-    return values;
-}
 
 }  // namespace taskapi::serializers

@@ -7,9 +7,10 @@
 namespace taskapi::tasks {
 namespace {
 
-constexpr std::size_t kTitle = serializers::index_of(kTaskFields, "title");
-constexpr std::size_t kDescription = serializers::index_of(kTaskFields, "description");
-constexpr std::size_t kCompleted = serializers::index_of(kTaskFields, "completed");
+constexpr const serializers::Field& kTitle = serializers::field_named(kTaskFields, "title");
+constexpr const serializers::Field& kDescription =
+    serializers::field_named(kTaskFields, "description");
+constexpr const serializers::Field& kCompleted = serializers::field_named(kTaskFields, "completed");
 
 }  // namespace
 
@@ -25,13 +26,15 @@ core::Result<NewTask> new_task_from_input(const boost::json::value& data, bool i
 
 core::Result<TaskPatch> task_patch_from_input(const boost::json::value& data, bool is_form,
                                               bool partial) {
-    auto values =
-        serializers::validate(kTaskFields, data, {.is_form = is_form, .partial = partial});
-    if (!values) return std::move(values).error();
-    TaskPatch patch;
-    patch.title = std::move((*values)[kTitle].text);
-    patch.description = std::move((*values)[kDescription].text);
-    patch.completed = (*values)[kCompleted].flag;
+    auto object = serializers::as_object(data);
+    if (!object) return std::move(object).error();
+    const serializers::InputContext ctx{.is_form = is_form, .partial = partial};
+    serializers::Validation v;
+    // The writable fields of kTaskFields, in its order (a unit test checks that none is missing).
+    TaskPatch patch{.title = v.char_field(**object, kTitle, ctx),
+                    .description = v.char_field(**object, kDescription, ctx),
+                    .completed = v.boolean_field(**object, kCompleted, ctx)};
+    if (!v.ok()) return v.error();
     return patch;
 }
 

@@ -289,21 +289,28 @@ TEST(BooleanField, EmptyJsonStringIsInvalid) {
               Messages{"Must be a valid boolean."});
 }
 
-// --- validate: a table of fields ------------------------------------------------------------
+// --- Validation ------------------------------------------------------------------------------
 
 constexpr std::array kTable{
-    Field{.name = "a", .type = FieldType::kString, .required = true, .max_length = 3},
+    Field{.name = "a", .type = FieldType::kString, .required = true, .max_length = 255},
     Field{.name = "id", .type = FieldType::kInteger, .read_only = true},
     Field{.name = "b", .type = FieldType::kString, .allow_blank = true},
     Field{.name = "c", .type = FieldType::kBoolean},
 };
 static_assert(is_well_formed(kTable));
-static_assert(index_of(kTable, "a") == 0 && index_of(kTable, "c") == 3);
+constexpr const Field& kA = field_named(kTable, "a");
+constexpr const Field& kB = field_named(kTable, "b");
+constexpr const Field& kC = field_named(kTable, "c");
+static_assert(&kA == &kTable[0] && &kC == &kTable[3]);
 
-TEST(Validate, ReportsErrorsInTableOrderWhateverTheInputOrder) {
-    const auto result = validate(kTable, json::parse(R"({"c":"maybe","b":null})"), kJson);
-    ASSERT_FALSE(result.has_value());
-    const core::Error& e = result.error();
+TEST(Validation, CollectsErrorsInTheOrderFieldsAreChecked) {
+    const auto data = object_of(R"({"c":"maybe","b":null})");
+    Validation v;
+    EXPECT_EQ(v.char_field(data, kA, kJson), std::nullopt);
+    EXPECT_EQ(v.char_field(data, kB, kJson), std::nullopt);
+    EXPECT_EQ(v.boolean_field(data, kC, kJson), std::nullopt);
+    ASSERT_FALSE(v.ok());
+    const core::Error e = v.error();
     EXPECT_EQ(e.code, core::ErrorCode::kInvalidArgument);
     ASSERT_EQ(e.field_errors.size(), 3u);
     EXPECT_EQ(e.field_errors[0].field, "a");
@@ -314,50 +321,12 @@ TEST(Validate, ReportsErrorsInTableOrderWhateverTheInputOrder) {
     EXPECT_EQ(e.field_errors[2].messages, Messages{"Must be a valid boolean."});
 }
 
-TEST(Validate, GivesEachFieldItsValueAtItsPosition) {
-    const auto result =
-        validate(kTable, json::parse(R"({"c":"yes","a":" xy ","id":7,"other":1})"), kJson);
-    ASSERT_TRUE(result.has_value());
-    const auto& values = *result;
-    EXPECT_EQ(values[0].text, "xy");
-    EXPECT_EQ(values[0].flag, std::nullopt);
-    EXPECT_EQ(values[1].text, std::nullopt);  // read-only: the input's id is ignored
-    EXPECT_EQ(values[2].text, std::nullopt);  // absent, optional
-    EXPECT_EQ(values[3].flag, true);
-    EXPECT_EQ(values[3].text, std::nullopt);
-}
-
-TEST(Validate, AppliesEachFieldsRules) {
-    const auto result = validate(kTable, json::parse(R"({"a":"abcd","b":"  "})"), kJson);
-    ASSERT_FALSE(result.has_value());
-    ASSERT_EQ(result.error().field_errors.size(), 1u);
-    EXPECT_EQ(result.error().field_errors[0].messages,
-              Messages{"Ensure this field has no more than 3 characters."});
-    const auto blank = validate(kTable, json::parse(R"({"a":"x","b":"  "})"), kJson);
-    ASSERT_TRUE(blank.has_value());
-    EXPECT_EQ((*blank)[2].text, "");
-}
-
-TEST(Validate, PartialInputRequiresNothing) {
-    const auto result = validate(kTable, json::parse("{}"), kJsonPartial);
-    ASSERT_TRUE(result.has_value());
-    for (const auto& value : *result) {
-        EXPECT_EQ(value.text, std::nullopt);
-        EXPECT_EQ(value.flag, std::nullopt);
-    }
-}
-
-TEST(Validate, AFormWithoutTheCheckboxIsFalse) {
-    const auto result = validate(kTable, json::parse(R"({"a":"x"})"), kForm);
-    ASSERT_TRUE(result.has_value());
-    EXPECT_EQ((*result)[3].flag, false);
-}
-
-TEST(Validate, InputThatIsNoObjectIsANonFieldError) {
-    const auto result = validate(kTable, json::parse("[1]"), kJson);
-    ASSERT_FALSE(result.has_value());
-    ASSERT_EQ(result.error().field_errors.size(), 1u);
-    EXPECT_EQ(result.error().field_errors[0].field, "non_field_errors");
+TEST(Validation, IsOkWhenEveryFieldIsValid) {
+    const auto data = object_of(R"({"a":"x","c":true})");
+    Validation v;
+    EXPECT_EQ(v.char_field(data, kA, kJson), "x");
+    EXPECT_EQ(v.boolean_field(data, kC, kJson), true);
+    EXPECT_TRUE(v.ok());
 }
 
 // --- is_well_formed --------------------------------------------------------------------------
