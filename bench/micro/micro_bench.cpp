@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "auth/jwt.hpp"
-#include "auth/password_hasher.hpp"
 #include "auth/token_service.hpp"
 #include "core/clock.hpp"
+#include "passwords/password_hasher.hpp"
 #include "tasks/task_json.hpp"
 
 namespace {
@@ -69,7 +69,7 @@ BENCHMARK(BM_ValidateTaskBody);
 
 // One login: an Argon2id verification with the production parameters (m = 7 MiB, t = 5).
 void BM_Argon2idVerify(benchmark::State& state) {
-    const auth::Argon2idHasher hasher;
+    const passwords::Argon2idHasher hasher;
     const std::string hash = hasher.hash("correct horse battery staple");
     for (auto _ : state)
         benchmark::DoNotOptimize(hasher.verify(hash, "correct horse battery staple"));

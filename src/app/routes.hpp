@@ -7,10 +7,10 @@
 #include "auth/auth_handlers.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/login_throttle.hpp"
-#include "auth/password_hasher.hpp"
 #include "auth/token_service.hpp"
 #include "core/clock.hpp"
 #include "http/router.hpp"
+#include "passwords/password_hasher.hpp"
 #include "storage/memory/memory_throttle_store.hpp"
 #include "storage/open_storage.hpp"
 #include "tasks/task_handlers.hpp"
@@ -30,7 +30,7 @@ public:
 private:
     core::SystemClock clock_;
     std::unique_ptr<storage::Storage> storage_;
-    auth::Argon2idHasher hasher_;
+    passwords::Argon2idHasher hasher_;
     auth::TokenService tokens_;
     users::UserService users_;
     tasks::TaskService tasks_;

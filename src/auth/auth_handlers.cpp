@@ -1,37 +1,57 @@
 #include "auth/auth_handlers.hpp"
 
-#include <array>
 #include <boost/json/value.hpp>
 
 #include "core/text.hpp"
 #include "http/body_parser.hpp"
 #include "http/error_response.hpp"
-#include "serializers/fields.hpp"
+#include "serializers/metadata.hpp"
 
 namespace taskapi::auth {
 namespace {
 
-constexpr serializers::CharFieldRules kRequiredString{
-    .required = true, .allow_blank = false, .max_length = 0};
+constexpr const serializers::Field& kUsername =
+    serializers::field_named(kTokenObtainPairFields, "username");
+constexpr const serializers::Field& kPassword =
+    serializers::field_named(kTokenObtainPairFields, "password");
+constexpr const serializers::Field& kRefresh =
+    serializers::field_named(kTokenRefreshFields, "refresh");
 
-// Reads the body and checks the named string fields, all required, in this order.
-template <std::size_t N>
-core::Result<std::array<std::string, N>> required_strings(
-    const http::Request& request, const std::array<std::string_view, N>& names) {
+struct Credentials {
+    std::string username;
+    std::string password;
+};
+
+// TokenObtainPairSerializer's validation: the writable fields of kTokenObtainPairFields, in its
+// order.
+core::Result<Credentials> credentials_from_input(const boost::json::object& data,
+                                                 const serializers::InputContext& ctx) {
+    serializers::Validation v;
+    auto username = v.char_field(data, kUsername, ctx);
+    auto password = v.char_field(data, kPassword, ctx);
+    if (!v.ok()) return v.error();
+    return Credentials{std::move(*username), std::move(*password)};
+}
+
+// TokenRefreshSerializer's validation: the one writable field of kTokenRefreshFields.
+core::Result<std::string> refresh_token_from_input(const boost::json::object& data,
+                                                   const serializers::InputContext& ctx) {
+    serializers::Validation v;
+    auto refresh = v.char_field(data, kRefresh, ctx);
+    if (!v.ok()) return v.error();
+    return std::move(*refresh);
+}
+
+// Reads the body, which must be an object, and validates it with one of the two above.
+template <typename T>
+core::Result<T> validated_body(const http::Request& request,
+                               core::Result<T> (*validate)(const boost::json::object&,
+                                                           const serializers::InputContext&)) {
     auto data = http::parse_body(request);
     if (!data) return std::move(data).error();
     auto object = serializers::as_object(data->value());
     if (!object) return std::move(object).error();
-    const serializers::InputContext ctx{.is_form = data->kind() == http::DataKind::kForm,
-                                        .partial = false};
-    serializers::Validation v;
-    std::array<std::optional<std::string>, N> values;
-    for (std::size_t i = 0; i < N; ++i)
-        values[i] = v.char_field(**object, names[i], kRequiredString, ctx);
-    if (!v.ok()) return v.error();
-    std::array<std::string, N> out;
-    for (std::size_t i = 0; i < N; ++i) out[i] = std::move(*values[i]);
-    return out;
+    return validate(**object, {.is_form = data->kind() == http::DataKind::kForm});
 }
 
 }  // namespace
@@ -39,18 +59,18 @@ core::Result<std::array<std::string, N>> required_strings(
 http::Response AuthHandlers::obtain_pair(const http::Request& request) {
     const std::string address = http::client_address(request, num_proxies_);
     if (auto ok = throttle_.check_address(address); !ok) return http::error_response(ok.error());
-    auto fields = required_strings<2>(request, {"username", "password"});
-    if (!fields) return http::error_response(fields.error());
+    auto credentials = validated_body(request, credentials_from_input);
+    if (!credentials) return http::error_response(credentials.error());
     // No account has such a name: fail as a wrong password does, before any store sees it.
-    if (!users::UserService::could_be_username((*fields)[0])) {
+    if (!users::UserService::could_be_username(credentials->username)) {
         return http::error_response(users::login_failed());
     }
-    auto reservation = throttle_.reserve_failure((*fields)[0], address);
+    auto reservation = throttle_.reserve_failure(credentials->username, address);
     if (!reservation) return http::error_response(reservation.error());
     // The rest is slow (one Argon2id verification): the server runs it on its hashing pool.
     return http::defer(
-        [this, credentials = std::move(*fields), reservation = std::move(*reservation)] {
-            auto user = users_.login(credentials[0], credentials[1]);
+        [this, credentials = std::move(*credentials), reservation = std::move(*reservation)] {
+            auto user = users_.login(credentials.username, credentials.password);
             if (!user) return http::error_response(user.error());  // the failure stays counted
             throttle_.succeeded(reservation);
             const TokenPair pair = tokens_.issue_pair(user->id, user->password_changed_at);
@@ -64,9 +84,9 @@ http::Response AuthHandlers::obtain_pair(const http::Request& request) {
 }
 
 http::Response AuthHandlers::refresh(const http::Request& request) {
-    auto fields = required_strings<1>(request, {"refresh"});
-    if (!fields) return http::error_response(fields.error());
-    auto token = tokens_.verify_refresh((*fields)[0]);
+    auto refresh_token = validated_body(request, refresh_token_from_input);
+    if (!refresh_token) return http::error_response(refresh_token.error());
+    auto token = tokens_.verify_refresh(*refresh_token);
     if (!token) return http::error_response(token.error());
     // Unlike SimpleJWT 5.2, a removed or deactivated user cannot refresh (API.md, difference 2),
     // nor can a token issued before the password changed.
@@ -83,13 +103,11 @@ http::Response AuthHandlers::refresh(const http::Request& request) {
 }
 
 std::string AuthHandlers::obtain_pair_actions() {
-    return R"({"POST":{"username":{"type":"string","required":true,"read_only":false,"label":"Username"},)"
-           R"("password":{"type":"string","required":true,"read_only":false,"label":"Password"}}})";
+    return serializers::actions_metadata("POST", kTokenObtainPairFields);
 }
 
 std::string AuthHandlers::refresh_actions() {
-    return R"({"POST":{"refresh":{"type":"string","required":true,"read_only":false,"label":"Refresh"},)"
-           R"("access":{"type":"string","required":false,"read_only":true,"label":"Access"}}})";
+    return serializers::actions_metadata("POST", kTokenRefreshFields);
 }
 
 }  // namespace taskapi::auth

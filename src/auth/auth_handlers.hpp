@@ -1,15 +1,46 @@
 // POST /api/auth/token/ (login) and POST /api/auth/token/refresh/: SimpleJWT's two views.
 #pragma once
 
+#include <array>
 #include <string>
 
 #include "auth/login_throttle.hpp"
 #include "auth/token_service.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
+#include "serializers/fields.hpp"
 #include "users/user_service.hpp"
 
 namespace taskapi::auth {
+
+// SimpleJWT's TokenObtainPairSerializer: the credentials, both write-only. (The tokens of its
+// answer are not declared fields: its validate() returns them.)
+inline constexpr std::array kTokenObtainPairFields{
+    serializers::Field{.name = "username",
+                       .type = serializers::FieldType::kString,
+                       .required = true,
+                       .write_only = true,
+                       .label = "Username"},
+    serializers::Field{.name = "password",
+                       .type = serializers::FieldType::kString,
+                       .required = true,
+                       .write_only = true,
+                       .label = "Password"},
+};
+static_assert(serializers::is_well_formed(kTokenObtainPairFields));
+
+// SimpleJWT's TokenRefreshSerializer: the refresh token in, a new access token out.
+inline constexpr std::array kTokenRefreshFields{
+    serializers::Field{.name = "refresh",
+                       .type = serializers::FieldType::kString,
+                       .required = true,
+                       .label = "Refresh"},
+    serializers::Field{.name = "access",
+                       .type = serializers::FieldType::kString,
+                       .read_only = true,
+                       .label = "Access"},
+};
+static_assert(serializers::is_well_formed(kTokenRefreshFields));
 
 class AuthHandlers {
 public:
@@ -25,6 +56,7 @@ public:
     http::Response obtain_pair(const http::Request& request);
     http::Response refresh(const http::Request& request);
 
+    // OPTIONS "actions": {"POST": <the serializer's fields>}.
     [[nodiscard]] static std::string obtain_pair_actions();
     [[nodiscard]] static std::string refresh_actions();
 

@@ -38,6 +38,16 @@ core::Error failure(std::string message, std::string reason) {
                             std::move(reason));
 }
 
+// SimpleJWT's JWTAuthentication.get_validated_token tries each of its token classes (only
+// AccessToken here) and, when none accepts the token, reports what each one said.
+core::Error invalid_token(std::string message) {
+    core::Error e =
+        failure("Given token not valid for any token type", std::string(kTokenNotValid));
+    e.messages.push_back(core::ErrorEntry{
+        {"token_class", "AccessToken"}, {"token_type", "access"}, {"message", std::move(message)}});
+    return e;
+}
+
 }  // namespace
 
 core::Result<std::optional<core::Principal>> Authenticator::authenticate(
@@ -50,12 +60,17 @@ core::Result<std::optional<core::Principal>> Authenticator::authenticate(
                        "bad_authorization_header");
     }
     auto claims = tokens_.verify_access(parts.items[1]);
-    if (!claims) return std::move(claims).error();
+    if (!claims) {
+        if (claims.error().reason == kAccessTokenNotValid) {
+            return invalid_token(std::move(claims).error().message);
+        }
+        return std::move(claims).error();
+    }
     const auto user = users_.find_by_id(claims->user);
     if (!user) return failure("User not found", "user_not_found");
     // Revoked by a password change: the answer of any invalid or expired token.
     if (users::issued_before_password_change(*user, claims->iat)) {
-        return failure("Token is invalid or expired", std::string(kAccessTokenNotValid));
+        return invalid_token("Token is invalid or expired");
     }
     if (!user->is_active) return failure("User is inactive", "user_inactive");
     return std::optional<core::Principal>{core::Principal{user->id, user->username}};

@@ -20,9 +20,10 @@ public:
     // nullopt (anonymous) when there is no header or it is not a Bearer one; the user when the
     // token is valid, the user exists and is active and the token was issued after the user's
     // last password change (a revoked token fails as an invalid one); otherwise kUnauthenticated
-    // with
-    // SimpleJWT's detail and code (bad_authorization_header, token_not_valid, user_not_found,
-    // user_inactive).
+    // with SimpleJWT's detail and code (bad_authorization_header, token_not_valid,
+    // user_not_found, user_inactive). A token that is no valid access token is reported as
+    // SimpleJWT does: detail "Given token not valid for any token type", code token_not_valid,
+    // and one entry in `messages` (token_class, token_type, message) with the token's fault.
     [[nodiscard]] core::Result<std::optional<core::Principal>> authenticate(
         std::optional<std::string_view> authorization) const;
 

@@ -22,7 +22,9 @@ struct TokenSettings {
     std::chrono::seconds refresh_lifetime{86400};
 };
 
-// Reasons carried by kUnauthenticated errors, so the HTTP layer can shape DRF's bodies.
+// Reasons carried by kUnauthenticated errors. kTokenNotValid is SimpleJWT's code
+// token_not_valid; kAccessTokenNotValid marks a token that is no valid access token, which the
+// Authenticator reports in SimpleJWT's per-token-class shape (with code token_not_valid).
 inline constexpr std::string_view kAccessTokenNotValid = "access_token_not_valid";
 inline constexpr std::string_view kTokenNotValid = "token_not_valid";
 

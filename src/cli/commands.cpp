@@ -10,9 +10,9 @@
 
 #include "app/config.hpp"
 #include "app/serve_command.hpp"
-#include "auth/password_hasher.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "passwords/password_hasher.hpp"
 #include "storage/open_storage.hpp"
 #include "storage/storage_error.hpp"
 #include "users/user_service.hpp"
@@ -198,7 +198,7 @@ int account_command(const app::Config& config, const Commands& c) {
     auto opened = storage::open_migrated(config.database_url, {config.sqlite_synchronous_full});
     if (!opened) return fail(opened.error().message);
     const core::SystemClock clock;
-    const auth::Argon2idHasher hasher;
+    const passwords::Argon2idHasher hasher;
     users::UserService service(opened->storage->users(), hasher, clock);
     if (c.createuser->parsed()) return create_user(service, c);
     if (c.changepassword->parsed()) return change_password(service, c);

@@ -1,77 +1,112 @@
 #include "http/error_response.hpp"
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/value.hpp>
+#include <string>
 
-#include "auth/token_service.hpp"
+#include "core/text.hpp"
 
 namespace taskapi::http {
 namespace {
 
-namespace json = boost::json;
-
-int status_for(core::ErrorCode code) {
-    switch (code) {
-        case core::ErrorCode::kInvalidArgument:
-            return 400;
-        case core::ErrorCode::kUnauthenticated:
-            return 401;
-        case core::ErrorCode::kPermissionDenied:
-            return 403;
-        case core::ErrorCode::kNotFound:
-            return 404;
-        case core::ErrorCode::kConflict:
-            return 409;
-        case core::ErrorCode::kUnsupportedFormat:
-            return 415;
-        case core::ErrorCode::kRateLimited:
-            return 429;
-        case core::ErrorCode::kUnavailable:
-            return 503;
-        case core::ErrorCode::kInternal:
-            return 500;
+// {"<name>":"<text>",...}
+void append_entry(std::string& out, const core::ErrorEntry& entry) {
+    out += '{';
+    for (std::size_t i = 0; i < entry.size(); ++i) {
+        if (i != 0) out += ',';
+        core::append_json_string(out, entry[i].first);
+        out += ':';
+        core::append_json_string(out, entry[i].second);
     }
-    return 500;
+    out += '}';
+}
+
+// DRF's ValidationError: each field's list of messages.
+void append_field_errors(std::string& out, const std::vector<core::FieldError>& fields) {
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (i != 0) out += ',';
+        core::append_json_string(out, fields[i].field);
+        out += ":[";
+        for (std::size_t j = 0; j < fields[i].messages.size(); ++j) {
+            if (j != 0) out += ',';
+            core::append_json_string(out, fields[i].messages[j]);
+        }
+        out += ']';
+    }
+}
+
+void append_detail(std::string& out, const core::Error& error) {
+    out += "\"detail\":";
+    core::append_json_string(out, error.message);
+    if (!error.reason.empty()) {
+        out += ",\"code\":";
+        core::append_json_string(out, error.reason);
+    }
+    if (!error.messages.empty()) {
+        out += ",\"messages\":[";
+        for (std::size_t i = 0; i < error.messages.size(); ++i) {
+            if (i != 0) out += ',';
+            append_entry(out, error.messages[i]);
+        }
+        out += ']';
+    }
 }
 
 }  // namespace
 
-Response detail_response(int status, std::string_view detail) {
-    json::object body;
-    body["detail"] = detail;
-    return json_response(status, json::serialize(body));
+ErrorStatus error_status(core::ErrorCode code) {
+    using core::ErrorCode;
+    switch (code) {
+        case ErrorCode::kInvalidArgument:
+            return {.status = 400};
+        case ErrorCode::kMalformedRequest:
+            return {.status = 400, .closes_connection = true};
+        case ErrorCode::kUnauthenticated:
+            return {.status = 401};
+        case ErrorCode::kPermissionDenied:
+            return {.status = 403};
+        case ErrorCode::kNotFound:
+            return {.status = 404};
+        case ErrorCode::kMethodNotAllowed:
+            return {.status = 405};
+        case ErrorCode::kNotAcceptable:
+            return {.status = 406};
+        case ErrorCode::kConflict:
+            return {.status = 409};
+        case ErrorCode::kPayloadTooLarge:
+            return {.status = 413, .closes_connection = true};
+        case ErrorCode::kUnsupportedFormat:
+            return {.status = 415};
+        case ErrorCode::kRateLimited:
+            return {.status = 429};
+        case ErrorCode::kHeadersTooLarge:
+            return {.status = 431, .closes_connection = true};
+        case ErrorCode::kInternal:
+            return {.status = 500};
+        case ErrorCode::kUnavailable:
+            return {.status = 503, .closes_connection = true};
+    }
+    return {.status = 500};
 }
 
-Response not_found() { return json_response(404, R"({"detail":"Not found."})"); }
-
 Response error_response(const core::Error& error) {
-    const int status = status_for(error.code);
-    json::object body;
+    const ErrorStatus how = error_status(error.code);
+    std::string body = "{";
     if (error.code == core::ErrorCode::kInvalidArgument && !error.field_errors.empty()) {
-        for (const auto& field : error.field_errors) {
-            json::array messages;
-            for (const auto& m : field.messages) messages.emplace_back(m);
-            body[field.field] = std::move(messages);
-        }
-    } else if (error.reason == auth::kAccessTokenNotValid) {
-        // SimpleJWT's InvalidToken from JWTAuthentication lists the message per token class.
-        body["detail"] = "Given token not valid for any token type";
-        body["code"] = "token_not_valid";
-        json::object entry;
-        entry["token_class"] = "AccessToken";
-        entry["token_type"] = "access";
-        entry["message"] = error.message;
-        body["messages"] = json::array{std::move(entry)};
+        append_field_errors(body, error.field_errors);
     } else {
-        body["detail"] = error.message;
-        if (!error.reason.empty()) body["code"] = error.reason;
+        append_detail(body, error);
     }
-    Response r = json_response(status, json::serialize(body));
-    if (status == 401) r.set_header("WWW-Authenticate", "Bearer realm=\"api\"");
-    if (error.code == core::ErrorCode::kRateLimited && error.retry_after_seconds > 0) {
+    body += '}';
+    Response r = json_response(how.status, std::move(body));
+    r.close = how.closes_connection;
+    if (how.status == 401) r.set_header("WWW-Authenticate", "Bearer realm=\"api\"");
+    if (error.retry_after_seconds > 0) {
         r.set_header("Retry-After", std::to_string(error.retry_after_seconds));
     }
     return r;
+}
+
+Response not_found() {
+    return error_response(core::make_error(core::ErrorCode::kNotFound, "Not found."));
 }
 
 }  // namespace taskapi::http

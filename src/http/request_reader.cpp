@@ -7,12 +7,14 @@
 #include <optional>
 
 #include "core/text.hpp"
+#include "http/error_response.hpp"
 
 namespace taskapi::http {
 namespace {
 
 namespace bhttp = boost::beast::http;
 using BeastRequest = bhttp::request<bhttp::string_body>;
+using core::ErrorCode;
 
 constexpr std::string_view kMalformed = "Malformed HTTP request.";
 constexpr std::string_view kHeadersTooLarge = "Request header fields too large.";
@@ -20,7 +22,7 @@ constexpr std::string_view kBodyTooLarge = "Request body too large.";
 constexpr std::string_view kTrailers = "Trailer fields are not supported.";
 
 struct Failure {
-    int status = 400;
+    ErrorCode code = ErrorCode::kMalformedRequest;
     std::string_view detail = kMalformed;
 };
 
@@ -69,7 +71,7 @@ std::optional<Failure> check_header(const BeastRequest& head, std::size_t max_fi
         if (field.name() == bhttp::field::host) ++hosts;
         if (field.name() == bhttp::field::transfer_encoding) ++transfer_encodings;
     }
-    if (fields > max_fields) return Failure{431, kHeadersTooLarge};
+    if (fields > max_fields) return Failure{ErrorCode::kHeadersTooLarge, kHeadersTooLarge};
     if (hosts > 1 || (hosts == 0 && head.version() >= 11)) return Failure{};
     if (transfer_encodings > 0) {
         // RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 message means faulty framing. Otherwise
@@ -138,7 +140,7 @@ RequestReader::Progress RequestReader::Impl::on_complete() {
     // A trailer field is never merged (RFC 9110 6.5.1): a proxy in front decided on a header
     // section without it. Refused rather than dropped, so nothing is silently ignored.
     if (parser.chunked() && count_fields(parser.get()) != header_fields) {
-        return fail(Failure{400, kTrailers});
+        return fail(Failure{ErrorCode::kMalformedRequest, kTrailers});
     }
     const BeastRequest& req = parser.get();
     version = req.version();
@@ -165,8 +167,12 @@ RequestReader::Progress RequestReader::feed(std::string_view input, std::size_t&
         consumed += n;
         if (!s.header_checked) s.header_bytes += n;
         if (input.size() == consumed && n == 0 && !ec) ec = bhttp::error::need_more;
-        if (ec == bhttp::error::body_limit) return s.fail(Failure{413, kBodyTooLarge});
-        if (ec == bhttp::error::header_limit) return s.fail(Failure{431, kHeadersTooLarge});
+        if (ec == bhttp::error::body_limit) {
+            return s.fail(Failure{ErrorCode::kPayloadTooLarge, kBodyTooLarge});
+        }
+        if (ec == bhttp::error::header_limit) {
+            return s.fail(Failure{ErrorCode::kHeadersTooLarge, kHeadersTooLarge});
+        }
         if (ec && ec != bhttp::error::need_more) return s.fail(Failure{});
         const std::size_t unparsed = input.size() - consumed;
         if (!s.header_checked) {
@@ -177,7 +183,7 @@ RequestReader::Progress RequestReader::feed(std::string_view input, std::size_t&
             const std::size_t header_so_far = s.header_bytes + (done ? 0 : unparsed);
             if (header_so_far > s.limits.header_bytes ||
                 (!done && header_so_far == s.limits.header_bytes)) {
-                return s.fail(Failure{431, kHeadersTooLarge});
+                return s.fail(Failure{ErrorCode::kHeadersTooLarge, kHeadersTooLarge});
             }
             if (done) {
                 if (auto progress = s.on_header()) return *progress;
@@ -220,12 +226,7 @@ bool RequestReader::is_head() const { return impl_->is_head; }
 
 Response RequestReader::failure() const {
     const Failure f = impl_->failure.value_or(Failure{});
-    std::string body = "{\"detail\":";
-    core::append_json_string(body, f.detail);
-    body += '}';
-    Response r = json_response(f.status, std::move(body));
-    r.close = true;
-    return r;
+    return error_response(core::make_error(f.code, std::string(f.detail)));
 }
 
 }  // namespace taskapi::http

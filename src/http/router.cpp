@@ -243,7 +243,8 @@ Response Router::dispatch(Request& request) const {
     // Django checks the Host in its middleware, before URL resolution: unknown URLs and
     // redirects are refused too. The host is not echoed (it is the attacker's text).
     if (allowed_hosts_ && !(m && m->route->any_host) && !allowed_hosts_->allows(request.host)) {
-        return detail_response(400, "Invalid Host header.");
+        return error_response(
+            core::make_error(core::ErrorCode::kInvalidArgument, "Invalid Host header."));
     }
     if (m) return dispatch_view(request, *m);
     // Django's APPEND_SLASH: redirect when the path with a trailing slash exists.
@@ -269,7 +270,8 @@ Response Router::dispatch_view(Request& request, const Match& m) const {
     Response response = [&]() -> Response {
         if (!known_format) return not_found();
         if (!negotiated) {
-            return detail_response(406, "Could not satisfy the request Accept header.");
+            return error_response(core::make_error(core::ErrorCode::kNotAcceptable,
+                                                   "Could not satisfy the request Accept header."));
         }
 
         // 2. Authentication, then the permission check.
@@ -316,8 +318,9 @@ Response Router::dispatch_view(Request& request, const Match& m) const {
                 break;
         }
         if (handler == nullptr || !*handler) {
-            return detail_response(
-                405, "Method \"" + uppercase(request.method_name) + "\" not allowed.");
+            return error_response(
+                core::make_error(core::ErrorCode::kMethodNotAllowed,
+                                 "Method \"" + uppercase(request.method_name) + "\" not allowed."));
         }
         return (*handler)(request);
     }();

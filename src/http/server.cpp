@@ -33,6 +33,7 @@
 
 #include "core/log.hpp"
 #include "http/connection_table.hpp"
+#include "http/error_response.hpp"
 #include "http/request_reader.hpp"
 
 namespace taskapi::http {
@@ -132,10 +133,10 @@ std::string wire_head(const Response& r, unsigned version, bool keep_alive, Fram
 
 // 503 with Retry-After: the server is at a capacity limit.
 Response busy_response() {
-    Response busy = json_response(503, R"({"detail":"Server busy, try again later."})");
-    busy.set_header("Retry-After", "1");
-    busy.close = true;
-    return busy;
+    core::Error busy =
+        core::make_error(core::ErrorCode::kUnavailable, "Server busy, try again later.");
+    busy.retry_after_seconds = 1;
+    return error_response(busy);
 }
 
 std::string busy_bytes() {
@@ -154,7 +155,7 @@ Response answer_or_500(Work&& work, Describe&& describe) {
     } catch (...) {
         core::log_error("unhandled non-standard exception on " + describe());
     }
-    return json_response(500, R"({"detail":"A server error occurred."})");
+    return error_response(core::make_error(core::ErrorCode::kInternal, "A server error occurred."));
 }
 
 std::string_view as_view(const beast::flat_buffer& buffer) {

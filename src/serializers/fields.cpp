@@ -58,12 +58,12 @@ core::Error Validation::error() const {
     return e;
 }
 
-std::optional<std::string> Validation::char_field(const json::object& data, std::string_view name,
-                                                  const CharFieldRules& rules,
+std::optional<std::string> Validation::char_field(const json::object& data, const Field& field,
                                                   const InputContext& ctx) {
+    const std::string_view name = field.name;
     const json::value* v = data.if_contains(name);
     if (v == nullptr) {
-        if (rules.required && !ctx.partial) add(name, std::string(kRequired));
+        if (field.required && !ctx.partial) add(name, std::string(kRequired));
         return std::nullopt;
     }
     if (v->is_null()) {
@@ -71,8 +71,8 @@ std::optional<std::string> Validation::char_field(const json::object& data, std:
         return std::nullopt;
     }
     // An empty form value of an optional field means "not given" (DRF's html input rules).
-    if (ctx.is_form && !rules.required && v->is_string() && v->get_string().empty()) {
-        if (rules.allow_blank) return std::string();
+    if (ctx.is_form && !field.required && v->is_string() && v->get_string().empty()) {
+        if (field.allow_blank) return std::string();
         return std::nullopt;
     }
     std::string text;
@@ -90,7 +90,7 @@ std::optional<std::string> Validation::char_field(const json::object& data, std:
     }
     const std::string_view trimmed = core::strip_whitespace(text);
     if (trimmed.empty()) {
-        if (!rules.allow_blank) {
+        if (!field.allow_blank) {
             add(name, std::string(kBlank));
             return std::nullopt;
         }
@@ -98,8 +98,8 @@ std::optional<std::string> Validation::char_field(const json::object& data, std:
     }
     std::string value(trimmed);
     bool valid = true;
-    if (rules.max_length != 0 && core::count_code_points(value) > rules.max_length) {
-        add(name, "Ensure this field has no more than " + std::to_string(rules.max_length) +
+    if (field.max_length != 0 && core::count_code_points(value) > field.max_length) {
+        add(name, "Ensure this field has no more than " + std::to_string(field.max_length) +
                       " characters.");
         valid = false;
     }
@@ -111,8 +111,9 @@ std::optional<std::string> Validation::char_field(const json::object& data, std:
     return value;
 }
 
-std::optional<bool> Validation::boolean_field(const json::object& data, std::string_view name,
+std::optional<bool> Validation::boolean_field(const json::object& data, const Field& field,
                                               const InputContext& ctx) {
+    const std::string_view name = field.name;
     const json::value* v = data.if_contains(name);
     if (v == nullptr) {
         // An HTML form leaves out an unchecked checkbox: absent means false, except in PATCH.

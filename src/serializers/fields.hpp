@@ -1,8 +1,13 @@
-// DRF's field rules (CharField, BooleanField) over parsed input, shared by every serializer.
+// DRF's serializer fields: the declarative table that describes a serializer's fields (what its
+// validation, its OPTIONS metadata and the API schema read), and the rules of CharField and
+// BooleanField that validate parsed input against a field of it.
 #pragma once
 
+#include <array>
 #include <boost/json/fwd.hpp>
+#include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +16,65 @@
 
 namespace taskapi::serializers {
 
+// The DRF field class a field is declared with.
+enum class FieldType {
+    kInteger,    // IntegerField, e.g. a model's id
+    kString,     // CharField (also a model's TextField)
+    kBoolean,    // BooleanField
+    kDateTime,   // DateTimeField, written as ISO 8601 in UTC
+    kRelatedId,  // PrimaryKeyRelatedField: the integer id of another resource
+};
+
+// One field of a serializer, as DRF declares it (for a ModelSerializer, as it derives it from
+// the model). Only kString and kBoolean fields can be writable.
+struct Field {
+    std::string_view name;
+    FieldType type = FieldType::kString;
+    bool required = false;       // input must have it, except in a partial update (PATCH)
+    bool read_only = false;      // output only: input of that name is ignored
+    bool write_only = false;     // input only: never in an answer (OPTIONS does not show it)
+    bool allow_blank = false;    // kString: "" (after trimming) is a value, not an error
+    std::size_t max_length = 0;  // kString: at most this many characters; 0 = no limit
+    std::string_view label;      // for people, e.g. "Created at"
+    std::string_view help_text;  // for people; empty = none
+};
+
+// A serializer's fields in declaration order: the order of its JSON keys, of its OPTIONS
+// description and of its validation errors. A serializer validates each writable field of its
+// table with Validation, in table order (a unit test per serializer checks that it leaves none
+// out; docs/decisions/006 says why this is not a loop over the table).
+using FieldTable = std::span<const Field>;
+
+// True when a table is one DRF could declare: names unique and not empty, read-only fields
+// neither required nor write-only, writable fields of a type Validation reads (string or
+// boolean), string rules on strings only. Meant for static_assert next to each table.
+consteval bool is_well_formed(FieldTable fields) {
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        const Field& f = fields[i];
+        if (f.name.empty()) return false;
+        for (std::size_t j = 0; j < i; ++j) {
+            if (fields[j].name == f.name) return false;
+        }
+        if (f.read_only && (f.required || f.write_only)) return false;
+        if (!f.read_only && f.type != FieldType::kString && f.type != FieldType::kBoolean) {
+            return false;
+        }
+        if (f.type != FieldType::kString && (f.allow_blank || f.max_length != 0)) return false;
+    }
+    return true;
+}
+
+// The field of the table called `name`, e.g.
+//   constexpr const Field& kTitle = field_named(kTaskFields, "title");
+// A name the table lacks does not compile.
+template <std::size_t N>
+consteval const Field& field_named(const std::array<Field, N>& fields, std::string_view name) {
+    for (const Field& field : fields) {
+        if (field.name == name) return field;
+    }
+    throw "no field of this name in the table";
+}
+
 // How the input arrived: JSON keeps types; an HTML form has only strings and leaves out
 // unchecked checkboxes.
 struct InputContext {
@@ -18,19 +82,15 @@ struct InputContext {
     bool partial = false;  // PATCH: absent fields are not required and keep their value
 };
 
-struct CharFieldRules {
-    bool required = true;
-    bool allow_blank = false;
-    std::size_t max_length = 0;  // characters; 0 = no limit
-};
-
-// Collects field errors in declaration order and turns them into one kInvalidArgument error.
+// Collects field errors in the order fields are checked and turns them into one
+// kInvalidArgument error.
 class Validation {
 public:
-    // The field's value: nullopt when absent (and not required) or invalid (errors recorded).
-    std::optional<std::string> char_field(const boost::json::object& data, std::string_view name,
-                                          const CharFieldRules& rules, const InputContext& ctx);
-    std::optional<bool> boolean_field(const boost::json::object& data, std::string_view name,
+    // DRF's CharField and BooleanField: the value of `field` in `data`, or nullopt when it is
+    // absent (and not required) or invalid (its errors recorded).
+    std::optional<std::string> char_field(const boost::json::object& data, const Field& field,
+                                          const InputContext& ctx);
+    std::optional<bool> boolean_field(const boost::json::object& data, const Field& field,
                                       const InputContext& ctx);
 
     [[nodiscard]] bool ok() const { return errors_.empty(); }

@@ -6,6 +6,7 @@
 #include "core/text.hpp"
 #include "http/body_parser.hpp"
 #include "http/error_response.hpp"
+#include "serializers/metadata.hpp"
 #include "tasks/task_json.hpp"
 
 namespace taskapi::tasks {
@@ -113,13 +114,13 @@ http::Response TaskHandlers::destroy(const http::Request& request) {
 }
 
 std::string TaskHandlers::list_actions(const http::Request& /*request*/) const {
-    return "{\"POST\":" + task_fields_metadata() + "}";
+    return serializers::actions_metadata("POST", kTaskFields);
 }
 
 std::string TaskHandlers::detail_actions(const http::Request& request) const {
     const auto id = task_id(request);
     if (!id || !service_.get(owner(request), *id)) return {};
-    return "{\"PUT\":" + task_fields_metadata() + "}";
+    return serializers::actions_metadata("PUT", kTaskFields);
 }
 
 }  // namespace taskapi::tasks

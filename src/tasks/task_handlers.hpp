@@ -26,9 +26,9 @@ public:
     http::Response update(const http::Request& request, bool partial);
     http::Response destroy(const http::Request& request);
 
-    // OPTIONS "actions": the writable fields for POST on the list.
+    // OPTIONS "actions" of the list: {"POST": the description of kTaskFields}.
     [[nodiscard]] std::string list_actions(const http::Request& request) const;
-    // OPTIONS "actions" for PUT on a task, only when the caller can see that task.
+    // OPTIONS "actions" of a task, {"PUT": ...}, only when the caller can see that task.
     [[nodiscard]] std::string detail_actions(const http::Request& request) const;
 
 private:

@@ -4,9 +4,9 @@
 #include <optional>
 #include <string_view>
 
-#include "auth/password_hasher.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "passwords/password_hasher.hpp"
 #include "users/user.hpp"
 #include "users/user_repository.hpp"
 
@@ -29,7 +29,7 @@ struct NewAccount {
 // Thread-safe. Hashing is slow: callers on I/O threads must hand login() to a worker pool.
 class UserService {
 public:
-    UserService(UserRepository& repository, const auth::PasswordHasher& hasher,
+    UserService(UserRepository& repository, const passwords::PasswordHasher& hasher,
                 const core::Clock& clock)
         : repository_(repository), hasher_(hasher), clock_(clock) {}
 
@@ -59,7 +59,7 @@ public:
 
 private:
     UserRepository& repository_;
-    const auth::PasswordHasher& hasher_;
+    const passwords::PasswordHasher& hasher_;
     const core::Clock& clock_;
 };
 

@@ -8,12 +8,12 @@
 #include <optional>
 #include <string>
 
-#include "auth/password_hasher.hpp"
 #include "auth/token_service.hpp"
 #include "fakes/fixed_clock.hpp"
 #include "fakes/in_memory_user_repository.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
+#include "passwords/password_hasher.hpp"
 #include "storage/memory/memory_throttle_store.hpp"
 #include "users/user_service.hpp"
 
@@ -60,7 +60,7 @@ protected:
 
     fakes::FixedClock clock_;
     fakes::InMemoryUserRepository repository_;
-    Argon2idHasher hasher_{Argon2idParams{.ops_limit = 1, .mem_limit = 8192}};
+    passwords::Argon2idHasher hasher_{passwords::Argon2idParams{.ops_limit = 1, .mem_limit = 8192}};
     users::UserService users_{repository_, hasher_, clock_};
     TokenService tokens_{TokenSettings{"auth-handlers-test-key-0123456789abcdef"}, clock_};
     storage::memory::MemoryThrottleStore throttle_store_;
@@ -228,6 +228,14 @@ TEST(AuthHandlersActions, ObtainPairMatchesDrf) {
         AuthHandlers::obtain_pair_actions(),
         R"({"POST":{"username":{"type":"string","required":true,"read_only":false,"label":"Username"},)"
         R"("password":{"type":"string","required":true,"read_only":false,"label":"Password"}}})");
+}
+
+// As the reference's TokenRefreshSerializer describes itself (tests/api check it over HTTP).
+TEST(AuthHandlersActions, RefreshMatchesDrf) {
+    EXPECT_EQ(
+        AuthHandlers::refresh_actions(),
+        R"({"POST":{"refresh":{"type":"string","required":true,"read_only":false,"label":"Refresh"},)"
+        R"("access":{"type":"string","required":false,"read_only":true,"label":"Access"}}})");
 }
 
 }  // namespace

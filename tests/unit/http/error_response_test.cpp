@@ -6,8 +6,6 @@
 #include <string>
 #include <string_view>
 
-#include "auth/token_service.hpp"
-
 namespace taskapi::http {
 namespace {
 
@@ -70,10 +68,13 @@ TEST(ErrorResponse, ReasonBecomesTheCode) {
     EXPECT_EQ(r.body, R"({"detail":"User is inactive","code":"user_inactive"})");
 }
 
-TEST(ErrorResponse, InvalidAccessTokenListsTheMessagePerTokenClass) {
-    const Response r =
-        error_response(core::make_error(core::ErrorCode::kUnauthenticated, "Token has wrong type",
-                                        std::string(auth::kAccessTokenNotValid)));
+TEST(ErrorResponse, FurtherMessagesFollowTheDetailAndCode) {
+    core::Error e = core::make_error(core::ErrorCode::kUnauthenticated,
+                                     "Given token not valid for any token type", "token_not_valid");
+    e.messages.push_back({{"token_class", "AccessToken"},
+                          {"token_type", "access"},
+                          {"message", "Token has wrong type"}});
+    const Response r = error_response(e);
     EXPECT_EQ(r.status, 401);
     EXPECT_EQ(
         r.body,
@@ -81,10 +82,59 @@ TEST(ErrorResponse, InvalidAccessTokenListsTheMessagePerTokenClass) {
         R"("messages":[{"token_class":"AccessToken","token_type":"access","message":"Token has wrong type"}]})");
 }
 
-TEST(DetailResponse, WritesTheDetailWithEscapes) {
-    const Response r = detail_response(405, "Method \"PATCH\" not allowed.");
+TEST(ErrorResponse, WritesTheDetailWithJsonDumpsEscapes) {
+    const Response r = error_response(
+        core::make_error(core::ErrorCode::kMethodNotAllowed, "Method \"PATCH\" not allowed."));
     EXPECT_EQ(r.status, 405);
     EXPECT_EQ(r.body, R"({"detail":"Method \"PATCH\" not allowed."})");
+    // Raw UTF-8, short escapes where JSON has them, \u00XX for the other control characters.
+    const Response other = error_response(
+        core::make_error(core::ErrorCode::kUnsupportedFormat, "é \\ \b\f\n\r\t\x01\x1f\x7f /"));
+    EXPECT_EQ(other.body, "{\"detail\":\"é \\\\ \\b\\f\\n\\r\\t\\u0001\\u001f\x7f /\"}");
+}
+
+TEST(ErrorResponse, MapsRequestLevelCodesToStatuses) {
+    EXPECT_EQ(error_status(core::ErrorCode::kMalformedRequest).status, 400);
+    EXPECT_EQ(error_status(core::ErrorCode::kMethodNotAllowed).status, 405);
+    EXPECT_EQ(error_status(core::ErrorCode::kNotAcceptable).status, 406);
+    EXPECT_EQ(error_status(core::ErrorCode::kPayloadTooLarge).status, 413);
+    EXPECT_EQ(error_status(core::ErrorCode::kHeadersTooLarge).status, 431);
+    EXPECT_EQ(error_status(core::ErrorCode::kRateLimited).status, 429);
+}
+
+TEST(ErrorResponse, UnreadableRequestsAndCapacityLimitsCloseTheConnection) {
+    for (const auto code : {core::ErrorCode::kMalformedRequest, core::ErrorCode::kHeadersTooLarge,
+                            core::ErrorCode::kPayloadTooLarge, core::ErrorCode::kUnavailable}) {
+        EXPECT_TRUE(error_response(core::make_error(code, "x")).close);
+    }
+    for (const auto code : {core::ErrorCode::kInvalidArgument, core::ErrorCode::kUnauthenticated,
+                            core::ErrorCode::kNotFound, core::ErrorCode::kMethodNotAllowed,
+                            core::ErrorCode::kNotAcceptable, core::ErrorCode::kUnsupportedFormat,
+                            core::ErrorCode::kRateLimited, core::ErrorCode::kInternal}) {
+        EXPECT_FALSE(error_response(core::make_error(code, "x")).close);
+    }
+}
+
+TEST(ErrorResponse, RetryAfterWhenTheErrorSaysWhen) {
+    core::Error busy =
+        core::make_error(core::ErrorCode::kUnavailable, "Server busy, try again later.");
+    busy.retry_after_seconds = 1;
+    const Response r = error_response(busy);
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(r.body, R"({"detail":"Server busy, try again later."})");
+    EXPECT_EQ(header(r, "Retry-After"), "1");
+    core::Error throttled = core::make_error(core::ErrorCode::kRateLimited, "x");
+    throttled.retry_after_seconds = 42;
+    EXPECT_EQ(header(error_response(throttled), "Retry-After"), "42");
+    EXPECT_EQ(
+        header(error_response(core::make_error(core::ErrorCode::kRateLimited, "x")), "Retry-After"),
+        std::nullopt);
+}
+
+TEST(ErrorResponse, FieldErrorsWinOverTheDetailOnlyForInvalidArgument) {
+    core::Error e = core::make_error(core::ErrorCode::kNotFound, "Not found.");
+    e.field_errors = {{"title", {"x"}}};
+    EXPECT_EQ(error_response(e).body, R"({"detail":"Not found."})");
 }
 
 TEST(NotFound, IsDrfsBody) {

@@ -8,7 +8,6 @@
 #include <utility>
 #include <vector>
 
-#include "auth/token_service.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
 
@@ -118,9 +117,14 @@ protected:
             return std::optional<core::Principal>{core::Principal{core::UserId{1}, "alice"}};
         }
         if (*h == "Bearer bad") {
-            return core::make_error(core::ErrorCode::kUnauthenticated,
-                                    "Token is invalid or expired",
-                                    std::string(auth::kAccessTokenNotValid));
+            // As auth::Authenticator reports an expired token.
+            core::Error e =
+                core::make_error(core::ErrorCode::kUnauthenticated,
+                                 "Given token not valid for any token type", "token_not_valid");
+            e.messages.push_back({{"token_class", "AccessToken"},
+                                  {"token_type", "access"},
+                                  {"message", "Token is invalid or expired"}});
+            return e;
         }
         return std::optional<core::Principal>{};
     }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <optional>
@@ -15,8 +16,11 @@ namespace {
 namespace json = boost::json;
 using namespace std::string_literals;
 
-constexpr CharFieldRules kTitle{.required = true, .allow_blank = false, .max_length = 255};
-constexpr CharFieldRules kOptionalText{.required = false, .allow_blank = true, .max_length = 0};
+// The field under test is always "f".
+constexpr Field kTitle{
+    .name = "f", .type = FieldType::kString, .required = true, .max_length = 255};
+constexpr Field kOptionalText{.name = "f", .type = FieldType::kString, .allow_blank = true};
+constexpr Field kFlag{.name = "f", .type = FieldType::kBoolean};
 constexpr InputContext kJson{};
 constexpr InputContext kJsonPartial{.is_form = false, .partial = true};
 constexpr InputContext kForm{.is_form = true, .partial = false};
@@ -47,11 +51,11 @@ struct CharOutcome {
     Messages messages;
 };
 
-CharOutcome char_field(const json::object& data, const CharFieldRules& rules = kTitle,
+CharOutcome char_field(const json::object& data, const Field& field = kTitle,
                        const InputContext& ctx = kJson) {
     Validation v;
     CharOutcome out;
-    out.value = v.char_field(data, "f", rules, ctx);
+    out.value = v.char_field(data, field, ctx);
     out.messages = messages_of(v, "f");
     EXPECT_EQ(v.ok(), out.messages.empty());
     return out;
@@ -206,7 +210,7 @@ struct BoolOutcome {
 BoolOutcome boolean_field(const json::object& data, const InputContext& ctx = kJson) {
     Validation v;
     BoolOutcome out;
-    out.value = v.boolean_field(data, "f", ctx);
+    out.value = v.boolean_field(data, kFlag, ctx);
     out.messages = messages_of(v, "f");
     return out;
 }
@@ -287,12 +291,24 @@ TEST(BooleanField, EmptyJsonStringIsInvalid) {
 
 // --- Validation ------------------------------------------------------------------------------
 
+constexpr std::array kTable{
+    Field{.name = "a", .type = FieldType::kString, .required = true, .max_length = 255},
+    Field{.name = "id", .type = FieldType::kInteger, .read_only = true},
+    Field{.name = "b", .type = FieldType::kString, .allow_blank = true},
+    Field{.name = "c", .type = FieldType::kBoolean},
+};
+static_assert(is_well_formed(kTable));
+constexpr const Field& kA = field_named(kTable, "a");
+constexpr const Field& kB = field_named(kTable, "b");
+constexpr const Field& kC = field_named(kTable, "c");
+static_assert(&kA == &kTable[0] && &kC == &kTable[3]);
+
 TEST(Validation, CollectsErrorsInTheOrderFieldsAreChecked) {
     const auto data = object_of(R"({"c":"maybe","b":null})");
     Validation v;
-    EXPECT_EQ(v.char_field(data, "a", kTitle, kJson), std::nullopt);
-    EXPECT_EQ(v.char_field(data, "b", kOptionalText, kJson), std::nullopt);
-    EXPECT_EQ(v.boolean_field(data, "c", kJson), std::nullopt);
+    EXPECT_EQ(v.char_field(data, kA, kJson), std::nullopt);
+    EXPECT_EQ(v.char_field(data, kB, kJson), std::nullopt);
+    EXPECT_EQ(v.boolean_field(data, kC, kJson), std::nullopt);
     ASSERT_FALSE(v.ok());
     const core::Error e = v.error();
     EXPECT_EQ(e.code, core::ErrorCode::kInvalidArgument);
@@ -308,10 +324,29 @@ TEST(Validation, CollectsErrorsInTheOrderFieldsAreChecked) {
 TEST(Validation, IsOkWhenEveryFieldIsValid) {
     const auto data = object_of(R"({"a":"x","c":true})");
     Validation v;
-    EXPECT_EQ(v.char_field(data, "a", kTitle, kJson), "x");
-    EXPECT_EQ(v.boolean_field(data, "c", kJson), true);
+    EXPECT_EQ(v.char_field(data, kA, kJson), "x");
+    EXPECT_EQ(v.boolean_field(data, kC, kJson), true);
     EXPECT_TRUE(v.ok());
 }
+
+// --- is_well_formed --------------------------------------------------------------------------
+
+template <std::size_t N>
+consteval bool well_formed(const std::array<Field, N>& fields) {
+    return is_well_formed(fields);
+}
+
+static_assert(!well_formed(std::array{Field{.name = "a"}, Field{.name = "a"}}));
+static_assert(!well_formed(std::array{Field{.name = ""}}));
+static_assert(!well_formed(std::array{Field{.name = "a", .required = true, .read_only = true}}));
+static_assert(!well_formed(std::array{Field{.name = "a", .read_only = true, .write_only = true}}));
+static_assert(!well_formed(std::array{Field{.name = "a", .type = FieldType::kDateTime}}));
+static_assert(well_formed(std::array{
+    Field{.name = "a", .type = FieldType::kDateTime, .read_only = true}}));
+static_assert(!well_formed(std::array{
+    Field{.name = "a", .type = FieldType::kBoolean, .max_length = 1}}));
+static_assert(!well_formed(std::array{
+    Field{.name = "a", .type = FieldType::kBoolean, .allow_blank = true}}));
 
 // --- as_object -------------------------------------------------------------------------------
 

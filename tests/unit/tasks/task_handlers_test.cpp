@@ -11,6 +11,7 @@
 #include "fakes/in_memory_task_repository.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
+#include "serializers/metadata.hpp"
 #include "tasks/task_json.hpp"
 
 namespace taskapi::tasks {
@@ -226,13 +227,13 @@ TEST_F(TaskHandlersTest, DestroyingAnotherUsersTaskIsNotFound) {
 
 TEST_F(TaskHandlersTest, ListActionsDescribePost) {
     EXPECT_EQ(handlers_.list_actions(request(kAlice, http::Method::kOptions)),
-              "{\"POST\":" + task_fields_metadata() + "}");
+              "{\"POST\":" + serializers::fields_metadata(kTaskFields) + "}");
 }
 
 TEST_F(TaskHandlersTest, DetailActionsOnlyForTheOwner) {
     add(kAlice, "t");
     EXPECT_EQ(handlers_.detail_actions(request(kAlice, http::Method::kOptions, {"1"})),
-              "{\"PUT\":" + task_fields_metadata() + "}");
+              "{\"PUT\":" + serializers::fields_metadata(kTaskFields) + "}");
     EXPECT_EQ(handlers_.detail_actions(request(kBob, http::Method::kOptions, {"1"})), "");
     EXPECT_EQ(handlers_.detail_actions(request(kAlice, http::Method::kOptions, {"2"})), "");
     EXPECT_EQ(handlers_.detail_actions(request(kAlice, http::Method::kOptions, {"x"})), "");

@@ -11,6 +11,7 @@
 #include "fakes/fixed_clock.hpp"
 #include "http/body_parser.hpp"
 #include "http/request.hpp"
+#include "serializers/metadata.hpp"
 
 namespace taskapi::tasks {
 namespace {
@@ -401,9 +402,9 @@ TEST(AppendTaskJson, AppendsToWhatIsThere) {
 }
 
 // The DRF reference's OPTIONS /api/tasks/ "actions" -> "POST" object (contract.txt).
-TEST(TaskFieldsMetadata, MatchesDrfsDescription) {
+TEST(TaskFields, DescribeThemselvesAsDrfDoes) {
     EXPECT_EQ(
-        task_fields_metadata(),
+        serializers::fields_metadata(kTaskFields),
         R"({"id":{"type":"integer","required":false,"read_only":true,"label":"ID"},)"
         R"("title":{"type":"string","required":true,"read_only":false,"label":"Title","max_length":255},)"
         R"("description":{"type":"string","required":false,"read_only":false,"label":"Description"},)"
@@ -411,6 +412,51 @@ TEST(TaskFieldsMetadata, MatchesDrfsDescription) {
         R"("created_at":{"type":"datetime","required":false,"read_only":true,"label":"Created at"},)"
         R"("updated_at":{"type":"datetime","required":false,"read_only":true,"label":"Updated at"},)"
         R"("owner":{"type":"field","required":false,"read_only":true,"label":"Owner"}})");
+}
+
+// The writer is hand-written for speed; the table is the description it must follow.
+TEST(TaskFields, AreTheKeysTheWriterWritesInOrderWithTheirTypes) {
+    const json::value written = json::parse(task_to_json(sample_task()));
+    const json::object& task = written.as_object();
+    ASSERT_EQ(task.size(), kTaskFields.size());
+    auto it = task.begin();
+    for (const serializers::Field& field : kTaskFields) {
+        EXPECT_EQ(std::string_view(it->key()), field.name);
+        const json::value& v = it->value();
+        switch (field.type) {
+            case serializers::FieldType::kInteger:
+            case serializers::FieldType::kRelatedId:
+                EXPECT_TRUE(v.is_int64()) << field.name;
+                break;
+            case serializers::FieldType::kString:
+            case serializers::FieldType::kDateTime:
+                EXPECT_TRUE(v.is_string()) << field.name;
+                break;
+            case serializers::FieldType::kBoolean:
+                EXPECT_TRUE(v.is_bool()) << field.name;
+                break;
+        }
+        ++it;
+    }
+}
+
+TEST(TaskFields, EveryWritableFieldIsValidated) {
+    // A value of the wrong kind for each writable field must come back as that field's error.
+    json::object wrong;
+    for (const serializers::Field& field : kTaskFields) {
+        if (field.read_only) continue;
+        wrong[field.name] = field.type == serializers::FieldType::kBoolean
+                                ? json::value("maybe")
+                                : json::value(json::array{});
+    }
+    const auto errors = errors_of(new_task_from_input(wrong, false));
+    std::vector<std::string_view> named;
+    for (const auto& e : errors) named.push_back(e.field);
+    std::vector<std::string_view> writable;
+    for (const serializers::Field& field : kTaskFields) {
+        if (!field.read_only) writable.push_back(field.name);
+    }
+    EXPECT_EQ(named, writable);
 }
 
 }  // namespace

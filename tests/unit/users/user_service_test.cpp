@@ -5,10 +5,10 @@
 #include <functional>
 #include <string>
 
-#include "auth/password_hasher.hpp"
 #include "fakes/fixed_clock.hpp"
 #include "fakes/in_memory_task_repository.hpp"
 #include "fakes/in_memory_user_repository.hpp"
+#include "passwords/password_hasher.hpp"
 
 namespace taskapi::users {
 namespace {
@@ -20,7 +20,7 @@ protected:
     fakes::FixedClock clock_;
     fakes::InMemoryTaskRepository tasks_;
     fakes::InMemoryUserRepository repository_{&tasks_};
-    auth::Argon2idHasher hasher_{auth::Argon2idParams{.ops_limit = 1, .mem_limit = 8192}};
+    passwords::Argon2idHasher hasher_{passwords::Argon2idParams{.ops_limit = 1, .mem_limit = 8192}};
     UserService service_{repository_, hasher_, clock_};
 
     User create(std::string username, std::string password = "alice-password-1",
@@ -43,9 +43,9 @@ protected:
 
 // A hasher during whose password check something else happens, as another process could
 // (taskapi changepassword) while a login is being hashed.
-class InterruptedHasher final : public auth::PasswordHasher {
+class InterruptedHasher final : public passwords::PasswordHasher {
 public:
-    InterruptedHasher(const auth::PasswordHasher& real, std::function<void()> meanwhile)
+    InterruptedHasher(const passwords::PasswordHasher& real, std::function<void()> meanwhile)
         : real_(real), meanwhile_(std::move(meanwhile)) {}
     [[nodiscard]] std::string hash(std::string_view password) const override {
         return real_.hash(password);
@@ -61,7 +61,7 @@ public:
     }
 
 private:
-    const auth::PasswordHasher& real_;
+    const passwords::PasswordHasher& real_;
     std::function<void()> meanwhile_;
 };
 
@@ -218,7 +218,8 @@ TEST_F(UserServiceTest, LoginOfAnInactiveUserIsRefusedAlike) {
 
 TEST_F(UserServiceTest, LoginUpgradesAHashMadeWithOtherParameters) {
     const User alice = create("alice", "alice-password-1");
-    const auth::Argon2idHasher older(auth::Argon2idParams{.ops_limit = 2, .mem_limit = 16384});
+    const passwords::Argon2idHasher older(
+        passwords::Argon2idParams{.ops_limit = 2, .mem_limit = 16384});
     const std::string old_hash = older.hash("alice-password-1");
     ASSERT_TRUE(repository_.replace_password_hash(alice.id, alice.password_hash, old_hash));
     ASSERT_TRUE(hasher_.needs_rehash(old_hash));
@@ -245,7 +246,8 @@ TEST_F(UserServiceTest, APasswordChangedWhileALoginIsCheckedFailsTheLogin) {
 
 TEST_F(UserServiceTest, AHashUpgradeNeverUndoesAPasswordChangeMadeMeanwhile) {
     const User alice = create("alice", "alice-password-1");
-    const auth::Argon2idHasher older(auth::Argon2idParams{.ops_limit = 2, .mem_limit = 16384});
+    const passwords::Argon2idHasher older(
+        passwords::Argon2idParams{.ops_limit = 2, .mem_limit = 16384});
     ASSERT_TRUE(repository_.replace_password_hash(alice.id, alice.password_hash,
                                                   older.hash("alice-password-1")));
     const InterruptedHasher hasher(hasher_, [this] {
@@ -273,7 +275,8 @@ TEST_F(UserServiceTest, LoginKeepsAHashMadeWithTodaysParameters) {
 
 TEST_F(UserServiceTest, AFailedLoginNeverRewritesTheHash) {
     const User alice = create("alice", "alice-password-1");
-    const auth::Argon2idHasher older(auth::Argon2idParams{.ops_limit = 2, .mem_limit = 16384});
+    const passwords::Argon2idHasher older(
+        passwords::Argon2idParams{.ops_limit = 2, .mem_limit = 16384});
     const std::string old_hash = older.hash("alice-password-1");
     ASSERT_TRUE(repository_.replace_password_hash(alice.id, alice.password_hash, old_hash));
     expect_login_refused("alice", "alice-password-2");
@@ -322,7 +325,8 @@ TEST_F(UserServiceTest, AHashUpgradeAtLoginIsNoPasswordChange) {
     const User alice = create("alice", "alice-password-1");
     ASSERT_TRUE(service_.change_password("alice", "alice-password-2").has_value());
     const core::Timestamp changed = clock_.now();
-    const auth::Argon2idHasher older(auth::Argon2idParams{.ops_limit = 2, .mem_limit = 16384});
+    const passwords::Argon2idHasher older(
+        passwords::Argon2idParams{.ops_limit = 2, .mem_limit = 16384});
     ASSERT_TRUE(repository_.replace_password_hash(
         alice.id, repository_.find_by_id(alice.id)->password_hash, older.hash("alice-password-2")));
     clock_.advance(std::chrono::seconds{5});

@@ -1,10 +1,10 @@
-#include "auth/password_hasher.hpp"
+#include "passwords/password_hasher.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace taskapi::auth {
+namespace taskapi::passwords {
 namespace {
 
 using namespace std::string_literals;
@@ -126,4 +126,4 @@ TEST(Argon2idHasher, DefaultHasherWritesTheDefaultCost) {
 }
 
 }  // namespace
-}  // namespace taskapi::auth
+}  // namespace taskapi::passwords

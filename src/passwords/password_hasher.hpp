@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace taskapi::auth {
+namespace taskapi::passwords {
 
 class PasswordHasher {
 public:
@@ -51,4 +51,4 @@ private:
     std::string dummy_hash_;
 };
 
-}  // namespace taskapi::auth
+}  // namespace taskapi::passwords

@@ -1,4 +1,4 @@
-#include "auth/password_hasher.hpp"
+#include "passwords/password_hasher.hpp"
 
 #include <sodium.h>
 
@@ -6,7 +6,7 @@
 #include <optional>
 #include <stdexcept>
 
-namespace taskapi::auth {
+namespace taskapi::passwords {
 
 Argon2idHasher::Argon2idHasher(Argon2idParams params) : params_(params) {
     if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
@@ -56,4 +56,4 @@ void Argon2idHasher::verify_dummy(std::string_view password) const {
     [[maybe_unused]] const bool ignored = verify(dummy_hash_, password);
 }
 
-}  // namespace taskapi::auth
+}  // namespace taskapi::passwords
