@@ -257,6 +257,44 @@ def assert_clean_refusal(answers, closed, allowed=(400,), body=None):
         assert a.headers.get("connection", "").lower() == "close", a
 
 
+def closed_among(conns, expected, timeout):
+    """How many of `conns` the server has closed, waiting up to `timeout` s for `expected` of
+    them (returns early once that many are closed)."""
+    deadline = time.time() + timeout
+    while True:
+        closed = sum(1 for c in conns if c.closed)
+        if closed >= expected or time.time() >= deadline:
+            return closed
+        readable, _, _ = select.select([c.sock for c in conns if not c.closed], [], [],
+                                       max(0.0, min(0.1, deadline - time.time())))
+        for c in conns:
+            if c.sock in readable:
+                c._recv(0)
+
+
+BUSY_HEAD = (b"POST /api/health/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+             b"Content-Length: 2\r\nExpect: 100-continue\r\n\r\n")
+
+
+def make_busy(conns):
+    """Puts each connection in the middle of a request, and returns once the server has read each
+    one's header: it answered 100 Continue, so it now counts the connection busy (it can no
+    longer be closed to make room). A readiness signal instead of a sleep."""
+    for c in conns:
+        c.send(BUSY_HEAD)
+    for c in conns:
+        a = c.answer(timeout=10, skip_interim=False)
+        assert a.status == 100, a
+
+
+def finish_busy(conn):
+    """Completes what make_busy began: the answer is 405 (POST on the health check)."""
+    conn.send(b"{}")
+    a = conn.answer(timeout=10)
+    assert a.status == 405, a
+    return a
+
+
 def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 

@@ -12,7 +12,9 @@ import time
 import pytest
 import requests
 
-from advhelpers import BUSY, Conn, assert_answer_json, request_bytes
+from advhelpers import (
+    BUSY, Conn, assert_answer_json, closed_among, finish_busy, make_busy, request_bytes,
+)
 
 QUIET = {"TASKAPI_LOGIN_RATE_PER_ADDRESS": "off",
          "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS": "off",
@@ -179,20 +181,14 @@ def refused_cleanly(conn):
     return True
 
 
-PARTIAL = b"GET /api/health/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"    # a request still arriving
-
-
 def test_connection_cap(server_factory):
     # Idle connections make room for new ones (test_connection_fairness.py); busy ones do not.
     srv = server_factory(env=dict(QUIET, TASKAPI_MAX_CONNECTIONS=str(CAP)))
     first = []
     extra = []
     try:
-        for _ in range(CAP):
-            c = Conn(srv.port, timeout=10)
-            first.append(c)
-            c.send(PARTIAL)
-        time.sleep(0.2)
+        first = [Conn(srv.port, timeout=10) for _ in range(CAP)]
+        make_busy(first)
         for _ in range(10):
             c = Conn(srv.port, timeout=10)
             extra.append(c)
@@ -200,20 +196,16 @@ def test_connection_cap(server_factory):
                 len(extra), CAP)
         # the first CAP connections are still served
         for c in first:
-            c.send(b"\r\n")
-            a = c.answer(timeout=5)
-            assert a.status == 200 and a.body == b'{"status":"ok"}', a
-        # now idle, they make room: new connections are served, the oldest idle ones closed
+            finish_busy(c)
+        # now idle, they make room: new connections are served, idle ones closed
         fresh = []
         for _ in range(10):
             c = Conn(srv.port, timeout=10)
             fresh.append(c)
             a = get_health(c)
             assert a.status == 200, a
-        deadline = time.time() + 5
-        for c in first[:10]:
-            assert c.wait_closed(max(0.1, deadline - time.time())), "no idle connection made room"
-        for c in first[10:] + fresh:
+        assert closed_among(first, 10, 5) == 10, "idle connections did not make room"
+        for c in [c for c in first if not c.closed] + fresh:
             a = get_health(c)
             assert a.status == 200, a
         first.extend(fresh)
@@ -225,8 +217,7 @@ def test_connection_cap(server_factory):
 def test_busy_answer_shape(server_factory):
     srv = server_factory(env=dict(QUIET, TASKAPI_MAX_CONNECTIONS="1"))
     with Conn(srv.port, timeout=10) as holder:
-        holder.send(PARTIAL)                  # busy: it cannot make room
-        time.sleep(0.2)
+        make_busy([holder])                   # busy: it cannot make room
         with Conn(srv.port, timeout=10) as c:
             # read first: the busy answer may come before any request is sent
             if c.wait_closed(3) and c.buffer:
@@ -236,5 +227,4 @@ def test_busy_answer_shape(server_factory):
                 assert a.headers.get("retry-after", "1").isdigit(), a
             else:
                 assert refused_cleanly(c)
-        holder.send(b"\r\n")
-        assert holder.answer(timeout=5).status == 200
+        finish_busy(holder)
