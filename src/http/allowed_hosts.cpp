@@ -68,7 +68,9 @@ core::Result<AllowedHosts> AllowedHosts::parse(std::string_view setting) {
     return hosts;
 }
 
-void AllowedHosts::add(std::string pattern) { patterns_.push_back(core::ascii_lower(pattern)); }
+void AllowedHosts::add(std::string_view pattern) {
+    patterns_.push_back(core::ascii_lower(pattern));
+}
 
 bool AllowedHosts::allows(std::string_view host) const {
     const std::string domain = domain_of(host);

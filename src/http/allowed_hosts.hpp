@@ -19,7 +19,7 @@ public:
     static core::Result<AllowedHosts> parse(std::string_view setting);
 
     // Allows one more pattern.
-    void add(std::string pattern);
+    void add(std::string_view pattern);
 
     // True when `host` (a Host header value: a name, an IPv4 address or a bracketed IPv6
     // address, optionally with ":port", which is ignored) is well-formed and matches a pattern.

@@ -29,7 +29,7 @@ private:
 
 void JsonIndenter::newline(std::string& out) const {
     out += '\n';
-    out.append(static_cast<std::size_t>(indent_ * depth_), ' ');
+    out.append(static_cast<std::size_t>(indent_) * static_cast<std::size_t>(depth_), ' ');
 }
 
 void JsonIndenter::feed(std::string_view piece, std::string& out) {

@@ -295,9 +295,7 @@ Response Router::dispatch_view(Request& request, const Match& m) const {
         const Handler* handler = nullptr;
         switch (request.method) {
             case Method::kGet:
-                handler = &route.get;
-                break;
-            case Method::kHead:
+            case Method::kHead:  // GET without the body
                 handler = &route.get;
                 break;
             case Method::kPost:

@@ -42,7 +42,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
-using tcp = asio::ip::tcp;
+using Tcp = asio::ip::tcp;
 using asio::awaitable;
 using asio::use_awaitable;
 constexpr auto kTuple = asio::as_tuple(use_awaitable);
@@ -164,7 +164,7 @@ std::string_view as_view(const beast::flat_buffer& buffer) {
 }
 
 struct Connection {
-    Connection(tcp::socket socket, ConnectionTable::Id table_id, std::string address)
+    Connection(Tcp::socket socket, ConnectionTable::Id table_id, std::string address)
         : stream(std::move(socket)), id(table_id), remote_address(std::move(address)) {}
     beast::tcp_stream stream;
     ConnectionTable::Id id;
@@ -228,7 +228,7 @@ struct Server::Impl {
     asio::thread_pool slow_pool;
     // The acceptor, the signals, the timers, the reserve descriptor and the work guards live on
     // the first context and are touched only from its thread.
-    tcp::acceptor acceptor;
+    Tcp::acceptor acceptor;
     asio::signal_set signals;
     asio::steady_timer grace_timer;
     asio::steady_timer accept_pause;
@@ -249,9 +249,9 @@ struct Server::Impl {
     void listen();
     awaitable<void> accept_loop();
     // Registers a new connection and starts its session, or refuses it (503) at the caps.
-    void admit(tcp::socket socket);
+    void admit(Tcp::socket socket);
     // Answers 503 and closes: a cap is reached.
-    awaitable<void> refuse(tcp::socket socket);
+    awaitable<void> refuse(Tcp::socket socket);
     // After a failed accept: make room if descriptors ran out, then wait a little.
     awaitable<void> recover_from_accept_failure(beast::error_code ec);
     // Out of descriptors with nothing idle to close: answer waiting clients 503 (reserve fd).
@@ -348,7 +348,7 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
         if (!co_await write_answer(*conn, response, exchange)) break;
     }
     beast::error_code ignored;
-    conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    conn->stream.socket().shutdown(Tcp::socket::shutdown_send, ignored);
     conn->stream.socket().close(ignored);
     forget(*conn);
 }
@@ -466,13 +466,13 @@ awaitable<bool> Server::Impl::write_answer(Connection& conn, Response& response,
     }
 }
 
-awaitable<void> Server::Impl::refuse(tcp::socket socket) {
+awaitable<void> Server::Impl::refuse(Tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     const std::string bytes = busy_bytes();
     stream.expires_after(std::chrono::seconds{5});
     co_await asio::async_write(stream, asio::buffer(bytes), kTuple);
     beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.socket().shutdown(Tcp::socket::shutdown_send, ignored);
     stream.socket().close(ignored);
 }
 
@@ -512,32 +512,35 @@ void Server::Impl::forget(const Connection& conn) {
     }
 }
 
-void Server::Impl::admit(tcp::socket socket) {
+void Server::Impl::admit(Tcp::socket socket) {
     beast::error_code ec;
-    socket.set_option(tcp::no_delay(true), ec);
+    socket.set_option(Tcp::no_delay(true), ec);
     const auto peer = socket.remote_endpoint(ec);
     if (ec) return;  // already gone
-    std::shared_ptr<Connection> conn;
+    ConnectionTable::Admission admission;
     std::vector<std::shared_ptr<Connection>> evicted;
     {
         std::lock_guard lock(connections_mutex);
-        const auto admission = table.admit(address_key(peer.address()));
+        admission = table.admit(address_key(peer.address()));
         if (admission.evicted) {
             if (const auto it = connections.find(*admission.evicted); it != connections.end()) {
                 evicted.push_back(it->second);
             }
         }
-        if (admission.admitted) {
-            conn = std::make_shared<Connection>(std::move(socket), admission.id,
-                                                peer.address().to_string());
-            connections.emplace(admission.id, conn);
-        }
     }
     close_soon(evicted);
-    if (!conn) {
+    if (!admission.admitted) {
         auto executor = socket.get_executor();
         asio::co_spawn(executor, refuse(std::move(socket)), asio::detached);
         return;
+    }
+    auto conn =
+        std::make_shared<Connection>(std::move(socket), admission.id, peer.address().to_string());
+    {
+        // Every eviction happens on this thread (admissions, accept failures, shutdown), so
+        // none can pick this connection between the two locked sections.
+        std::lock_guard lock(connections_mutex);
+        connections.emplace(admission.id, conn);
     }
     auto executor = conn->stream.get_executor();
     asio::co_spawn(executor, session(std::move(conn)), asio::detached);
@@ -634,7 +637,7 @@ void Server::Impl::listen() {
     beast::error_code ec;
     const auto address = asio::ip::make_address(options.host, ec);
     if (ec) throw std::runtime_error("invalid listen address '" + options.host + "'");
-    const tcp::endpoint endpoint{address, options.port};
+    const Tcp::endpoint endpoint{address, options.port};
     acceptor.open(endpoint.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
     acceptor.bind(endpoint, ec);

@@ -15,14 +15,14 @@ namespace taskapi::http {
 
 struct ServerOptions {
     std::string host = "127.0.0.1";
-    std::uint16_t port = 8000;             // 0: any free port
-    int io_threads = 1;                    // threads running network I/O and fast handlers
-    int slow_threads = 1;                  // threads for slow handlers (password hashing)
-    std::size_t max_slow_queue = 256;      // slow requests waiting beyond this get 503
-    std::size_t body_limit = 1024 * 1024;  // bytes; larger bodies get 413
+    std::uint16_t port = 8000;         // 0: any free port
+    int io_threads = 1;                // threads running network I/O and fast handlers
+    int slow_threads = 1;              // threads for slow handlers (password hashing)
+    std::size_t max_slow_queue = 256;  // slow requests waiting beyond this get 503
+    std::size_t body_limit = std::size_t{1024} * 1024;  // bytes; larger bodies get 413
     // Bytes of request line and headers (larger get 431); also the most the read buffer holds
     // unparsed (a chunk-size line with extensions, a trailer section: larger get 400).
-    std::size_t header_limit = 16 * 1024;
+    std::size_t header_limit = std::size_t{16} * 1024;
     std::size_t max_connections = 10000;  // beyond: the longest-idle one is closed, or 503
     std::size_t max_connections_per_address = 256;  // likewise per client address; 0: no cap
     std::chrono::seconds first_byte_timeout{10};    // a new connection waiting for its first byte

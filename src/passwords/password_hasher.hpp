@@ -29,8 +29,8 @@ public:
 // 14.2 ms for 19 MiB/2, 166 against 121 verifications/s on 2 threads (caches hold more of the
 // smaller block). See docs/decisions/004-argon2id-parameters.md.
 struct Argon2idParams {
-    unsigned long long ops_limit = 5;            // iterations (t)
-    std::size_t mem_limit = 7u * 1024u * 1024u;  // bytes (m = 7 MiB = 7168 KiB)
+    unsigned long long ops_limit = 5;                      // iterations (t)
+    std::size_t mem_limit = std::size_t{7} * 1024 * 1024;  // bytes (m = 7 MiB = 7168 KiB)
 };
 
 // Thread-safe after construction.

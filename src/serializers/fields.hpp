@@ -67,8 +67,8 @@ consteval bool is_well_formed(FieldTable fields) {
 // The field of the table called `name`, e.g.
 //   constexpr const Field& kTitle = field_named(kTaskFields, "title");
 // A name the table lacks does not compile.
-template <std::size_t N>
-consteval const Field& field_named(const std::array<Field, N>& fields, std::string_view name) {
+template <std::size_t kCount>
+consteval const Field& field_named(const std::array<Field, kCount>& fields, std::string_view name) {
     for (const Field& field : fields) {
         if (field.name == name) return field;
     }

@@ -46,7 +46,7 @@ std::string fields_metadata(FieldTable fields) {
         const Field& f = fields[i];
         if (i != 0) out += ',';
         core::append_json_string(out, f.name);
-        out += ":{\"type\":\"";
+        out += R"(:{"type":")";
         out += type_name(f.type);
         out += '"';
         append_bool(out, "required", f.required);

@@ -12,8 +12,8 @@ namespace taskapi::tasks {
 
 // A list answer is held whole up to this size (and sent with Content-Length, as the contract
 // shows); a longer one is produced in pieces of kListPieceBytes as the client takes them.
-inline constexpr std::size_t kListWholeAnswerBytes = 1024 * 1024;
-inline constexpr std::size_t kListPieceBytes = 64 * 1024;
+inline constexpr std::size_t kListWholeAnswerBytes = std::size_t{1024} * 1024;
+inline constexpr std::size_t kListPieceBytes = std::size_t{64} * 1024;
 
 class TaskHandlers {
 public:

@@ -45,12 +45,12 @@ void append_task_json(std::string& out, const Task& task) {
     core::append_json_string(out, task.title);
     out += ",\"description\":";
     core::append_json_string(out, task.description);
-    out += task.completed ? ",\"completed\":true" : ",\"completed\":false";
-    out += ",\"created_at\":\"";
+    out += task.completed ? R"(,"completed":true)" : R"(,"completed":false)";
+    out += R"(,"created_at":")";
     core::append_iso8601(out, task.created_at);
-    out += "\",\"updated_at\":\"";
+    out += R"(","updated_at":")";
     core::append_iso8601(out, task.updated_at);
-    out += "\",\"owner\":";
+    out += R"(","owner":)";
     out += std::to_string(task.owner.value);
     out += '}';
 }

@@ -22,11 +22,11 @@ namespace {
 // (on by default) take a global mutex around every allocation SQLite makes; taskapi never reads
 // them.
 void configure_sqlite_once() {
-    static const bool configured = [] {
+    static const bool kConfigured = [] {
         sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
         return true;
     }();
-    (void)configured;
+    (void)kConfigured;
 }
 
 }  // namespace
