@@ -15,10 +15,12 @@ enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions, kOther 
 
 struct Request {
     Method method = Method::kGet;
-    std::string method_name;                   // as sent, e.g. "PURGE" for kOther
-    std::string path;                          // percent-decoded path
-    std::string raw_path;                      // the path as sent (for redirects)
-    std::string query;                         // raw query string, without '?'
+    std::string method_name;  // as sent, e.g. "PURGE" for kOther
+    std::string path;         // percent-decoded path
+    std::string raw_path;     // the path as sent (for redirects)
+    std::string query;        // raw query string, without '?'
+    // Fields sent as several lines arrive as one value, the lines joined with "," (as Django
+    // sees them). Content-Type and Host are sent once (the request reader refuses more).
     std::optional<std::string> authorization;  // the Authorization header, if sent
     std::optional<std::string> content_type;   // the Content-Type header, if sent
     std::optional<std::string> accept;         // the Accept header, if sent

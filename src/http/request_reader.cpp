@@ -1,5 +1,6 @@
 #include "http/request_reader.hpp"
 
+#include <algorithm>
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -54,33 +55,81 @@ std::optional<std::string> header(const BeastRequest& req, Field field) {
     return std::string(it->value());
 }
 
+// A field that may be sent as several lines (a list, RFC 9110 5.3), as one value: the lines in
+// order, joined with "," as the WSGI server joins them for Django.
+template <typename Field>
+std::optional<std::string> joined_header(const BeastRequest& req, Field field) {
+    std::optional<std::string> out;
+    const auto [first, last] = req.equal_range(field);
+    for (auto it = first; it != last; ++it) {
+        if (out) {
+            *out += ',';
+        } else {
+            out.emplace();
+        }
+        *out += std::string_view(it->value().data(), it->value().size());
+    }
+    return out;
+}
+
 std::size_t count_fields(const BeastRequest& req) {
     std::size_t n = 0;
     for (auto it = req.begin(); it != req.end(); ++it) ++n;
     return n;
 }
 
+bool is_digits(std::string_view text) {
+    return !text.empty() &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 // Checks Beast leaves to the application (RFC 9112): a framing that cannot be read safely is
 // refused outright, so no byte of a body can be taken for the next request (request smuggling).
+// So is a second line of a field that must appear once: a proxy in front may have acted on the
+// other one, and taskapi does not guess which.
 std::optional<Failure> check_header(const BeastRequest& head, std::size_t max_fields) {
     std::size_t fields = 0;
     std::size_t hosts = 0;
     std::size_t transfer_encodings = 0;
+    std::size_t content_lengths = 0;
+    std::size_t content_types = 0;
     for (const auto& field : head) {
         ++fields;
-        if (field.name() == bhttp::field::host) ++hosts;
-        if (field.name() == bhttp::field::transfer_encoding) ++transfer_encodings;
+        switch (field.name()) {
+            case bhttp::field::host:
+                ++hosts;
+                break;
+            case bhttp::field::transfer_encoding:
+                ++transfer_encodings;
+                break;
+            case bhttp::field::content_length:
+                ++content_lengths;
+                break;
+            case bhttp::field::content_type:
+                ++content_types;
+                break;
+            default:
+                break;
+        }
     }
     if (fields > max_fields) return Failure{ErrorCode::kHeadersTooLarge, kHeadersTooLarge};
     if (hosts > 1 || (hosts == 0 && head.version() >= 11)) return Failure{};
+    if (content_types > 1) return Failure{};
+    if (content_lengths > 0) {
+        // Beast takes repeated equal values ("5, 5", or two lines of 5), as RFC 9112 6.3 allows;
+        // gunicorn refuses them, and so does taskapi: one line of digits only.
+        const auto cl = head[bhttp::field::content_length];
+        if (content_lengths > 1 || !is_digits(std::string_view(cl.data(), cl.size()))) {
+            return Failure{};
+        }
+    }
     if (transfer_encodings > 0) {
         // RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 message means faulty framing. Otherwise
         // only a lone "chunked" is understood, and never together with Content-Length.
         const auto te = head[bhttp::field::transfer_encoding];
         const std::string_view value = core::trim_blanks(std::string_view(te.data(), te.size()));
         if (head.version() < 11 || transfer_encodings > 1 ||
-            core::ascii_lower(value) != "chunked" ||
-            head.find(bhttp::field::content_length) != head.end()) {
+            core::ascii_lower(value) != "chunked" || content_lengths > 0) {
             return Failure{};
         }
     }
@@ -209,11 +258,14 @@ Request RequestReader::take_request(std::string_view fallback_host) {
     r.raw_path = std::string(target.substr(0, q));
     r.path = core::percent_decode(r.raw_path, false);
     if (q != std::string_view::npos) r.query = std::string(target.substr(q + 1));
-    r.authorization = header(req, bhttp::field::authorization);
+    // Two Authorization lines make one value with a comma, which no token contains: it never
+    // authenticates (Django's answer exactly), whichever line a proxy in front looked at.
+    r.authorization = joined_header(req, bhttp::field::authorization);
     r.content_type = header(req, bhttp::field::content_type);
-    r.accept = header(req, bhttp::field::accept);
+    r.accept = joined_header(req, bhttp::field::accept);
     r.host = header(req, bhttp::field::host).value_or(std::string(fallback_host));
-    r.forwarded_for = header(req, "X-Forwarded-For");
+    // Proxies that add their own line instead of appending to the client's are counted right.
+    r.forwarded_for = joined_header(req, "X-Forwarded-For");
     r.body = std::move(req.body());
     return r;
 }

@@ -123,6 +123,18 @@ TEST_F(AuthenticatorTest, RunsOfWhitespaceSeparateTheValues) {
     EXPECT_TRUE(padded->has_value());
 }
 
+// Two Authorization lines arrive joined with "," (as Django sees them): never a user, whichever
+// line holds a valid token.
+TEST_F(AuthenticatorTest, TwoAuthorizationLinesNeverAuthenticate) {
+    const std::string token = access_for(alice_);
+    expect_failure("Bearer " + token + ",Bearer " + token,
+                   "Authorization header must contain two space-delimited values",
+                   "bad_authorization_header");
+    expect_invalid_token("Bearer " + token + ",", "Token is invalid or expired");
+    expect_anonymous(",Bearer " + token);
+    expect_anonymous("Basic YWxpY2U6cHc=,Bearer " + token);
+}
+
 TEST_F(AuthenticatorTest, InvalidTokenIsNotValid) {
     expect_invalid_token("Bearer abc", "Token is invalid or expired");
 }

@@ -118,6 +118,42 @@ TEST(RequestReader, RefusesAmbiguousFraming) {
     }
 }
 
+// A proxy in front may have read the other line: a field that must appear once is refused when
+// it appears twice, even with equal values (gunicorn refuses the Content-Lengths too).
+TEST(RequestReader, RefusesASecondLineOfAFieldThatMustAppearOnce) {
+    for (const char* head :
+         {"POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}",
+          "POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 2, 2\r\n\r\n{}",
+          "POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+          "POST /x HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\n"
+          "Content-Type: text/plain\r\nContent-Length: 2\r\n\r\n{}",
+          "POST /x HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\n"
+          "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+          "GET /x HTTP/1.1\r\nHost: h\r\nHost: h\r\n\r\n"}) {
+        RequestReader reader(kLimits);
+        EXPECT_EQ(feed(reader, head).progress, Progress::kFailed) << head;
+        EXPECT_EQ(reader.failure().status, 400) << head;
+        EXPECT_EQ(detail_of(reader), R"({"detail":"Malformed HTTP request."})") << head;
+        EXPECT_TRUE(reader.failure().close) << head;
+    }
+}
+
+// Django (through WSGI) sees repeated lines joined with ","; so do the handlers.
+TEST(RequestReader, JoinsTheLinesOfARepeatedFieldWithCommas) {
+    RequestReader reader(kLimits);
+    ASSERT_EQ(feed(reader,
+                   "GET /x HTTP/1.1\r\nHost: h\r\nAccept: text/plain\r\n"
+                   "Authorization: Bearer a\r\nX-Forwarded-For: 10.0.0.1\r\n"
+                   "Accept: application/json\r\nauthorization: Bearer b\r\n"
+                   "X-Forwarded-For: 10.0.0.2, 10.0.0.3\r\n\r\n")
+                  .progress,
+              Progress::kComplete);
+    const Request r = reader.take_request("fallback");
+    EXPECT_EQ(r.accept, "text/plain,application/json");
+    EXPECT_EQ(r.authorization, "Bearer a,Bearer b");
+    EXPECT_EQ(r.forwarded_for, "10.0.0.1,10.0.0.2, 10.0.0.3");
+}
+
 TEST(RequestReader, RefusesTrailerFields) {
     RequestReader reader(kLimits);
     const Fed fed = feed(reader,
