@@ -17,14 +17,16 @@ struct Request {
     Method method = Method::kGet;
     std::string method_name;  // as sent, e.g. "PURGE" for kOther
     std::string path;         // percent-decoded path
-    std::string raw_path;     // the path as sent (for redirects)
+    std::string raw_path;     // the path as sent (for redirects); no query, no fragment
     std::string query;        // raw query string, without '?'
     // Fields sent as several lines arrive as one value, the lines joined with "," (as Django
     // sees them). Content-Type and Host are sent once (the request reader refuses more).
     std::optional<std::string> authorization;  // the Authorization header, if sent
     std::optional<std::string> content_type;   // the Content-Type header, if sent
     std::optional<std::string> accept;         // the Accept header, if sent
-    std::string host;                          // Host header (or the bound address)
+    // The authority of an absolute-form target (http://host:port/path), else the Host header,
+    // else (HTTP/1.0 without one) the bound address.
+    std::string host;
     std::string remote_address;                // the peer's IP address
     std::optional<std::string> forwarded_for;  // the X-Forwarded-For header, if sent
     std::string body;

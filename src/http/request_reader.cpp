@@ -5,6 +5,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <cctype>
 #include <optional>
 
 #include "core/text.hpp"
@@ -78,6 +79,84 @@ std::size_t count_fields(const BeastRequest& req) {
     return n;
 }
 
+// A request-target split as gunicorn's urlsplit splits it: the fragment first (it is not part
+// of a request-target, and clients that send one mean the path before it), then the query.
+struct Target {
+    std::optional<std::string_view> authority;  // absolute-form only: the host and port
+    std::string_view path;
+    std::string_view query;
+};
+
+bool is_scheme_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '-' || c == '.';
+}
+
+// RFC 9112 3.2: origin-form "/path?query", and absolute-form "scheme://authority/path?query",
+// which a server must accept from any client. Every other target (authority-form, "*", or
+// anything else) is kept whole as a path that no route matches: 404, as Django answers.
+Target split_target(std::string_view target) {
+    target = target.substr(0, target.find('#'));
+    Target t;
+    const auto colon = target.find("://");
+    if (colon != std::string_view::npos && colon > 0 &&
+        std::isalpha(static_cast<unsigned char>(target.front())) != 0 &&
+        std::all_of(target.begin(), target.begin() + static_cast<std::ptrdiff_t>(colon),
+                    is_scheme_char)) {
+        target.remove_prefix(colon + 3);
+        const auto end = std::min(target.find_first_of("/?"), target.size());
+        t.authority = target.substr(0, end);
+        target.remove_prefix(end);
+    }
+    const auto q = target.find('?');
+    t.path = target.substr(0, q);
+    if (q != std::string_view::npos) t.query = target.substr(q + 1);
+    // RFC 9110 4.2.3: an empty path is "/".
+    if (t.authority && t.path.empty()) t.path = "/";
+    return t;
+}
+
+bool is_hex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// RFC 3986 3.2.2 and 3.2.3: host [":" port], the host a reg-name (unreserved, sub-delims,
+// %XX) or an IP literal in brackets. An empty host is invalid in an http URI (RFC 9110 4.2.1),
+// and so is userinfo ("user@"; RFC 9110 4.2.4: it serves to disguise the host).
+bool is_valid_authority(std::string_view authority) {
+    std::string_view host = authority;
+    const auto port_colon = authority.rfind(':');
+    if (port_colon != std::string_view::npos &&
+        authority.find(']', port_colon) == std::string_view::npos) {
+        const auto port = authority.substr(port_colon + 1);
+        if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            return false;
+        }
+        host = authority.substr(0, port_colon);
+    }
+    if (host.empty()) return false;
+    if (host.front() == '[') {
+        if (host.size() < 3 || host.back() != ']') return false;
+        const auto inside = host.substr(1, host.size() - 2);
+        return std::all_of(inside.begin(), inside.end(),
+                           [](char c) { return is_hex(c) || c == ':' || c == '.'; });
+    }
+    for (std::size_t i = 0; i < host.size(); ++i) {
+        const char c = host[i];
+        if (c == '%') {
+            if (i + 2 >= host.size() || !is_hex(host[i + 1]) || !is_hex(host[i + 2])) return false;
+            i += 2;
+            continue;
+        }
+        const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+                                c == '~';
+        const bool sub_delim = std::string_view("!$&'()*+,;=").find(c) != std::string_view::npos;
+        if (!unreserved && !sub_delim) return false;
+    }
+    return true;
+}
+
 bool is_digits(std::string_view text) {
     return !text.empty() &&
            std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -113,7 +192,11 @@ std::optional<Failure> check_header(const BeastRequest& head, std::size_t max_fi
         }
     }
     if (fields > max_fields) return Failure{ErrorCode::kHeadersTooLarge, kHeadersTooLarge};
+    // RFC 9112 3.2: HTTP/1.1 needs one Host, also with an absolute-form target.
     if (hosts > 1 || (hosts == 0 && head.version() >= 11)) return Failure{};
+    const Target target =
+        split_target(std::string_view(head.target().data(), head.target().size()));
+    if (target.authority && !is_valid_authority(*target.authority)) return Failure{};
     if (content_types > 1) return Failure{};
     if (content_lengths > 0) {
         // Beast takes repeated equal values ("5, 5", or two lines of 5), as RFC 9112 6.3 allows;
@@ -253,17 +336,20 @@ Request RequestReader::take_request(std::string_view fallback_host) {
     Request r;
     r.method = to_method(req.method());
     r.method_name = std::string(req.method_string());
-    const std::string_view target = req.target();
-    const auto q = target.find('?');
-    r.raw_path = std::string(target.substr(0, q));
+    const Target target = split_target(std::string_view(req.target().data(), req.target().size()));
+    r.raw_path = std::string(target.path);
     r.path = core::percent_decode(r.raw_path, false);
-    if (q != std::string_view::npos) r.query = std::string(target.substr(q + 1));
+    r.query = std::string(target.query);
     // Two Authorization lines make one value with a comma, which no token contains: it never
     // authenticates (Django's answer exactly), whichever line a proxy in front looked at.
     r.authorization = joined_header(req, bhttp::field::authorization);
     r.content_type = header(req, bhttp::field::content_type);
     r.accept = joined_header(req, bhttp::field::accept);
-    r.host = header(req, bhttp::field::host).value_or(std::string(fallback_host));
+    // RFC 9112 3.2.2: with an absolute-form target, its authority is the host, not the Host
+    // field (Django would use the field).
+    r.host = target.authority
+                 ? std::string(*target.authority)
+                 : header(req, bhttp::field::host).value_or(std::string(fallback_host));
     // Proxies that add their own line instead of appending to the client's are counted right.
     r.forwarded_for = joined_header(req, "X-Forwarded-For");
     r.body = std::move(req.body());

@@ -44,8 +44,10 @@ public:
     // When kNeedMore is returned, input.size() - consumed < limits.buffered_bytes.
     Progress feed(std::string_view input, std::size_t& consumed);
 
-    // After kComplete: the request (HTTP types of our own). `fallback_host` stands in for a
-    // missing Host header (HTTP/1.0).
+    // After kComplete: the request (HTTP types of our own). Its host is the authority of an
+    // absolute-form target (RFC 9112 3.2.2), else the Host header, else `fallback_host` (HTTP/1.0
+    // without Host). A target that is neither origin-form nor absolute-form becomes a path that
+    // no route has. (An absolute-form target with userinfo or an invalid host fails with 400.)
     [[nodiscard]] Request take_request(std::string_view fallback_host);
     // After kComplete, before or after take_request().
     [[nodiscard]] unsigned version() const;  // 10 or 11

@@ -77,6 +77,60 @@ TEST(RequestReader, ReadsARequestWhateverTheSizeOfThePieces) {
     }
 }
 
+Request read_one(std::string_view input) {
+    RequestReader reader(kLimits);
+    EXPECT_EQ(feed(reader, input).progress, Progress::kComplete) << input;
+    return reader.take_request("fallback:80");
+}
+
+// RFC 9112 3.2.2: a server must accept an absolute-form target, and its authority is the host.
+TEST(RequestReader, TakesTheHostFromAnAbsoluteFormTarget) {
+    const Request r = read_one(
+        "GET http://example.com:8000/api/x%2Fy/?a=1#frag HTTP/1.1\r\n"
+        "Host: other\r\n\r\n");
+    EXPECT_EQ(r.host, "example.com:8000");
+    EXPECT_EQ(r.raw_path, "/api/x%2Fy/");
+    EXPECT_EQ(r.path, "/api/x/y/");
+    EXPECT_EQ(r.query, "a=1");
+    for (const char* target : {"HTTPS://h", "ftp://h", "http://h?x", "http://h#f"}) {
+        const Request any = read_one(cat("GET ", target, " HTTP/1.1\r\nHost: other\r\n\r\n"));
+        EXPECT_EQ(any.host, "h") << target;
+        EXPECT_EQ(any.path, "/") << target;  // an empty path is "/"
+    }
+    EXPECT_EQ(read_one("GET http://[::1]:80/a HTTP/1.1\r\nHost: x\r\n\r\n").host, "[::1]:80");
+    // HTTP/1.0 needs no Host: the target names it.
+    EXPECT_EQ(read_one("GET http://h:1/a HTTP/1.0\r\n\r\n").host, "h:1");
+}
+
+TEST(RequestReader, RefusesAnAbsoluteFormTargetWithoutAValidHost) {
+    for (const char* target : {"http://user@h/a", "http://h@evil/a", "http:///a", "http://:80/a",
+                               "http://h:8x/a", "http://[::1/a", "http://h%zz/a", "http://h\"/a"}) {
+        RequestReader reader(kLimits);
+        EXPECT_EQ(feed(reader, cat("GET ", target, " HTTP/1.1\r\nHost: h\r\n\r\n")).progress,
+                  Progress::kFailed)
+            << target;
+        EXPECT_EQ(reader.failure().status, 400) << target;
+    }
+    // RFC 9112 3.2: HTTP/1.1 needs Host even when the target has the authority.
+    RequestReader reader(kLimits);
+    EXPECT_EQ(feed(reader, "GET http://h/a HTTP/1.1\r\n\r\n").progress, Progress::kFailed);
+}
+
+// gunicorn drops a fragment (not part of a request-target) and keeps other forms as the path.
+TEST(RequestReader, SplitsOtherTargetsLikeTheWsgiServer) {
+    const Request fragment = read_one("GET /a/#f?x HTTP/1.1\r\nHost: h\r\n\r\n");
+    EXPECT_EQ(fragment.raw_path, "/a/");
+    EXPECT_EQ(fragment.query, "");
+    EXPECT_EQ(fragment.host, "h");
+    EXPECT_EQ(read_one("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n").path, "*");
+    EXPECT_EQ(read_one("CONNECT h:443 HTTP/1.1\r\nHost: h\r\n\r\n").path, "h:443");
+    EXPECT_EQ(read_one("GET //a/./b/%2e%2e/ HTTP/1.1\r\nHost: h\r\n\r\n").path, "//a/./b/../");
+    const Request relative = read_one("GET a/b?q HTTP/1.1\r\nHost: h\r\n\r\n");
+    EXPECT_EQ(relative.path, "a/b");
+    EXPECT_EQ(relative.query, "q");
+    EXPECT_EQ(relative.host, "h");
+}
+
 TEST(RequestReader, StopsAtTheEndOfARequestLeavingTheNextOne) {
     const std::string first = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
     const std::string second = "GET /b HTTP/1.1\r\nHost: h\r\n\r\n";
