@@ -7,10 +7,11 @@
 // one client sends on one connection.
 //
 // Invariants: the outcome does not depend on how the bytes arrive (the same requests, answers
-// and byte counts as when each read fills the buffer; see same_outcome); the reader never asks its caller to hold
-// limits.buffered_bytes or more unparsed bytes; a failure is 400, 413 or 431 with a JSON
-// {"detail": ...} body and Connection: close; a body is within the body limit; an Authorization
-// or Content-Type value comes from the request's own header section, never from a trailer.
+// and byte counts as when each read fills the buffer; see same_outcome); the reader never asks
+// its caller to hold limits.buffered_bytes or more unparsed bytes; a failure is 400, 413 or 431
+// with a JSON {"detail": ...} body and Connection: close; a body is within the body limit; an
+// Authorization or Content-Type value comes from the request's own header section, never from a
+// trailer (each line of a repeated Authorization field, which arrive joined with ",").
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -40,11 +41,19 @@ std::string without_blanks(std::string_view s) {
 }
 
 // The value must be written in the header section (request line to the first empty line).
+// Repeated lines of a field arrive joined with ","; each piece between commas is checked.
 void check_from_header(std::string_view header_section, const std::optional<std::string>& value,
                        const char* what) {
     if (!value) return;
-    check(without_blanks(header_section).find(without_blanks(*value)) != std::string::npos, what,
-          *value);
+    const std::string section = without_blanks(header_section);
+    std::string_view rest = *value;
+    while (true) {
+        const auto comma = rest.find(',');
+        check(section.find(without_blanks(rest.substr(0, comma))) != std::string::npos, what,
+              *value);
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+    }
 }
 
 // Feeds `input` as http/server.cpp does: reads of at most `step` bytes (0: as many as the
@@ -70,8 +79,8 @@ std::vector<std::string> drive(std::string_view input, std::size_t step,
                 continue;
             case Progress::kFailed: {
                 const http::Response r = reader->failure();
-                check(r.status == 400 || r.status == 413 || r.status == 431, "failure is 400/413/431",
-                      std::to_string(r.status));
+                check(r.status == 400 || r.status == 413 || r.status == 431,
+                      "failure is 400/413/431", std::to_string(r.status));
                 check(r.close, "a failure closes the connection");
                 const auto body = fuzz::parse_json(r.body);
                 check(body && body->is_object() && body->as_object().contains("detail"),
