@@ -11,6 +11,7 @@
 // Every token also goes through TokenService::verify_access and verify_refresh, which must never
 // throw and must agree with verify_hs256.
 #include <boost/json/value.hpp>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -35,6 +36,9 @@ namespace crafting = auth::crafting;
 
 // FixedClock's default instant as verify_hs256 sees it through the token service.
 constexpr double kNowSeconds = static_cast<double>(fuzz::kNow) + 0.123456;
+// exp from the year 10000 on is refused; the last second before it.
+constexpr double kEndOfYear9999 = 253402300800.0;
+constexpr std::int64_t kLastExp = 253402300799;
 
 const fakes::FixedClock& clock_instance() {
     static const fakes::FixedClock clock;
@@ -107,24 +111,30 @@ void check_accepted(std::string_view token, std::string_view key, const auth::De
     const auto payload = fuzz::parse_json(payload_text);
     check(payload && payload->is_object(), "accepted payload is a JSON object", payload_text);
     const json::object& p = payload->get_object();
-    // Time claims are JSON integers within int64 (jwt.hpp); floats and strings are refused.
+    // Time claims are NumericDates (any finite JSON number), checked as PyJWT checks them
+    // against the whole second of now: exp and nbf cut to whole seconds, iat as it is (jwt.hpp).
     const auto number = [](const json::value& v) -> std::optional<double> {
         if (v.is_int64()) return static_cast<double>(v.get_int64());
+        if (v.is_uint64()) return static_cast<double>(v.get_uint64());
+        if (v.is_double() && std::isfinite(v.get_double())) return v.get_double();
         return std::nullopt;
     };
+    const double second = std::floor(kNowSeconds);
     if (const json::value* exp = p.if_contains("exp")) {
         const auto v = number(*exp);
-        check(v && *v > kNowSeconds, "accepted exp is an integer after now", payload_text);
-        check(c.exp == exp->get_int64(), "exp is reported", payload_text);
+        check(v && std::trunc(*v) > second && *v < kEndOfYear9999,
+              "accepted exp is a number after now, before the year 10000", payload_text);
+        check(c.exp == static_cast<std::int64_t>(std::trunc(*v)), "exp is reported", payload_text);
     }
     if (const json::value* nbf = p.if_contains("nbf")) {
         const auto v = number(*nbf);
-        check(v && *v <= kNowSeconds, "accepted nbf is an integer not after now", payload_text);
+        check(v && std::trunc(*v) <= second, "accepted nbf is a number not after now",
+              payload_text);
     }
     if (const json::value* iat = p.if_contains("iat")) {
         const auto v = number(*iat);
-        check(v && *v <= kNowSeconds, "accepted iat is an integer not after now", payload_text);
-        check(c.iat == iat->get_int64(), "iat is reported", payload_text);
+        check(v && *v <= second, "accepted iat is a number not after now", payload_text);
+        check(c.iat && c.iat->seconds() == *v, "iat is reported", payload_text);
     }
     check(c.has_exp == p.contains("exp"), "has_exp matches the payload", payload_text);
     check(c.has_jti == p.contains("jti"), "has_jti matches the payload", payload_text);
@@ -148,7 +158,7 @@ void check_token_service(std::string_view token) {
         if (access) {
             check(claims && claims->token_type == "access" && claims->has_exp && claims->has_jti &&
                       claims->user_id_valid && claims->user_id == access->user.value &&
-                      claims->iat.value_or(0) == access->iat,
+                      (claims->iat ? claims->iat->seconds() : 0) == access->iat,
                   "verify_access agrees with verify_hs256", token);
         } else {
             check(access.error().code == core::ErrorCode::kUnauthenticated,
@@ -159,12 +169,14 @@ void check_token_service(std::string_view token) {
         if (refresh) {
             check(claims && claims->token_type == "refresh" && claims->has_exp && claims->has_jti &&
                       claims->user_id_valid && claims->user_id == refresh->user.value &&
-                      claims->iat.value_or(0) == refresh->iat,
+                      claims->iat == refresh->iat,
                   "verify_refresh agrees with verify_hs256", token);
-            // The refresh view's answer: a new access token that verifies for the same user.
+            // The refresh view's answer: a new access token that verifies for the same user and
+            // keeps the refresh token's iat.
             const std::string access_token = service.access_from_refresh(*refresh);
             const auto renewed = service.verify_access(access_token);
-            check(renewed && renewed->user.value == refresh->user.value,
+            check(renewed && renewed->user.value == refresh->user.value &&
+                      renewed->iat == (refresh->iat ? refresh->iat->seconds() : 0),
                   "an access token from a valid refresh token verifies", access_token);
         } else {
             check(refresh.error().code == core::ErrorCode::kUnauthenticated,
@@ -183,11 +195,17 @@ void round_trip(std::string_view data) {
     claims.token_type = core::to_valid_utf8(in.text(24));
     claims.jti = core::to_valid_utf8(in.text(48));
     claims.user_id = static_cast<std::int64_t>(in.u64(8));
-    const std::uint64_t exp_choice = in.u64(5);
-    // exp: after now (up to the largest int64); iat: at most now, up to ~35 years back.
-    claims.exp = (exp_choice & 1U) != 0 ? INT64_MAX - static_cast<std::int64_t>(exp_choice >> 8)
-                                        : fuzz::kNow + 1 + static_cast<std::int64_t>(exp_choice);
-    claims.iat = fuzz::kNow - static_cast<std::int64_t>(in.u64(4) % (1ULL << 30));
+    // exp: after now, before the year 10000; iat: at most now, up to ~35 years back, an integer
+    // or (written as a float) with a fraction of a quarter second.
+    claims.exp =
+        fuzz::kNow + 1 +
+        static_cast<std::int64_t>(in.u64(5) % static_cast<std::uint64_t>(kLastExp - fuzz::kNow));
+    const std::int64_t iat = fuzz::kNow - static_cast<std::int64_t>(in.u64(4) % (1ULL << 30));
+    const std::uint64_t iat_choice = in.u64(1);
+    claims.iat = (iat_choice & 1U) == 0
+                     ? auth::NumericDate{iat}
+                     : auth::NumericDate{static_cast<double>(iat - 1) +
+                                         static_cast<double>((iat_choice >> 1) % 4) / 4.0};
 
     const std::string token = auth::encode_hs256(claims, key);
     const auto decoded = auth::verify_hs256(token, key, kNowSeconds);
@@ -195,7 +213,7 @@ void round_trip(std::string_view data) {
     check_accepted(token, key, *decoded);
     check(decoded->token_type == claims.token_type, "token_type round-trips", token);
     check(decoded->has_exp && decoded->has_jti, "exp and jti round-trip", token);
-    check(decoded->iat == claims.iat, "iat round-trips", token);
+    check(decoded->iat == claims.iat, "iat round-trips, with its JSON type", token);
     check(decoded->has_user_id && decoded->user_id_valid && decoded->user_id == claims.user_id,
           "user_id round-trips", token);
     if (key == fuzz::kSigningKey) check_token_service(token);

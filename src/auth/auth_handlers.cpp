@@ -91,7 +91,8 @@ http::Response AuthHandlers::refresh(const http::Request& request) {
     // Unlike SimpleJWT 5.2, a removed or deactivated user cannot refresh (API.md, difference 2),
     // nor can a token issued before the password changed.
     const auto user = users_.find(token->user);
-    if (!user || !user->is_active || users::issued_before_password_change(*user, token->iat)) {
+    if (!user || !user->is_active ||
+        users::issued_before_password_change(*user, token->iat ? token->iat->seconds() : 0)) {
         return http::error_response(core::make_error(core::ErrorCode::kUnauthenticated,
                                                      "Token is invalid or expired",
                                                      std::string(kTokenNotValid)));

@@ -8,6 +8,7 @@
 #include <array>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <cmath>
 #include <stdexcept>
 
 #include "core/text.hpp"
@@ -97,11 +98,26 @@ std::optional<json::object> parse_object(std::string_view text) {
     return std::move(v.as_object());
 }
 
-// A time claim: a JSON integer within int64 (seconds since the epoch). Floats, strings and
-// out-of-range numbers are refused; SimpleJWT and taskapi only ever write integers.
-std::optional<std::int64_t> as_seconds(const json::value& v) {
-    if (v.is_int64()) return v.get_int64();
+// A time claim: any JSON number (RFC 7519 2), finite. Strings and booleans are refused although
+// PyJWT's int() takes "123" and true: they are not NumericDates, and no issuer that shares the
+// key writes them (decision 001).
+std::optional<NumericDate> as_numeric_date(const json::value& v) {
+    if (v.is_int64()) return NumericDate{v.get_int64()};
+    if (v.is_uint64()) return NumericDate{static_cast<double>(v.get_uint64())};
+    if (v.is_double() && std::isfinite(v.get_double())) return NumericDate{v.get_double()};
     return std::nullopt;
+}
+
+// The first second of the year 10000: SimpleJWT turns exp into a Python datetime, which fails
+// (500) from there on.
+constexpr double kEndOfYear9999 = 253402300800.0;
+
+void append_numeric_date(std::string& out, const NumericDate& date) {
+    if (const auto* integer = std::get_if<std::int64_t>(&date.value)) {
+        out += std::to_string(*integer);
+    } else {
+        out += core::python_float_repr(std::get<double>(date.value));
+    }
 }
 
 // The user id claim, read the way Django's integer primary key lookup reads it.
@@ -124,11 +140,19 @@ void read_user_id(const json::value& v, DecodedClaims& out) {
 
 }  // namespace
 
+double NumericDate::seconds() const {
+    if (const auto* integer = std::get_if<std::int64_t>(&value)) {
+        return static_cast<double>(*integer);
+    }
+    return std::get<double>(value);
+}
+
 std::string encode_hs256(const TokenClaims& claims, std::string_view key) {
     std::string payload = "{\"token_type\":";
     core::append_json_string(payload, claims.token_type);
     payload += ",\"exp\":" + std::to_string(claims.exp);
-    payload += ",\"iat\":" + std::to_string(claims.iat);
+    payload += ",\"iat\":";
+    append_numeric_date(payload, claims.iat);
     payload += ",\"jti\":";
     core::append_json_string(payload, claims.jti);
     payload += ",\"user_id\":" + std::to_string(claims.user_id);
@@ -180,21 +204,26 @@ std::optional<DecodedClaims> verify_hs256(std::string_view token, std::string_vi
     const auto payload = parse_object(*payload_text);
     if (!payload) return std::nullopt;
 
+    // PyJWT compares with the whole second (timegm of a time tuple), and the exp and nbf it
+    // compares are cut to whole seconds (int()); iat is compared as it is.
+    const double second = std::floor(now);
     DecodedClaims out;
     if (const auto* exp = payload->if_contains("exp")) {
-        const auto value = as_seconds(*exp);
-        if (!value || static_cast<double>(*value) <= now) return std::nullopt;
+        const auto value = as_numeric_date(*exp);
+        if (!value || value->seconds() >= kEndOfYear9999) return std::nullopt;
+        const double whole = std::trunc(value->seconds());
+        if (whole <= second) return std::nullopt;
         out.has_exp = true;
-        out.exp = *value;
+        out.exp = static_cast<std::int64_t>(whole);
     }
     if (const auto* nbf = payload->if_contains("nbf")) {
-        const auto value = as_seconds(*nbf);
-        if (!value || static_cast<double>(*value) > now) return std::nullopt;
+        const auto value = as_numeric_date(*nbf);
+        if (!value || std::trunc(value->seconds()) > second) return std::nullopt;
     }
     if (const auto* iat = payload->if_contains("iat")) {
-        const auto value = as_seconds(*iat);
-        if (!value || static_cast<double>(*value) > now) return std::nullopt;
-        out.iat = *value;
+        const auto value = as_numeric_date(*iat);
+        if (!value || value->seconds() > second) return std::nullopt;
+        out.iat = value;
     }
     if (const auto* type = payload->if_contains("token_type")) {
         out.token_type = type->is_string() ? std::string(type->get_string()) : std::string();

@@ -18,7 +18,7 @@ struct VerifiedAccess {
     std::uint64_t service = 0;
     std::int64_t exp = 0;
     core::UserId user;
-    std::int64_t iat = 0;
+    double iat = 0;
 };
 struct TransparentHash {
     using is_transparent = void;
@@ -44,12 +44,12 @@ double seconds_since_epoch(core::Timestamp t) {
 TokenService::TokenService(TokenSettings settings, const core::Clock& clock)
     : settings_(std::move(settings)), clock_(clock), instance_(g_next_instance.fetch_add(1)) {}
 
-std::string TokenService::mint(std::string_view type, core::UserId user, std::int64_t iat,
-                               std::int64_t now, std::chrono::seconds lifetime) const {
+std::string TokenService::mint(std::string_view type, core::UserId user, std::int64_t now,
+                               std::chrono::seconds lifetime) const {
     TokenClaims claims;
     claims.token_type = std::string(type);
     claims.exp = now + lifetime.count();
-    claims.iat = iat;
+    claims.iat = NumericDate{now};
     claims.jti = random_jti();
     claims.user_id = user.value;
     return encode_hs256(claims, settings_.signing_key);
@@ -67,14 +67,14 @@ TokenPair TokenService::issue_pair(core::UserId user, core::Timestamp issued_aft
         clock_.sleep_until(next_second);
     }
     const std::int64_t now = core::to_unix_seconds(clock_.now());
-    return TokenPair{mint("refresh", user, now, now, settings_.refresh_lifetime),
-                     mint("access", user, now, now, settings_.access_lifetime)};
+    return TokenPair{mint("refresh", user, now, settings_.refresh_lifetime),
+                     mint("access", user, now, settings_.access_lifetime)};
 }
 
 // SimpleJWT's order of checks: signature and times, then exp present, jti present, token type.
-template <typename Ok>
-core::Result<Ok> TokenService::check(std::string_view token, std::string_view expected_type,
-                                     std::string_view reason) const {
+core::Result<TokenService::Refreshable> TokenService::check(std::string_view token,
+                                                            std::string_view expected_type,
+                                                            std::string_view reason) const {
     const auto claims =
         verify_hs256(token, settings_.signing_key, seconds_since_epoch(clock_.now()));
     if (!claims) return token_error("Token is invalid or expired", reason);
@@ -85,7 +85,7 @@ core::Result<Ok> TokenService::check(std::string_view token, std::string_view ex
     if (!claims->has_user_id || !claims->user_id_valid) {
         return token_error("Token contained no recognizable user identification", kTokenNotValid);
     }
-    return Ok{core::UserId{claims->user_id}, claims->iat.value_or(0), claims->exp};
+    return Refreshable{core::UserId{claims->user_id}, claims->iat, claims->exp};
 }
 
 core::Result<TokenService::AccessClaims> TokenService::verify_access(std::string_view token) const {
@@ -97,21 +97,27 @@ core::Result<TokenService::AccessClaims> TokenService::verify_access(std::string
         }
         cache.erase(it);
     }
-    auto checked = check<Refreshable>(token, "access", kAccessTokenNotValid);
+    auto checked = check(token, "access", kAccessTokenNotValid);
     if (!checked) return std::move(checked).error();
+    const double iat = checked->iat ? checked->iat->seconds() : 0;
     if (cache.size() >= kVerifiedCacheEntries) cache.clear();
-    cache.emplace(std::string(token),
-                  VerifiedAccess{instance_, checked->exp, checked->user, checked->iat});
-    return AccessClaims{checked->user, checked->iat};
+    cache.emplace(std::string(token), VerifiedAccess{instance_, checked->exp, checked->user, iat});
+    return AccessClaims{checked->user, iat};
 }
 
 core::Result<TokenService::Refreshable> TokenService::verify_refresh(std::string_view token) const {
-    return check<Refreshable>(token, "refresh", kTokenNotValid);
+    return check(token, "refresh", kTokenNotValid);
 }
 
 std::string TokenService::access_from_refresh(const Refreshable& refresh) const {
     const std::int64_t now = core::to_unix_seconds(clock_.now());
-    return mint("access", refresh.user, refresh.iat, now, settings_.access_lifetime);
+    TokenClaims claims;
+    claims.token_type = "access";
+    claims.exp = now + settings_.access_lifetime.count();
+    claims.iat = refresh.iat.value_or(NumericDate{std::int64_t{0}});
+    claims.jti = random_jti();
+    claims.user_id = refresh.user.value;
+    return encode_hs256(claims, settings_.signing_key);
 }
 
 }  // namespace taskapi::auth

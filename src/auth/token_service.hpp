@@ -2,9 +2,11 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "auth/jwt.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/result.hpp"
@@ -41,7 +43,7 @@ public:
 
     struct AccessClaims {
         core::UserId user;
-        std::int64_t iat = 0;  // 0 when the token has none
+        double iat = 0;  // seconds since the epoch, maybe with a fraction; 0 when it has none
     };
     // The user an access token names, and when it was issued. A token is fully verified once per
     // thread; later uses of the same token only re-check its expiry. Errors (kUnauthenticated):
@@ -52,7 +54,7 @@ public:
 
     struct Refreshable {
         core::UserId user;
-        std::int64_t iat = 0;
+        std::optional<NumericDate> iat;
         std::int64_t exp = 0;
     };
     // Checks a refresh token; errors are kUnauthenticated, reason kTokenNotValid.
@@ -62,11 +64,11 @@ public:
     [[nodiscard]] std::string access_from_refresh(const Refreshable& refresh) const;
 
 private:
-    [[nodiscard]] std::string mint(std::string_view type, core::UserId user, std::int64_t iat,
-                                   std::int64_t now, std::chrono::seconds lifetime) const;
-    template <typename Ok>
-    [[nodiscard]] core::Result<Ok> check(std::string_view token, std::string_view expected_type,
-                                         std::string_view reason) const;
+    [[nodiscard]] std::string mint(std::string_view type, core::UserId user, std::int64_t now,
+                                   std::chrono::seconds lifetime) const;
+    [[nodiscard]] core::Result<Refreshable> check(std::string_view token,
+                                                  std::string_view expected_type,
+                                                  std::string_view reason) const;
 
     TokenSettings settings_;
     const core::Clock& clock_;

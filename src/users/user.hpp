@@ -21,11 +21,12 @@ struct User {
     core::Timestamp password_changed_at{};
 };
 
-// True when a token issued at `iat` (whole seconds, JWT) was issued before the user's last
-// password change: not later than the second in which it happened.
-[[nodiscard]] inline bool issued_before_password_change(const User& user, std::int64_t iat) {
+// True when a token issued at `iat` (seconds since the epoch, JWT; a fraction is possible) was
+// issued before the user's last password change: before the end of the second in which it
+// happened.
+[[nodiscard]] inline bool issued_before_password_change(const User& user, double iat) {
     return user.password_changed_at != core::Timestamp{} &&
-           iat <= core::to_unix_seconds(user.password_changed_at);
+           iat < static_cast<double>(core::to_unix_seconds(user.password_changed_at) + 1);
 }
 
 struct NewUser {

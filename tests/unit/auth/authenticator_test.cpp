@@ -11,6 +11,7 @@
 #include "auth/token_service.hpp"
 #include "fakes/fixed_clock.hpp"
 #include "fakes/in_memory_user_repository.hpp"
+#include "unit/auth/token_crafting.hpp"
 
 namespace taskapi::auth {
 namespace {
@@ -62,7 +63,8 @@ protected:
     }
 
     fakes::FixedClock clock_;
-    TokenService tokens_{TokenSettings{"authenticator-test-key-0123456789abcdef"}, clock_};
+    static constexpr std::string_view kSigningKey = "authenticator-test-key-0123456789abcdef";
+    TokenService tokens_{TokenSettings{std::string(kSigningKey)}, clock_};
     fakes::InMemoryUserRepository users_;
     Authenticator authenticator_{tokens_, users_};
     core::UserId alice_;
@@ -187,6 +189,25 @@ TEST_F(AuthenticatorTest, APasswordChangeRevokesTokensIssuedUpToItsSecond) {
     ASSERT_TRUE(result.has_value());
     ASSERT_TRUE(result->has_value());
     EXPECT_EQ((*result)->id, alice_);
+}
+
+// An iat with a fraction (another issuer's) within the second of a password change is before
+// its end: revoked.
+TEST_F(AuthenticatorTest, AFractionalIatInTheSecondOfAPasswordChangeIsRevoked) {
+    const std::int64_t second = core::to_unix_seconds(clock_.now());
+    ASSERT_TRUE(users_.change_password(alice_, "y", clock_.now()));
+    clock_.advance(std::chrono::seconds{2});
+    const auto token = [this](std::string_view iat) {
+        return "Bearer " +
+               crafting::sign_payload(R"({"token_type":"access","exp":1895713605,)"
+                                      R"("iat":)" +
+                                          std::string(iat) + R"(,"jti":"a","user_id":1})",
+                                      kSigningKey);
+    };
+    expect_invalid_token(token(std::to_string(second) + ".9"), "Token is invalid or expired");
+    const auto later = authenticator_.authenticate(token(std::to_string(second + 1) + ".0"));
+    ASSERT_TRUE(later.has_value());
+    EXPECT_TRUE(later->has_value());
 }
 
 TEST_F(AuthenticatorTest, ARevokedTokenOfAnInactiveUserIsStillJustInvalid) {

@@ -24,7 +24,7 @@ constexpr double kNowSeconds = static_cast<double>(kNow);
 constexpr std::string_view kJti = "0123456789abcdef0123456789abcdef";
 
 TokenClaims access_claims(std::int64_t user_id = 42) {
-    return TokenClaims{"access", kNow + 300, kNow, std::string(kJti), user_id};
+    return TokenClaims{"access", kNow + 300, NumericDate{kNow}, std::string(kJti), user_id};
 }
 
 // A payload with every claim SimpleJWT writes; `extra` is inserted before the closing brace.
@@ -45,7 +45,7 @@ TEST(Jwt, RoundTripsTheClaims) {
     EXPECT_EQ(claims->token_type, "access");
     EXPECT_TRUE(claims->has_exp);
     EXPECT_TRUE(claims->has_jti);
-    EXPECT_EQ(claims->iat, kNow);
+    EXPECT_EQ(claims->iat, NumericDate{kNow});
     EXPECT_TRUE(claims->has_user_id);
     EXPECT_TRUE(claims->user_id_valid);
     EXPECT_EQ(claims->user_id, 42);
@@ -260,16 +260,82 @@ TEST(Jwt, RejectsANonNumericExp) {
     }
 }
 
-// Time claims must be JSON integers (SimpleJWT and taskapi only write integers; a float or an
-// out-of-range number is refused rather than converted).
-TEST(Jwt, RejectsFractionalAndOutOfRangeTimeClaims) {
-    for (const char* exp : {"1800000300.5", "1e308", "18446744073709551616", "1.8e9"}) {
+// RFC 7519 2: a NumericDate is any JSON number. PyJWT 2 (SimpleJWT 5.2) accepts them all.
+TEST(Jwt, AcceptsTimeClaimsWithAFractionOrAnExponent) {
+    for (const char* exp : {"1800000300.5", "1.8000003e9", "1E10", "10000000000.0", "9e9"}) {
+        const std::string body =
+            std::string(R"({"token_type":"access","exp":)") + exp + R"(,"jti":"x","user_id":1})";
+        const auto claims = verify_hs256(sign_payload(body, kKey), kKey, kNowSeconds);
+        ASSERT_TRUE(claims.has_value()) << exp;
+        EXPECT_EQ(claims->exp, static_cast<std::int64_t>(std::stod(exp))) << exp;
+    }
+    for (const char* extra : {R"(,"nbf":1799999999.5)", R"(,"nbf":1.7e9)", R"(,"nbf":-1e300)"}) {
+        EXPECT_TRUE(verify_hs256(sign_payload(payload(extra), kKey), kKey, kNowSeconds)) << extra;
+    }
+    for (const char* iat : {"1799999999.5", "1.7e9", "-100", "-1e300", "-0.0"}) {
+        const std::string body = R"({"token_type":"access","exp":1800000300,"iat":)" +
+                                 std::string(iat) + R"(,"jti":"x","user_id":1})";
+        const auto claims = verify_hs256(sign_payload(body, kKey), kKey, kNowSeconds);
+        ASSERT_TRUE(claims.has_value()) << iat;
+        ASSERT_TRUE(claims->iat.has_value()) << iat;
+        EXPECT_EQ(claims->iat->seconds(), std::stod(iat)) << iat;
+    }
+}
+
+// PyJWT compares with the whole second of now, exp and nbf cut to whole seconds (int()), iat
+// as it is.
+TEST(Jwt, ComparesTimeClaimsWithTheWholeSecondAsPyJwt) {
+    const double later_in_the_second = kNowSeconds + 0.7;
+    const auto verifies = [&](const std::string& body) {
+        return verify_hs256(sign_payload(body, kKey), kKey, later_in_the_second).has_value();
+    };
+    EXPECT_FALSE(verifies(payload({}, kNow)));
+    EXPECT_FALSE(verifies(R"({"token_type":"access","exp":1800000000.9,"jti":"x"})"));
+    EXPECT_TRUE(verifies(R"({"token_type":"access","exp":1800000001.1,"jti":"x"})"));
+    EXPECT_TRUE(verifies(payload(R"(,"nbf":1800000000.9)")));
+    EXPECT_FALSE(verifies(payload(R"(,"nbf":1800000001)")));
+    EXPECT_TRUE(verifies(R"({"token_type":"access","exp":1800000300,"iat":1800000000})"));
+    EXPECT_FALSE(verifies(R"({"token_type":"access","exp":1800000300,"iat":1800000000.5})"));
+}
+
+// Strings and booleans are not NumericDates, although PyJWT's int() reads "123" and true.
+TEST(Jwt, RejectsTimeClaimsThatAreNotNumbers) {
+    for (const char* value : {R"("1700000000")", "true", "false", "null", "[1]", "{}"}) {
+        for (const char* claim : {"exp", "nbf", "iat"}) {
+            const std::string body = R"({"token_type":"access","exp":1800000300,"jti":"x",")" +
+                                     std::string(claim) + "\":" + value + "}";
+            EXPECT_FALSE(verify_hs256(sign_payload(body, kKey), kKey, kNowSeconds))
+                << claim << " " << value;
+        }
+    }
+}
+
+// SimpleJWT turns exp into a datetime, which fails (500) from the year 10000 on.
+TEST(Jwt, RejectsExpFromTheYear10000) {
+    for (const char* exp : {"253402300800", "1e12", "18446744073709551615", "18446744073709551616",
+                            "1e308", "1e400"}) {
         const std::string body =
             std::string(R"({"token_type":"access","exp":)") + exp + R"(,"jti":"x","user_id":1})";
         EXPECT_FALSE(verify_hs256(sign_payload(body, kKey), kKey, kNowSeconds)) << exp;
     }
-    EXPECT_FALSE(
-        verify_hs256(sign_payload(payload(R"(,"iat":1799999999.5)"), kKey), kKey, kNowSeconds));
+    for (const char* exp : {"253402300799", "253402300799.5"}) {
+        const std::string body =
+            std::string(R"({"token_type":"access","exp":)") + exp + R"(,"jti":"x","user_id":1})";
+        const auto claims = verify_hs256(sign_payload(body, kKey), kKey, kNowSeconds);
+        ASSERT_TRUE(claims.has_value()) << exp;
+        EXPECT_EQ(claims->exp, 253402300799) << exp;
+    }
+}
+
+TEST(Jwt, EncodesAnIatAsItWasWritten) {
+    TokenClaims claims = access_claims();
+    claims.iat = NumericDate{1e9};
+    EXPECT_NE(decoded_segment(encode_hs256(claims, kKey), 1).find(R"("iat":1000000000.0,)"),
+              std::string::npos);
+    claims.iat = NumericDate{1799999999.25};
+    const auto verified = verify_hs256(encode_hs256(claims, kKey), kKey, kNowSeconds);
+    ASSERT_TRUE(verified.has_value());
+    EXPECT_EQ(verified->iat, NumericDate{1799999999.25});
 }
 
 TEST(Jwt, RejectsNbfInTheFuture) {
@@ -293,7 +359,7 @@ TEST(Jwt, RejectsIatInTheFuture) {
 TEST(Jwt, AcceptsIatNow) {
     const auto claims = verify_hs256(sign_payload(payload(), kKey), kKey, kNowSeconds);
     ASSERT_TRUE(claims.has_value());
-    EXPECT_EQ(claims->iat, kNow);
+    EXPECT_EQ(claims->iat, NumericDate{kNow});
 }
 
 TEST(Jwt, AcceptsATokenWithoutExpButSaysSo) {

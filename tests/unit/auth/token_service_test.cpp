@@ -174,7 +174,7 @@ TEST_F(TokenServiceTest, VerifiesARefreshToken) {
     const auto refresh = tokens_.verify_refresh(tokens_.issue_pair(core::UserId{9}).refresh);
     ASSERT_TRUE(refresh.has_value());
     EXPECT_EQ(refresh->user, core::UserId{9});
-    EXPECT_EQ(refresh->iat, kStart);
+    EXPECT_EQ(refresh->iat, NumericDate{kStart});
 }
 
 TEST_F(TokenServiceTest, RefreshTokenExpiresAfterItsLifetime) {
@@ -205,6 +205,19 @@ TEST_F(TokenServiceTest, AccessFromRefreshKeepsTheRefreshIat) {
     const auto user = tokens_.verify_access(access);
     ASSERT_TRUE(user.has_value());
     EXPECT_EQ(user->user, core::UserId{5});
+}
+
+// A NumericDate keeps its JSON type: a float iat stays a float in the new access token.
+TEST_F(TokenServiceTest, AccessFromRefreshKeepsAnIatWithAFraction) {
+    const auto refresh = tokens_.verify_refresh(crafted(
+        R"({"token_type":"refresh","exp":1795800000,"iat":1795713600.5,"jti":"a","user_id":5})"));
+    ASSERT_TRUE(refresh.has_value());
+    const std::string access = tokens_.access_from_refresh(*refresh);
+    EXPECT_NE(crafting::decoded_segment(access, 1).find(R"("iat":1795713600.5,)"),
+              std::string::npos);
+    const auto verified = tokens_.verify_access(access);
+    ASSERT_TRUE(verified.has_value());
+    EXPECT_EQ(verified->iat, 1795713600.5);
 }
 
 TEST_F(TokenServiceTest, AccessFromRefreshHasClaimsInSimpleJwtOrder) {
@@ -274,7 +287,7 @@ protected:
     std::int64_t iat_of(const std::string& access) const {
         const auto claims = tokens_.verify_access(access);
         EXPECT_TRUE(claims.has_value());
-        return claims ? claims->iat : -1;
+        return claims ? static_cast<std::int64_t>(claims->iat) : -1;
     }
 };
 
@@ -295,7 +308,7 @@ TEST_F(TokenIssueTest, InTheSecondOfAPasswordChangeItWaitsForTheNextOne) {
               std::chrono::floor<std::chrono::seconds>(changed) + std::chrono::seconds{1});
     const auto refresh = tokens_.verify_refresh(pair.refresh);
     ASSERT_TRUE(refresh.has_value());
-    EXPECT_EQ(refresh->iat, core::to_unix_seconds(changed) + 1);
+    EXPECT_EQ(refresh->iat, NumericDate{core::to_unix_seconds(changed) + 1});
 }
 
 TEST_F(TokenIssueTest, AfterThatSecondItDoesNotWait) {
