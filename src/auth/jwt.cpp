@@ -120,6 +120,110 @@ void append_numeric_date(std::string& out, const NumericDate& date) {
     }
 }
 
+// A string as Python's json.dumps writes it by default (ensure_ascii): ASCII only, with \uXXXX
+// escapes in lower case, UTF-16 surrogate pairs beyond U+FFFF.
+void append_ascii_json_string(std::string& out, std::string_view text) {
+    static constexpr std::string_view kHex = "0123456789abcdef";
+    const auto escape_unit = [&out](char32_t unit) {
+        out += "\\u";
+        for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(unit >> shift) & 0xF];
+    };
+    std::u32string code_points;
+    if (!core::decode_utf8(text, code_points)) code_points.clear();  // Boost.JSON checked it
+    out += '"';
+    for (const char32_t c : code_points) {
+        switch (c) {
+            case U'"':
+                out += "\\\"";
+                break;
+            case U'\\':
+                out += "\\\\";
+                break;
+            case U'\n':
+                out += "\\n";
+                break;
+            case U'\r':
+                out += "\\r";
+                break;
+            case U'\t':
+                out += "\\t";
+                break;
+            case U'\b':
+                out += "\\b";
+                break;
+            case U'\f':
+                out += "\\f";
+                break;
+            default:
+                if (c >= 0x20 && c < 0x7F) {
+                    out += static_cast<char>(c);
+                } else if (c > 0xFFFF) {
+                    escape_unit(0xD800 + ((c - 0x10000) >> 10));
+                    escape_unit(0xDC00 + ((c - 0x10000) & 0x3FF));
+                } else {
+                    escape_unit(c);
+                }
+        }
+    }
+    out += '"';
+}
+
+// A JSON value as PyJWT writes a payload (json.dumps with separators (",", ":")): compact,
+// ASCII strings, floats as Python's repr. Integers beyond 64 bits were read as doubles by
+// Boost.JSON and are written as floats.
+void append_python_json(std::string& out, const json::value& v) {
+    switch (v.kind()) {
+        case json::kind::null:
+            out += "null";
+            break;
+        case json::kind::bool_:
+            out += v.get_bool() ? "true" : "false";
+            break;
+        case json::kind::int64:
+            out += std::to_string(v.get_int64());
+            break;
+        case json::kind::uint64:
+            out += std::to_string(v.get_uint64());
+            break;
+        case json::kind::double_: {
+            const double d = v.get_double();
+            if (std::isinf(d)) {
+                out += d > 0 ? "Infinity" : "-Infinity";
+            } else {
+                out += core::python_float_repr(d);
+            }
+            break;
+        }
+        case json::kind::string:
+            append_ascii_json_string(out, v.get_string());
+            break;
+        case json::kind::array: {
+            out += '[';
+            bool first = true;
+            for (const auto& item : v.get_array()) {
+                if (!first) out += ',';
+                first = false;
+                append_python_json(out, item);
+            }
+            out += ']';
+            break;
+        }
+        case json::kind::object: {
+            out += '{';
+            bool first = true;
+            for (const auto& member : v.get_object()) {
+                if (!first) out += ',';
+                first = false;
+                append_ascii_json_string(out, member.key());
+                out += ':';
+                append_python_json(out, member.value());
+            }
+            out += '}';
+            break;
+        }
+    }
+}
+
 // The user id claim, read the way Django's integer primary key lookup reads it.
 void read_user_id(const json::value& v, DecodedClaims& out) {
     out.has_user_id = true;
@@ -155,7 +259,11 @@ std::string encode_hs256(const TokenClaims& claims, std::string_view key) {
     append_numeric_date(payload, claims.iat);
     payload += ",\"jti\":";
     core::append_json_string(payload, claims.jti);
-    payload += ",\"user_id\":" + std::to_string(claims.user_id);
+    if (claims.copied_claims) {
+        payload += *claims.copied_claims;
+    } else {
+        payload += ",\"user_id\":" + std::to_string(claims.user_id);
+    }
     payload += '}';
     std::string token(kHeaderB64);
     token += '.';
@@ -230,6 +338,14 @@ std::optional<DecodedClaims> verify_hs256(std::string_view token, std::string_vi
     }
     out.has_jti = payload->contains("jti");
     if (const auto* uid = payload->if_contains("user_id")) read_user_id(*uid, out);
+    for (const auto& member : *payload) {
+        const std::string_view name = member.key();
+        if (name == "token_type" || name == "exp" || name == "jti" || name == "iat") continue;
+        out.copied_claims += ',';
+        append_ascii_json_string(out.copied_claims, name);
+        out.copied_claims += ':';
+        append_python_json(out.copied_claims, member.value());
+    }
     return out;
 }
 

@@ -26,6 +26,9 @@ struct TokenClaims {
     NumericDate iat;
     std::string jti;  // 32 lowercase hex characters
     std::int64_t user_id = 0;
+    // JSON members copied from another token (",\"user_id\":1,..."; see DecodedClaims), written
+    // after jti instead of user_id when set.
+    std::optional<std::string> copied_claims;
 };
 
 // What a verified token says. Absent claims are nullopt; a claim of the wrong JSON type is kept
@@ -39,6 +42,10 @@ struct DecodedClaims {
     bool has_user_id = false;
     bool user_id_valid = false;
     std::int64_t user_id = 0;
+    // The claims SimpleJWT copies into the access token it makes from a refresh token: every
+    // claim but token_type, exp, jti and iat, in the token's order, as JSON members written the
+    // way PyJWT writes them (",\"user_id\":1,\"nbf\":1.5").
+    std::string copied_claims;
 };
 
 // Encodes and signs with HMAC-SHA256. The header is always {"alg":"HS256","typ":"JWT"}.

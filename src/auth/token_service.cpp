@@ -85,7 +85,8 @@ core::Result<TokenService::Refreshable> TokenService::check(std::string_view tok
     if (!claims->has_user_id || !claims->user_id_valid) {
         return token_error("Token contained no recognizable user identification", kTokenNotValid);
     }
-    return Refreshable{core::UserId{claims->user_id}, claims->iat, claims->exp};
+    return Refreshable{core::UserId{claims->user_id}, claims->iat, claims->exp,
+                       claims->copied_claims};
 }
 
 core::Result<TokenService::AccessClaims> TokenService::verify_access(std::string_view token) const {
@@ -114,9 +115,9 @@ std::string TokenService::access_from_refresh(const Refreshable& refresh) const 
     TokenClaims claims;
     claims.token_type = "access";
     claims.exp = now + settings_.access_lifetime.count();
-    claims.iat = refresh.iat.value_or(NumericDate{std::int64_t{0}});
+    claims.iat = refresh.iat.value_or(NumericDate{now});
     claims.jti = random_jti();
-    claims.user_id = refresh.user.value;
+    claims.copied_claims = refresh.copied_claims;
     return encode_hs256(claims, settings_.signing_key);
 }
 

@@ -56,11 +56,14 @@ public:
         core::UserId user;
         std::optional<NumericDate> iat;
         std::int64_t exp = 0;
+        std::string copied_claims;  // DecodedClaims::copied_claims
     };
     // Checks a refresh token; errors are kUnauthenticated, reason kTokenNotValid.
     [[nodiscard]] core::Result<Refreshable> verify_refresh(std::string_view token) const;
 
-    // A new access token for a verified refresh token; it keeps the refresh token's iat.
+    // A new access token for a verified refresh token, as SimpleJWT 5.2 makes it: a new exp and
+    // jti, the refresh token's iat (now when it has none) and, after jti, every other claim of
+    // the refresh token (user_id and any other) in its order, written as it came.
     [[nodiscard]] std::string access_from_refresh(const Refreshable& refresh) const;
 
 private:

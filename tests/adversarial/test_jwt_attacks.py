@@ -539,12 +539,26 @@ def access_payload(r):
     return json.loads(text), text
 
 
-def test_refresh_keeps_the_iat_as_written(server):
-    # the access token minted from a refresh token keeps its iat, with its JSON type
-    iat = int(time.time()) - 1000
-    for value in (iat, iat + 0.5):
-        payload, _ = access_payload(refresh(server, sign(HS256_HEADER, refresh_claims(iat=value))))
-        assert payload["iat"] == value and type(payload["iat"]) is type(value), payload
+def test_refresh_copies_the_claims_as_simplejwt(server):
+    # SimpleJWT 5.2: the new access token has a new exp and jti; iat and every other claim of
+    # the refresh token are copied as they are, in its order, written as PyJWT writes them
+    iat = int(time.time()) - 1000.5
+    r = refresh(server, sign(HS256_HEADER, refresh_claims(iat=iat, nbf=1e9, scope=["r\u00e9ad", 2.0])))
+    payload, text = access_payload(r)
+    assert list(payload) == ["token_type", "exp", "iat", "jti", "user_id", "nbf", "scope"], payload
+    assert payload["iat"] == iat and type(payload["iat"]) is float, payload
+    assert b'"nbf":1000000000.0,"scope":["r\\u00e9ad",2.0]}' in text, text
+    assert_me_ok(server, r.json()["access"])
+    # an integer iat stays an integer
+    payload, _ = access_payload(refresh(server, sign(HS256_HEADER, refresh_claims(iat=int(iat)))))
+    assert payload["iat"] == int(iat) and type(payload["iat"]) is int, payload
+
+
+def test_refresh_without_iat_makes_an_access_token_issued_now(server):
+    before = int(time.time())
+    payload, _ = access_payload(refresh(server, sign(HS256_HEADER, refresh_claims(drop=("iat",)))))
+    assert before <= payload["iat"] <= int(time.time()), payload
+    assert list(payload) == ["token_type", "exp", "iat", "jti", "user_id"], payload
 
 
 @pytest.mark.parametrize("raw", ["NaN", "Infinity", "-Infinity", "1e999", "-1e999", "01",

@@ -24,7 +24,7 @@ constexpr double kNowSeconds = static_cast<double>(kNow);
 constexpr std::string_view kJti = "0123456789abcdef0123456789abcdef";
 
 TokenClaims access_claims(std::int64_t user_id = 42) {
-    return TokenClaims{"access", kNow + 300, NumericDate{kNow}, std::string(kJti), user_id};
+    return TokenClaims{"access", kNow + 300, NumericDate{kNow}, std::string(kJti), user_id, {}};
 }
 
 // A payload with every claim SimpleJWT writes; `extra` is inserted before the closing brace.
@@ -336,6 +336,27 @@ TEST(Jwt, EncodesAnIatAsItWasWritten) {
     const auto verified = verify_hs256(encode_hs256(claims, kKey), kKey, kNowSeconds);
     ASSERT_TRUE(verified.has_value());
     EXPECT_EQ(verified->iat, NumericDate{1799999999.25});
+}
+
+// What SimpleJWT copies from a refresh token into the access token, written as PyJWT writes it
+// (json.dumps(..., separators=(",", ":"))).
+TEST(Jwt, KeepsTheOtherClaimsInOrderAsPyJwtWritesThem) {
+    const std::string body =
+        R"({"user_id":1,"jti":"a","foo":"\u00e9\u2028\ud83d\ude00\u007f\"\\\n\/","token_type":)"
+        R"("refresh","iat":1700000000.5,"exp":1800000300,"bar":[1.5,null,true,{"x":1e16,)"
+        R"("y":-0.0}],"n":18446744073709551615,"nbf":17e8})";
+    const auto claims = verify_hs256(sign_payload(body, kKey), kKey, kNowSeconds);
+    ASSERT_TRUE(claims.has_value());
+    EXPECT_EQ(claims->copied_claims,
+              R"(,"user_id":1,"foo":"\u00e9\u2028\ud83d\ude00\u007f\"\\\n/",)"
+              R"("bar":[1.5,null,true,{"x":1e+16,"y":-0.0}],"n":18446744073709551615,)"
+              R"("nbf":1700000000.0)");
+    TokenClaims access = access_claims();
+    access.copied_claims = claims->copied_claims;
+    EXPECT_EQ(decoded_segment(encode_hs256(access, kKey), 1),
+              R"({"token_type":"access","exp":1800000300,"iat":1800000000,)"
+              R"("jti":"0123456789abcdef0123456789abcdef")" +
+                  claims->copied_claims + "}");
 }
 
 TEST(Jwt, RejectsNbfInTheFuture) {

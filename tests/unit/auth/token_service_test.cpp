@@ -207,17 +207,32 @@ TEST_F(TokenServiceTest, AccessFromRefreshKeepsTheRefreshIat) {
     EXPECT_EQ(user->user, core::UserId{5});
 }
 
-// A NumericDate keeps its JSON type: a float iat stays a float in the new access token.
-TEST_F(TokenServiceTest, AccessFromRefreshKeepsAnIatWithAFraction) {
-    const auto refresh = tokens_.verify_refresh(crafted(
-        R"({"token_type":"refresh","exp":1795800000,"iat":1795713600.5,"jti":"a","user_id":5})"));
+// SimpleJWT 5.2's RefreshToken.access_token: a new exp and jti; every other claim of the refresh
+// token copied as it is (iat in its place, the others after jti, in the refresh token's order).
+TEST_F(TokenServiceTest, AccessFromRefreshCopiesTheOtherClaimsAsSimpleJwt) {
+    const auto refresh = tokens_.verify_refresh(
+        crafted(R"({"token_type":"refresh","exp":1795800000,"nbf":1795713000,)"
+                R"("iat":1795713600.5,"jti":"a","user_id":"5","scope":["r\u00e9ad",2.0]})"));
     ASSERT_TRUE(refresh.has_value());
     const std::string access = tokens_.access_from_refresh(*refresh);
-    EXPECT_NE(crafting::decoded_segment(access, 1).find(R"("iat":1795713600.5,)"),
-              std::string::npos);
+    const std::string jti = claims_of(access).at("jti").as_string().c_str();
+    EXPECT_EQ(crafting::decoded_segment(access, 1),
+              R"({"token_type":"access","exp":1795713905,"iat":1795713600.5,"jti":")" + jti +
+                  R"(","nbf":1795713000,"user_id":"5","scope":["r\u00e9ad",2.0]})");
     const auto verified = tokens_.verify_access(access);
     ASSERT_TRUE(verified.has_value());
+    EXPECT_EQ(verified->user, core::UserId{5});
     EXPECT_EQ(verified->iat, 1795713600.5);
+}
+
+// SimpleJWT's new access token has an iat of now, which it keeps when the refresh token has none.
+TEST_F(TokenServiceTest, AccessFromARefreshTokenWithoutIatIsIssuedNow) {
+    const auto refresh = tokens_.verify_refresh(
+        crafted(R"({"token_type":"refresh","exp":1795800000,"jti":"a","user_id":5})"));
+    ASSERT_TRUE(refresh.has_value());
+    const auto claims = claims_of(tokens_.access_from_refresh(*refresh));
+    EXPECT_EQ(claims.at("iat").as_int64(), kStart);
+    EXPECT_EQ(claims.at("user_id").as_int64(), 5);
 }
 
 TEST_F(TokenServiceTest, AccessFromRefreshHasClaimsInSimpleJwtOrder) {
