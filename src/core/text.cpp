@@ -93,6 +93,41 @@ bool is_valid_utf8(std::string_view text) {
     return true;
 }
 
+std::optional<Utf8Error> find_invalid_utf8(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        char32_t cp = 0;
+        const std::size_t n = decode_one(text, i, cp);
+        if (n != 0) {
+            i += n;
+            continue;
+        }
+        const auto b0 = static_cast<unsigned char>(text[i]);
+        const std::size_t length = maximal_invalid_subpart(text, i);
+        const bool starts = b0 >= 0xC2 && b0 <= 0xF4;
+        return Utf8Error{i, length, starts && i + length == text.size()};
+    }
+    return std::nullopt;
+}
+
+void append_utf8(std::string& out, char32_t c) {
+    const auto byte = [&out](char32_t b) { out += static_cast<char>(b); };
+    if (c < 0x80) {
+        byte(c);
+    } else if (c < 0x800) {
+        byte(0xC0 | (c >> 6));
+        byte(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+        byte(0xE0 | (c >> 12));
+        byte(0x80 | ((c >> 6) & 0x3F));
+        byte(0x80 | (c & 0x3F));
+    } else {
+        byte(0xF0 | (c >> 18));
+        byte(0x80 | ((c >> 12) & 0x3F));
+        byte(0x80 | ((c >> 6) & 0x3F));
+        byte(0x80 | (c & 0x3F));
+    }
+}
+
 bool decode_utf8(std::string_view text, std::u32string& out) {
     out.clear();
     for (std::size_t i = 0; i < text.size();) {

@@ -12,6 +12,21 @@ namespace taskapi::core {
 // True when `text` is well-formed UTF-8 (no overlongs, surrogates or values above U+10FFFF).
 [[nodiscard]] bool is_valid_utf8(std::string_view text);
 
+// The first ill-formed sequence in `text`, as Python's UTF-8 decoder reports it: where it starts
+// and the length of its maximal subpart (the start byte and the continuation bytes that could
+// still follow it, Unicode's rule). `truncated`: the text ends inside a sequence that more bytes
+// could still complete. nullopt when the text is well-formed.
+struct Utf8Error {
+    std::size_t offset = 0;
+    std::size_t length = 1;
+    bool truncated = false;
+};
+[[nodiscard]] std::optional<Utf8Error> find_invalid_utf8(std::string_view text);
+
+// Appends the UTF-8 encoding of `c` (1 to 4 bytes). A surrogate (U+D800..U+DFFF) is encoded as
+// its three bytes, which is not valid UTF-8.
+void append_utf8(std::string& out, char32_t c);
+
 // Decodes UTF-8 into code points; false when the text is not well-formed.
 [[nodiscard]] bool decode_utf8(std::string_view text, std::u32string& out);
 

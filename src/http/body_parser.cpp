@@ -2,8 +2,11 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <optional>
+#include <string>
 
 #include "core/text.hpp"
+#include "http/charset.hpp"
 
 namespace taskapi::http {
 namespace {
@@ -14,25 +17,59 @@ std::string media_type_of(std::string_view content_type) {
     return core::ascii_lower(core::trim_blanks(content_type.substr(0, content_type.find(';'))));
 }
 
-// The value of a media type parameter such as boundary=..., unquoted.
-std::string parameter(std::string_view content_type, std::string_view name) {
-    std::size_t pos = content_type.find(';');
-    while (pos != std::string_view::npos) {
-        const std::size_t next = content_type.find(';', pos + 1);
-        std::string_view item = core::trim_blanks(content_type.substr(
-            pos + 1, next == std::string_view::npos ? std::string_view::npos : next - pos - 1));
-        const auto eq = item.find('=');
-        if (eq != std::string_view::npos &&
-            core::ascii_lower(core::trim_blanks(item.substr(0, eq))) == name) {
-            std::string_view value = core::trim_blanks(item.substr(eq + 1));
-            if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-                value = value.substr(1, value.size() - 2);
-            }
-            return std::string(value);
-        }
-        pos = next;
+std::string replace_all(std::string_view text, std::string_view from, std::string_view to) {
+    std::string out;
+    std::size_t pos = 0;
+    for (std::size_t at = text.find(from); at != std::string_view::npos;
+         at = text.find(from, pos)) {
+        out.append(text.substr(pos, at - pos)).append(to);
+        pos = at + from.size();
     }
-    return {};
+    out.append(text.substr(pos));
+    return out;
+}
+
+// Where the parameter that starts `rest` ends: at the first ";" outside double quotes
+// (cgi._parseparam: a ";" where the quotes before it, escaped ones not counted, are unbalanced
+// is inside a quoted value).
+std::size_t parameter_end(std::string_view rest) {
+    std::size_t end = rest.find(';');
+    while (end != std::string_view::npos && end > 0) {
+        std::size_t quotes = 0;
+        for (std::size_t i = 0; i < end; ++i) {
+            if (rest[i] == '"' && (i == 0 || rest[i - 1] != '\\')) ++quotes;
+        }
+        if (quotes % 2 == 0) break;
+        end = rest.find(';', end + 1);
+    }
+    return end;
+}
+
+// A media type parameter as Python's cgi.parse_header reads it (Django's content_params):
+// names are case-insensitive, a quoted value is unquoted and unescaped, and the last of a
+// repeated name wins. nullopt when absent.
+std::optional<std::string> parameter(std::string_view content_type, std::string_view name) {
+    std::optional<std::string> found;
+    std::string_view rest = content_type;
+    for (std::size_t end = parameter_end(rest); end != std::string_view::npos;
+         end = parameter_end(rest)) {
+        rest.remove_prefix(end + 1);  // the media type, then each parameter in turn
+        const std::string_view item = core::trim_blanks(rest.substr(0, parameter_end(rest)));
+        const auto eq = item.find('=');
+        if (eq == std::string_view::npos ||
+            core::ascii_lower(core::trim_blanks(item.substr(0, eq))) != name) {
+            continue;
+        }
+        const std::string_view value = core::trim_blanks(item.substr(eq + 1));
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+            // Python: value[1:-1].replace('\\\\', '\\').replace('\\"', '"')
+            found = replace_all(replace_all(value.substr(1, value.size() - 2), "\\\\", "\\"),
+                                "\\\"", "\"");
+        } else {
+            found = std::string(value);
+        }
+    }
+    return found;
 }
 
 core::Error unsupported(std::string_view content_type) {
@@ -75,7 +112,7 @@ json::object parse_urlencoded(std::string_view body) {
 
 // multipart/form-data: text fields only; file parts (with a filename) are not task data.
 core::Result<json::object> parse_multipart(std::string_view body, std::string_view content_type) {
-    const std::string boundary = parameter(content_type, "boundary");
+    const std::string boundary = parameter(content_type, "boundary").value_or("");
     if (boundary.empty() || boundary.size() > 200) {
         return parse_error("Multipart form parse error - Invalid boundary in multipart: None");
     }
@@ -119,7 +156,7 @@ core::Result<json::object> parse_multipart(std::string_view body, std::string_vi
             if (line_end > disposition && headers[line_end - 1] == '\r') --line_end;
             const std::string_view line =
                 original_headers.substr(disposition, line_end - disposition);
-            const std::string name = parameter(line, "name");
+            const std::string name = parameter(line, "name").value_or("");
             const bool is_file =
                 headers.substr(disposition, line_end - disposition).find("filename") !=
                 std::string::npos;
@@ -143,11 +180,19 @@ core::Result<RequestData> parse_body(const Request& request) {
         return make(json::object{}, is_form ? DataKind::kForm : DataKind::kJson);
     }
     if (media_type == "application/json") {
-        if (!core::is_valid_utf8(request.body)) {
-            return parse_error("JSON parse error - the body is not valid UTF-8");
+        // DRF decodes the body with the charset parameter; an unknown name is ignored (UTF-8).
+        Charset charset = Charset::kUtf8;
+        if (const auto name = parameter(*request.content_type, "charset")) {
+            const CharsetLookup found = lookup_charset(*name);
+            if (found.kind == CharsetLookup::Kind::kNotSupported) {
+                return unsupported(*request.content_type);
+            }
+            if (found.kind == CharsetLookup::Kind::kDecoded) charset = found.charset;
         }
+        auto text = decode_to_utf8(request.body, charset);
+        if (!text) return parse_error("JSON parse error - " + text.error().message);
         boost::system::error_code ec;
-        json::value v = json::parse(request.body, ec);
+        json::value v = json::parse(*text, ec);
         if (ec) return parse_error("JSON parse error - " + ec.message());
         return make(std::move(v), DataKind::kJson);
     }

@@ -74,27 +74,10 @@ TEST(StripWhitespace, StopsAtInvalidUtf8) {
     EXPECT_EQ(strip_whitespace(" \xA0 "), "\xA0");
 }
 
-// UTF-8 encoding of one code point, for table-driven tests.
+// UTF-8 encoding of one code point, for table-driven tests (append_utf8 is checked below).
 std::string utf8(char32_t c) {
     std::string out;
-    const auto byte = [&out](char32_t v) {
-        out += static_cast<char>(static_cast<unsigned char>(v));
-    };
-    if (c < 0x80) {
-        byte(c);
-    } else if (c < 0x800) {
-        byte(0xC0 | (c >> 6));
-        byte(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-        byte(0xE0 | (c >> 12));
-        byte(0x80 | ((c >> 6) & 0x3F));
-        byte(0x80 | (c & 0x3F));
-    } else {
-        byte(0xF0 | (c >> 18));
-        byte(0x80 | ((c >> 12) & 0x3F));
-        byte(0x80 | ((c >> 6) & 0x3F));
-        byte(0x80 | (c & 0x3F));
-    }
+    append_utf8(out, c);
     return out;
 }
 
@@ -181,6 +164,41 @@ TEST(IsValidUtf8, RejectsALeadByteFollowedByAnAsciiByte) {
 }
 
 // --- python_float_repr -----------------------------------------------------------------------
+
+TEST(AppendUtf8, WritesOneToFourBytes) {
+    std::string out;
+    for (const char32_t c : {U'A', U'\u00e9', U'\u20ac', U'\U0001F600'}) append_utf8(out, c);
+    EXPECT_EQ(out, "A\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
+}
+
+TEST(AppendUtf8, WritesASurrogateAsItsThreeBytes) {
+    std::string out;
+    append_utf8(out, 0xD800);
+    append_utf8(out, 0xDFFF);
+    EXPECT_EQ(out, "\xED\xA0\x80\xED\xBF\xBF");
+    EXPECT_FALSE(is_valid_utf8(out));
+}
+
+// What Python's UTF-8 decoder reports: the start and the maximal subpart of the first error.
+TEST(FindInvalidUtf8, ReportsTheFirstErrorAsPythonDoes) {
+    EXPECT_EQ(find_invalid_utf8("caf\xC3\xA9 \xF0\x9F\x98\x80"), std::nullopt);
+    const auto check = [](std::string_view text, std::size_t offset, std::size_t length,
+                          bool truncated) {
+        const auto e = find_invalid_utf8(text);
+        ASSERT_TRUE(e.has_value()) << text;
+        EXPECT_EQ(e->offset, offset) << text;
+        EXPECT_EQ(e->length, length) << text;
+        EXPECT_EQ(e->truncated, truncated) << text;
+    };
+    check("a\xFF", 1, 1, false);          // invalid start byte
+    check("a\xC0\xAF", 1, 1, false);      // overlong: invalid start byte
+    check("a\xE2\x28\xA1", 1, 1, false);  // invalid continuation byte
+    check("a\xE2\x82x", 1, 2, false);     // the valid part of the sequence
+    check("\xED\xA0\x80", 0, 1, false);   // a surrogate: ED takes 80..9F only
+    check("ab\xF0\x9F\x98", 2, 3, true);  // cut short at the end
+    check("ab\xE2", 2, 1, true);
+    check("ab\xE0\x80", 2, 1, false);  // E0 takes A0..BF only
+}
 
 TEST(PythonFloatRepr, WritesWholeNumbersWithATrailingPointZero) {
     EXPECT_EQ(python_float_repr(1.0), "1.0");

@@ -1,0 +1,85 @@
+"""JSON request bodies decoded as DRF's JSONParser decodes them.
+
+- The `charset` parameter of Content-Type decides the decoding, as Python's codecs do it:
+  latin-1, cp1252, ascii, utf-8(-sig), utf-16 and utf-32 (with or without -le/-be) under all of
+  Python's names for them. A name Python does not know is ignored (UTF-8), as Django ignores it;
+  a codec Python has and taskapi does not decode (koi8-r, shift_jis, utf-7...) is 415 with
+  DRF's message (decision 001).
+- Undecodable bytes are 400 "JSON parse error - " with Python's UnicodeDecodeError text; a
+  sequence cut short at the very end of the body is dropped, as Python's stream reader drops it.
+"""
+from apihelpers import ALLOW_LIST, assert_json, assert_task, unsupported_media
+
+L = "/api/tasks/"
+JSON = "application/json"
+
+
+def create(server, token, body, ctype):
+    return server.post(L, body, token, ctype=ctype)
+
+
+# ---------------------------------------------------------------------------- charset
+def test_the_charset_parameter_decodes_the_body(server, alice):
+    body = '{"title": "caf\u00e9 \u20ac", "description": "\U0001F600"}'
+    for ctype, encoding in ((JSON + "; charset=utf-16", "utf-16"),
+                            (JSON + "; charset=UTF-16BE", "utf-16-be"),
+                            (JSON + "; charset=utf-32", "utf-32"),
+                            (JSON + ";charset=\"utf-8\"", "utf-8"),
+                            (JSON + "; charset=utf-8-sig", "utf-8-sig")):
+        assert_task(create(server, alice, body.encode(encoding), ctype), 201,
+                    title="caf\u00e9 \u20ac", description="\U0001F600", allow=ALLOW_LIST)
+    for ctype in (JSON + "; charset=latin-1", JSON + "; charset=ISO-8859-1",
+                  "Application/JSON; CHARSET=l1"):
+        r = create(server, alice, '{"title": "caf\u00e9 \u00ff"}'.encode("latin-1"), ctype)
+        assert_task(r, 201, title="caf\u00e9 \u00ff", allow=ALLOW_LIST)
+    r = create(server, alice, '{"title": "\u20ac \u0160"}'.encode("cp1252"),
+               JSON + "; charset=windows-1252")
+    assert_task(r, 201, title="\u20ac \u0160", allow=ALLOW_LIST)
+
+
+def test_the_login_reads_the_charset_too(server):
+    r = server.post("/api/auth/token/", '{"username":"alice","password":"alice-password-1"}'
+                    .encode("utf-16"), ctype=JSON + "; charset=utf-16")
+    assert r.status_code == 200 and set(r.json()) == {"refresh", "access"}, r.content
+
+
+def test_decoding_errors_are_parse_errors_with_pythons_text(server, alice):
+    cases = [
+        (JSON, b'{"title":"caf\xe9"}',
+         "'utf-8' codec can't decode byte 0xe9 in position 13: invalid continuation byte"),
+        (JSON, b'{"title":"\xff"}',
+         "'utf-8' codec can't decode byte 0xff in position 10: invalid start byte"),
+        (JSON + "; charset=ascii", '{"title":"caf\u00e9"}'.encode(),
+         "'ascii' codec can't decode byte 0xc3 in position 13: ordinal not in range(128)"),
+        (JSON + "; charset=cp1252", b'{"title":"\x81"}',
+         "'charmap' codec can't decode byte 0x81 in position 10: character maps to <undefined>"),
+        (JSON + "; charset=utf-16", '{"title":"x"}'.encode("utf-16-le"),
+         "UTF-16 stream does not start with BOM"),
+        (JSON + "; charset=utf-16le", '{"title":"'.encode("utf-16-le") + b"\x00\xdc",
+         "'utf-16-le' codec can't decode bytes in position 20-21: illegal encoding"),
+    ]
+    for ctype, body, reason in cases:
+        assert_json(create(server, alice, body, ctype), 400,
+                    {"detail": "JSON parse error - " + reason}, allow=ALLOW_LIST)
+
+
+def test_a_sequence_cut_short_at_the_end_is_dropped(server, alice):
+    r = create(server, alice, b'{"title":"x"}\xf0\x9f\x98', JSON)
+    assert_task(r, 201, title="x", allow=ALLOW_LIST)
+    r = create(server, alice, '{"title":"x"}'.encode("utf-16") + b"\x00", JSON + "; charset=utf-16")
+    assert_task(r, 201, title="x", allow=ALLOW_LIST)
+
+
+def test_an_unknown_charset_is_ignored(server, alice):
+    for name in ("klingon", "", "utf16be", "latin.1"):
+        r = create(server, alice, '{"title":"caf\u00e9"}'.encode(), JSON + "; charset=" + name)
+        assert_task(r, 201, title="caf\u00e9", allow=ALLOW_LIST)
+
+
+def test_a_codec_taskapi_does_not_decode_is_unsupported(server, alice):
+    before = len(server.get(L, alice).json())
+    for ctype in (JSON + "; charset=koi8-r", JSON + "; charset=shift_jis",
+                  JSON + "; charset=utf-7", JSON + "; charset=iso-8859-15"):
+        assert_json(create(server, alice, b'{"title":"x"}', ctype), 415, unsupported_media(ctype),
+                    allow=ALLOW_LIST)
+    assert len(server.get(L, alice).json()) == before, "nothing was created"
