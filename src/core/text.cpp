@@ -140,6 +140,18 @@ bool decode_utf8(std::string_view text, std::u32string& out) {
     return true;
 }
 
+std::optional<char32_t> first_surrogate(std::string_view text) {
+    for (std::size_t i = 0; i + 2 < text.size(); ++i) {
+        const auto byte = [&text](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+        if (byte(i) == 0xED && byte(i + 1) >= 0xA0 && byte(i + 1) <= 0xBF &&
+            (byte(i + 2) & 0xC0) == 0x80) {
+            return static_cast<char32_t>(0xD000 | ((byte(i + 1) & 0x3F) << 6) |
+                                         (byte(i + 2) & 0x3F));
+        }
+    }
+    return std::nullopt;
+}
+
 std::size_t count_code_points(std::string_view text) {
     std::size_t count = 0;
     for (const char c : text) {

@@ -30,6 +30,11 @@ void append_utf8(std::string& out, char32_t c);
 // Decodes UTF-8 into code points; false when the text is not well-formed.
 [[nodiscard]] bool decode_utf8(std::string_view text, std::u32string& out);
 
+// The first UTF-16 surrogate code point (U+D800..U+DFFF) in `text`, written as UTF-8 would
+// write it (ED A0..BF 80..BF, which valid UTF-8 never contains; the JSON body parser writes a
+// lone surrogate escape so). nullopt when there is none.
+[[nodiscard]] std::optional<char32_t> first_surrogate(std::string_view text);
+
 // Number of Unicode code points in valid UTF-8 text (what Python's len() counts).
 [[nodiscard]] std::size_t count_code_points(std::string_view text);
 

@@ -84,6 +84,62 @@ core::Error parse_error(std::string_view what) {
     return core::make_error(core::ErrorCode::kInvalidArgument, std::string(what));
 }
 
+// Python's json module reads a lone surrogate escape ("\ud800") into the string, and DRF's
+// CharField then refuses it ("Surrogate characters are not allowed: U+D800."); Boost.JSON
+// refuses the document. Each lone one is written here as the three bytes UTF-8 would give it
+// (ED A0..BF 80..BF, which no valid UTF-8 text contains) for the fields to find; pairs stay
+// escapes, which Boost.JSON joins.
+void mark_lone_surrogates(std::string& text) {
+    const auto unit_at = [&text](std::size_t i) -> std::optional<char32_t> {
+        if (i + 6 > text.size() || text[i] != '\\' || text[i + 1] != 'u') return std::nullopt;
+        char32_t unit = 0;
+        for (std::size_t k = i + 2; k < i + 6; ++k) {
+            const char c = text[k];
+            const int digit = c >= '0' && c <= '9'   ? c - '0'
+                              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                              : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                     : -1;
+            if (digit < 0) return std::nullopt;
+            unit = (unit << 4) | static_cast<char32_t>(digit);
+        }
+        return unit;
+    };
+    const auto is_high = [](char32_t u) { return u >= 0xD800 && u <= 0xDBFF; };
+    const auto is_low = [](char32_t u) { return u >= 0xDC00 && u <= 0xDFFF; };
+    std::string out;
+    bool in_string = false;
+    std::size_t copied = 0;  // text before this is in `out`
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (!in_string) {
+            in_string = text[i] == '"';
+            continue;
+        }
+        if (text[i] == '"') {
+            in_string = false;
+            continue;
+        }
+        if (text[i] != '\\') continue;
+        const auto unit = unit_at(i);
+        if (!unit || (!is_high(*unit) && !is_low(*unit))) {
+            ++i;  // the escaped character
+            continue;
+        }
+        if (is_high(*unit)) {
+            if (const auto next = unit_at(i + 6); next && is_low(*next)) {
+                i += 11;  // a pair
+                continue;
+            }
+        }
+        out.append(text, copied, i - copied);
+        core::append_utf8(out, *unit);
+        i += 5;
+        copied = i + 1;
+    }
+    if (copied == 0) return;
+    out.append(text, copied);
+    text = std::move(out);
+}
+
 RequestData make(json::value v, DataKind kind) {
     return RequestData(std::make_shared<const json::value>(std::move(v)), kind);
 }
@@ -191,8 +247,11 @@ core::Result<RequestData> parse_body(const Request& request) {
         }
         auto text = decode_to_utf8(request.body, charset);
         if (!text) return parse_error("JSON parse error - " + text.error().message);
+        mark_lone_surrogates(*text);
+        json::parse_options options;
+        options.allow_invalid_utf8 = true;  // the text is valid UTF-8 but for the marks above
         boost::system::error_code ec;
-        json::value v = json::parse(*text, ec);
+        json::value v = json::parse(*text, ec, {}, options);
         if (ec) return parse_error("JSON parse error - " + ec.message());
         return make(std::move(v), DataKind::kJson);
     }

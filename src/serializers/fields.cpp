@@ -1,6 +1,8 @@
 #include "serializers/fields.hpp"
 
+#include <array>
 #include <boost/json/value.hpp>
+#include <cstdio>
 #include <string>
 
 #include "core/text.hpp"
@@ -15,6 +17,7 @@ constexpr std::string_view kBlank = "This field may not be blank.";
 constexpr std::string_view kNull = "This field may not be null.";
 constexpr std::string_view kNotString = "Not a valid string.";
 constexpr std::string_view kNulChar = "Null characters are not allowed.";
+constexpr std::string_view kSurrogate = "Surrogate characters are not allowed: U+";
 constexpr std::string_view kNotBoolean = "Must be a valid boolean.";
 
 std::string_view python_type_name(const json::value& v) {
@@ -105,6 +108,13 @@ std::optional<std::string> Validation::char_field(const json::object& data, cons
     }
     if (value.find('\0') != std::string::npos) {
         add(name, std::string(kNulChar));
+        valid = false;
+    }
+    if (const auto surrogate = core::first_surrogate(value)) {
+        // DRF's ProhibitSurrogateCharactersValidator, after the other two.
+        std::array<char, 8> hex{};
+        std::snprintf(hex.data(), hex.size(), "%X", static_cast<unsigned>(*surrogate));
+        add(name, std::string(kSurrogate) + hex.data() + ".");
         valid = false;
     }
     if (!valid) return std::nullopt;

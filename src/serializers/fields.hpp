@@ -87,7 +87,9 @@ struct InputContext {
 class Validation {
 public:
     // DRF's CharField and BooleanField: the value of `field` in `data`, or nullopt when it is
-    // absent (and not required) or invalid (its errors recorded).
+    // absent (and not required) or invalid (its errors recorded). A valid char field's value is
+    // valid UTF-8: a surrogate (a lone "\ud800" escape in a JSON body) is an error, as NUL is,
+    // after the length's.
     std::optional<std::string> char_field(const boost::json::object& data, const Field& field,
                                           const InputContext& ctx);
     std::optional<bool> boolean_field(const boost::json::object& data, const Field& field,

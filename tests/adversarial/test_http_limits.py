@@ -182,9 +182,8 @@ def test_huge_numbers_and_strings_in_json(server, alice):
     assert r.status_code == 400 and r.json() == {"title": ["Ensure this field has no more than 255 characters."]}, show(r)
 
 
+# (A lone surrogate escape, "\ud800", is valid JSON: the field refuses it, test_body_decoding.py.)
 @pytest.mark.parametrize("body", [
-    b'{"title": "\\ud800"}',            # lone surrogate escape
-    b'{"title": "\\udc00\\ud800"}',     # surrogates in the wrong order
     b'{"title": "\xed\xa0\x80"}',        # surrogate encoded in UTF-8
     b'{"title": "\xc0\xaf"}',            # overlong encoding
     b'{"title": "\xff"}',

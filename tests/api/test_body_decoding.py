@@ -7,11 +7,20 @@
   DRF's message (decision 001).
 - Undecodable bytes are 400 "JSON parse error - " with Python's UnicodeDecodeError text; a
   sequence cut short at the very end of the body is dropped, as Python's stream reader drops it.
+- A lone surrogate escape ("\\ud800") is read, and the string field refuses it:
+  {"title":["Surrogate characters are not allowed: U+D800."]} (after the length and NUL
+  messages), as DRF's CharField does; in a key nobody reads it is harmless.
 """
-from apihelpers import ALLOW_LIST, assert_json, assert_task, unsupported_media
+from apihelpers import (
+    ALLOW_LIST, ALLOW_TOKEN, MAX_255, NUL_CHARS, assert_json, assert_task, unsupported_media,
+)
 
 L = "/api/tasks/"
 JSON = "application/json"
+
+
+def surrogate(code):
+    return "Surrogate characters are not allowed: U+%s." % code
 
 
 def create(server, token, body, ctype):
@@ -83,3 +92,32 @@ def test_a_codec_taskapi_does_not_decode_is_unsupported(server, alice):
         assert_json(create(server, alice, b'{"title":"x"}', ctype), 415, unsupported_media(ctype),
                     allow=ALLOW_LIST)
     assert len(server.get(L, alice).json()) == before, "nothing was created"
+
+
+# ---------------------------------------------------------------------------- surrogates
+def test_a_lone_surrogate_is_refused_by_the_field(server, alice):
+    cases = [
+        (r'{"title":"\ud800"}', {"title": [surrogate("D800")]}),
+        (r'{"title":" \udfff x"}', {"title": [surrogate("DFFF")]}),
+        (r'{"title":"\ude00\ud83d"}', {"title": [surrogate("DE00")]}),
+        (r'{"title":"ok","description":"a\udbffb"}', {"description": [surrogate("DBFF")]}),
+        ('{"title":"' + "a" * 255 + r'\u0000\ud800"}',
+         {"title": [MAX_255, NUL_CHARS, surrogate("D800")]}),
+        (r'{"title":"x","completed":"\ud800"}', {"completed": ["Must be a valid boolean."]}),
+    ]
+    before = len(server.get(L, alice).json())
+    for body, expected in cases:
+        assert_json(create(server, alice, body, JSON), 400, expected, allow=ALLOW_LIST)
+    assert len(server.get(L, alice).json()) == before, "nothing was created"
+
+
+def test_surrogate_pairs_and_unread_keys_are_fine(server, alice):
+    r = create(server, alice, r'{"title":"\ud83d\ude00","\ud800":1}', JSON)
+    assert_task(r, 201, title="\U0001F600", allow=ALLOW_LIST)
+
+
+def test_the_token_views_refuse_a_lone_surrogate_by_field(server):
+    assert_json(server.post("/api/auth/token/", r'{"username":"\ud800","password":"x"}'), 400,
+                {"username": [surrogate("D800")]}, allow=ALLOW_TOKEN)
+    assert_json(server.post("/api/auth/token/refresh/", r'{"refresh":"a\udc00"}'), 400,
+                {"refresh": [surrogate("DC00")]}, allow=ALLOW_TOKEN)

@@ -93,9 +93,25 @@ TEST(ParseBody, InvalidUtf8JsonIsAParseErrorWithPythonsMessage) {
     EXPECT_EQ(parsed("application/json", "{\"a\":1}\xF0\x9F\x98"), R"({"a":1})");
 }
 
-TEST(ParseBody, LoneSurrogateEscapeIsAParseError) {
-    expect_error(parse("application/json", R"({"title":"\ud800"})"),
-                 core::ErrorCode::kInvalidArgument);
+// Python's json keeps a lone surrogate escape in the string; the fields refuse it by name.
+TEST(ParseBody, KeepsLoneSurrogateEscapesForTheFields) {
+    const auto data =
+        parse("application/json",
+              R"({"t":"a\ud800b\uDC00","p":"\ud83d\ude00","e":"\\ud800","\udfff":1})");
+    ASSERT_TRUE(data.has_value()) << data.error().message;
+    const auto& o = data->value().as_object();
+    EXPECT_EQ(std::string(o.at("t").as_string()),
+              "a\xED\xA0\x80"
+              "b\xED\xB0\x80");
+    EXPECT_EQ(std::string(o.at("p").as_string()), "\xF0\x9F\x98\x80");  // a pair is one character
+    EXPECT_EQ(std::string(o.at("e").as_string()), "\\ud800");           // an escaped backslash
+    EXPECT_TRUE(o.contains("\xED\xBF\xBF"));
+    EXPECT_EQ(std::string(parse("application/json", R"(["\ud800\ud800\udc00"])")
+                              ->value()
+                              .as_array()
+                              .at(0)
+                              .as_string()),
+              "\xED\xA0\x80\xF0\x90\x80\x80");  // a high one, then a pair
 }
 
 // DRF decodes a JSON body with the charset parameter of its Content-Type (Python's codecs).

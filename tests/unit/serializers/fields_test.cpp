@@ -165,6 +165,26 @@ TEST(CharField, ReportsLengthThenNulWhenBothFail) {
                                       "Null characters are not allowed."}));
 }
 
+// DRF's ProhibitSurrogateCharactersValidator: the body parser keeps a lone "\ud800" escape as
+// the bytes UTF-8 would give it (ED A0 80), and the field refuses it, naming the first one.
+TEST(CharField, RefusesSurrogatesNamingTheFirst) {
+    const auto out = char_field(with_field(json::value("a\xED\xA0\x80z\xED\xBF\xBF")));
+    EXPECT_EQ(out.value, std::nullopt);
+    EXPECT_EQ(out.messages, Messages{"Surrogate characters are not allowed: U+D800."});
+    EXPECT_EQ(char_field(with_field(json::value(" \xED\xBF\xBF ")), kOptionalText).messages,
+              Messages{"Surrogate characters are not allowed: U+DFFF."});
+    // U+D7FF and U+E000, either side of the surrogates, are characters.
+    EXPECT_EQ(char_field(with_field(json::value("\xED\x9F\xBF\xEE\x80\x80"))).value,
+              "\xED\x9F\xBF\xEE\x80\x80");
+}
+
+TEST(CharField, ReportsLengthThenNulThenSurrogate) {
+    const auto out = char_field(with_field(json::value(std::string(255, 'a') + "\0\xED\xB0\x80"s)));
+    EXPECT_EQ(out.messages, (Messages{"Ensure this field has no more than 255 characters.",
+                                      "Null characters are not allowed.",
+                                      "Surrogate characters are not allowed: U+DC00."}));
+}
+
 TEST(CharField, TurnsIntegersIntoStrings) {
     EXPECT_EQ(char_field(object_of(R"({"f":1})")).value, "1");
     EXPECT_EQ(char_field(object_of(R"({"f":-42})")).value, "-42");
