@@ -140,6 +140,12 @@ void mark_lone_surrogates(std::string& text) {
     text = std::move(out);
 }
 
+// Python's json nests as deep as the interpreter's recursion limit (1,000 frames) allows: DRF
+// parses 942 or 943 levels, depending on the view, and fails with 500 beyond. taskapi reads
+// 1,000 (decision 001 item 20): every document DRF reads, at a cost of a few hundred bytes of
+// stack per level when the document is freed.
+constexpr std::size_t kMaxJsonDepth = 1000;
+
 RequestData make(json::value v, DataKind kind) {
     return RequestData(std::make_shared<const json::value>(std::move(v)), kind);
 }
@@ -249,6 +255,7 @@ core::Result<RequestData> parse_body(const Request& request) {
         if (!text) return parse_error("JSON parse error - " + text.error().message);
         mark_lone_surrogates(*text);
         json::parse_options options;
+        options.max_depth = kMaxJsonDepth;
         options.allow_invalid_utf8 = true;  // the text is valid UTF-8 but for the marks above
         boost::system::error_code ec;
         json::value v = json::parse(*text, ec, {}, options);

@@ -153,6 +153,17 @@ TEST(ParseBody, ACharsetPythonHasButTaskapiDoesNotDecodeIsUnsupported) {
     }
 }
 
+// Python's json reads about 940 levels before its recursion limit; taskapi reads 1,000.
+TEST(ParseBody, ReadsJsonNestedUpToAThousandLevels) {
+    const auto nested = [](std::size_t depth) {
+        return std::string(depth, '[') + std::string(depth, ']');
+    };
+    EXPECT_TRUE(parse("application/json", nested(33)).has_value());
+    EXPECT_TRUE(parse("application/json", nested(1000)).has_value());
+    EXPECT_EQ(parsed("application/json", nested(1001)), "error: JSON parse error - too deep");
+    EXPECT_EQ(parsed("application/json", "{\"a\":" + nested(999) + "}").substr(0, 6), "{\"a\":[");
+}
+
 TEST(ParseBody, KeepsNulEscapesInJsonStrings) {
     const auto data = parse("application/json", R"({"t":"a\u0000b"})");
     ASSERT_TRUE(data.has_value());
