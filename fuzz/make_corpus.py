@@ -242,6 +242,11 @@ def hand_written_seeds():
             ("title-small-float", b"\x00" + b'{"title":0.0001,"description":1e-05}'),
             ("escapes", b"\x00" + b'{"title":"\\ud83d\\ude00\\u0001\\"","description":"\\t"}'),
             ("lone-surrogate", b"\x00" + b'{"title":"\\ud800x"}'),
+            ("charset-utf-16", b"\x05" + '{"title":"caf\u00e9 \U0001F600"}'.encode("utf-16")),
+            ("charset-latin-1", b"\x06" + '{"title":"caf\u00e9 \u00ff"}'.encode("latin-1")),
+            ("charset-windows-1252", b"\x07" + b'{"title":"\x80\x81"}'),
+            ("charset-utf-32-be", b"\x09" + '{"title":"\u20ac"}'.encode("utf-32-be")),
+            ("charset-utf-8-sig", b"\x0a" + b'\xef\xbb\xbf{"title":"bom"}'),
             ("form-percent", b"\x01" + b"title=%E2%9C%93+ok&description=%ff%&completed=off"),
             ("multipart-lf", b"\x02" + b'--XyZ\nContent-Disposition: form-data; name="title"\n\n'
                                        b"lf only\n--XyZ--\n"),

@@ -1,7 +1,8 @@
 // Request body -> parse_body -> the task serializer -> task JSON, as POST, PUT and PATCH run it.
 //
 // Input: byte 0 picks the Content-Type (application/json, form-urlencoded, multipart with boundary
-// XyZ, text/plain, none); the rest is the body.
+// XyZ, text/plain, none, then application/json with a charset: utf-16, latin-1, windows-1252,
+// ascii, utf-32-be, utf-8-sig, and koi8-r, which is never decoded); the rest is the body.
 #include <array>
 #include <boost/json/value.hpp>
 #include <chrono>
@@ -24,13 +25,21 @@ namespace json = boost::json;
 using namespace taskapi;
 using fuzz::check;
 
-constexpr std::array<std::optional<std::string_view>, 5> kContentTypes = {
+constexpr std::array<std::optional<std::string_view>, 12> kContentTypes = {
     std::optional<std::string_view>("application/json"),
     std::optional<std::string_view>("application/x-www-form-urlencoded"),
     std::optional<std::string_view>("multipart/form-data; boundary=XyZ"),
     std::optional<std::string_view>("text/plain"),
     std::nullopt,
+    std::optional<std::string_view>("application/json; charset=utf-16"),
+    std::optional<std::string_view>("application/json; charset=latin-1"),
+    std::optional<std::string_view>("application/json; charset=windows-1252"),
+    std::optional<std::string_view>("application/json; charset=ascii"),
+    std::optional<std::string_view>("application/json; charset=utf-32-be"),
+    std::optional<std::string_view>("application/json; charset=utf-8-sig"),
+    std::optional<std::string_view>("application/json; charset=koi8-r"),
 };
+constexpr std::string_view kUndecodedJson = "application/json; charset=koi8-r";
 
 // What the serializer promises about a validated text field.
 void check_text(const std::string& text, bool is_title) {
@@ -118,7 +127,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto parsed = http::parse_body(request);
     if (!parsed) {
         const auto& e = parsed.error();
-        const bool unsupported = !content_type || *content_type == "text/plain";
+        const bool unsupported =
+            !content_type || *content_type == "text/plain" || *content_type == kUndecodedJson;
         check(e.code == (unsupported ? core::ErrorCode::kUnsupportedFormat
                                      : core::ErrorCode::kInvalidArgument),
               "parse_body error kind fits the media type", e.message);
@@ -126,6 +136,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         fuzz::check_error_renders(e);
         return 0;
     }
+    check(!content_type || *content_type != kUndecodedJson || request.body.empty(),
+          "a charset taskapi does not decode is never read");
     const bool is_form = parsed->kind() == http::DataKind::kForm;
     check(is_form == (data[0] % kContentTypes.size() == 1 || data[0] % kContentTypes.size() == 2),
           "form kind iff a form media type");
