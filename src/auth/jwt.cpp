@@ -50,11 +50,11 @@ std::string base64url_encode(std::string_view in) {
 }
 
 // The value of each byte in the alphabet, -1 for bytes outside it.
-constexpr std::array<std::int8_t, 256> kDecodeTable = [] {
-    std::array<std::int8_t, 256> table{};
+constexpr std::array<int, 256> kDecodeTable = [] {
+    std::array<int, 256> table{};
     table.fill(-1);
     for (std::size_t i = 0; i < kAlphabet.size(); ++i) {
-        table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int8_t>(i);
+        table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int>(i);
     }
     return table;
 }();

@@ -14,13 +14,14 @@
 namespace taskapi::http {
 
 struct ReadLimits {
-    std::size_t header_bytes = 16 * 1024;  // request line and header fields; beyond: 431
-    std::size_t header_fields = 100;       // beyond: 431
-    std::size_t body_bytes = 1024 * 1024;  // declared or received; beyond: 413
+    std::size_t header_bytes =
+        std::size_t{16} * 1024;       // request line and header fields; beyond: 431
+    std::size_t header_fields = 100;  // beyond: 431
+    std::size_t body_bytes = std::size_t{1024} * 1024;  // declared or received; beyond: 413
     // Bytes the reader may need to hold unparsed at once: a header section, a chunk-size line
     // with its extensions, a trailer section. The caller's buffer never needs more than this:
     // a client that sends more of them gets 400 (431 while in the header section).
-    std::size_t buffered_bytes = 16 * 1024;
+    std::size_t buffered_bytes = std::size_t{16} * 1024;
 };
 
 // One request; make a new reader for the next one. Not thread-safe (a connection's own).
