@@ -98,9 +98,9 @@ Response error_response(const core::Error& error) {
     body += '}';
     Response r = json_response(how.status, std::move(body));
     r.close = how.closes_connection;
-    if (how.status == 401) r.set_header("WWW-Authenticate", "Bearer realm=\"api\"");
+    if (how.status == 401) r.add_header("WWW-Authenticate", "Bearer realm=\"api\"");
     if (error.retry_after_seconds > 0) {
-        r.set_header("Retry-After", std::to_string(error.retry_after_seconds));
+        r.add_header("Retry-After", std::to_string(error.retry_after_seconds));
     }
     return r;
 }

@@ -49,8 +49,7 @@ Method to_method(bhttp::verb verb) {
     }
 }
 
-template <typename Field>
-std::optional<std::string> header(const BeastRequest& req, Field field) {
+std::optional<std::string> header(const BeastRequest& req, bhttp::field field) {
     const auto it = req.find(field);
     if (it == req.end()) return std::nullopt;
     return std::string(it->value());

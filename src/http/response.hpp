@@ -37,7 +37,8 @@ struct Response {
     // returns instead of this one. It runs on another thread: it must own what it uses.
     std::function<Response()> deferred;
 
-    void set_header(std::string name, std::string value) {
+    // Appends a header line; it never replaces an earlier line of the same name.
+    void add_header(std::string name, std::string value) {
         headers.emplace_back(std::move(name), std::move(value));
     }
 };

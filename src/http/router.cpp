@@ -209,7 +209,7 @@ Response redirect(const Request& request, std::string_view raw_path) {
         location += '?';
         location += request.query;
     }
-    r.set_header("Location", std::move(location));
+    r.add_header("Location", std::move(location));
     return r;
 }
 
@@ -219,9 +219,9 @@ Response finish_view(Response response, const Route& route, std::optional<int> i
     if (indent && response.content_type == kJsonType && !response.body.empty()) {
         indent_body(response, *indent);
     }
-    response.set_header("Allow", allow_header(route));
-    response.set_header("Vary", "Accept");
-    for (const auto& [name, value] : route.headers) response.set_header(name, value);
+    response.add_header("Allow", allow_header(route));
+    response.add_header("Vary", "Accept");
+    for (const auto& [name, value] : route.headers) response.add_header(name, value);
     return response;
 }
 
