@@ -141,10 +141,11 @@ bool decode_utf8(std::string_view text, std::u32string& out) {
 }
 
 std::optional<char32_t> first_surrogate(std::string_view text) {
-    for (std::size_t i = 0; i + 2 < text.size(); ++i) {
-        const auto byte = [&text](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-        if (byte(i) == 0xED && byte(i + 1) >= 0xA0 && byte(i + 1) <= 0xBF &&
-            (byte(i + 2) & 0xC0) == 0x80) {
+    const auto byte = [&text](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    // Every string field of every request passes here: find() (memchr) skips to each ED byte.
+    for (std::size_t i = text.find('\xED'); i != std::string_view::npos && i + 2 < text.size();
+         i = text.find('\xED', i + 1)) {
+        if (byte(i + 1) >= 0xA0 && byte(i + 1) <= 0xBF && (byte(i + 2) & 0xC0) == 0x80) {
             return static_cast<char32_t>(0xD000 | ((byte(i + 1) & 0x3F) << 6) |
                                          (byte(i + 2) & 0x3F));
         }
@@ -314,6 +315,14 @@ std::string ascii_lower(std::string_view text) {
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     }
     return out;
+}
+
+bool ascii_iequals(std::string_view a, std::string_view b) {
+    const auto lower = [](char c) {
+        return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    };
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                              [&](char x, char y) { return lower(x) == lower(y); });
 }
 
 void append_json_string(std::string& out, std::string_view text) {

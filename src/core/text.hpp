@@ -63,6 +63,9 @@ void append_utf8(std::string& out, char32_t c);
 // ASCII lower case.
 [[nodiscard]] std::string ascii_lower(std::string_view text);
 
+// Equal but for the case of ASCII letters (header field names, RFC 9110 5.1).
+[[nodiscard]] bool ascii_iequals(std::string_view a, std::string_view b);
+
 // Appends `text` as a JSON string literal the way Python's json.dumps(ensure_ascii=False) writes
 // it: raw UTF-8, with quotes, backslashes and control characters escaped.
 void append_json_string(std::string& out, std::string_view text);

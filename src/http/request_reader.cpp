@@ -49,27 +49,15 @@ Method to_method(bhttp::verb verb) {
     }
 }
 
-std::optional<std::string> header(const BeastRequest& req, bhttp::field field) {
-    const auto it = req.find(field);
-    if (it == req.end()) return std::nullopt;
-    return std::string(it->value());
-}
-
-// A field that may be sent as several lines (a list, RFC 9110 5.3), as one value: the lines in
-// order, joined with "," as the WSGI server joins them for Django.
-template <typename Field>
-std::optional<std::string> joined_header(const BeastRequest& req, Field field) {
-    std::optional<std::string> out;
-    const auto [first, last] = req.equal_range(field);
-    for (auto it = first; it != last; ++it) {
-        if (out) {
-            *out += ',';
-        } else {
-            out.emplace();
-        }
-        *out += std::string_view(it->value().data(), it->value().size());
+// A line of a field that may be sent as several (a list, RFC 9110 5.3): the lines make one
+// value, in order, joined with "," as the WSGI server joins them for Django.
+void append_line(std::optional<std::string>& out, std::string_view line) {
+    if (out) {
+        *out += ',';
+        *out += line;
+    } else {
+        out.emplace(line);
     }
-    return out;
 }
 
 std::size_t count_fields(const BeastRequest& req) {
@@ -339,18 +327,43 @@ Request RequestReader::take_request(std::string_view fallback_host) {
     r.raw_path = std::string(target.path);
     r.path = core::percent_decode(r.raw_path, false);
     r.query = std::string(target.query);
-    // Two Authorization lines make one value with a comma, which no token contains: it never
-    // authenticates (Django's answer exactly), whichever line a proxy in front looked at.
-    r.authorization = joined_header(req, bhttp::field::authorization);
-    r.content_type = header(req, bhttp::field::content_type);
-    r.accept = joined_header(req, bhttp::field::accept);
+    // One pass over the fields, in the order they came. Two Authorization lines make one value
+    // with a comma, which no token contains: it never authenticates (Django's answer exactly),
+    // whichever line a proxy in front looked at. Proxies that add their own X-Forwarded-For line
+    // instead of appending to the client's are counted right. Content-Type and Host come once
+    // (check_header refused more).
+    std::optional<std::string> host;
+    for (const auto& field : req) {
+        const std::string_view value(field.value().data(), field.value().size());
+        switch (field.name()) {
+            case bhttp::field::authorization:
+                append_line(r.authorization, value);
+                break;
+            case bhttp::field::accept:
+                append_line(r.accept, value);
+                break;
+            case bhttp::field::content_type:
+                r.content_type.emplace(value);
+                break;
+            case bhttp::field::host:
+                host.emplace(value);
+                break;
+            case bhttp::field::unknown:
+                if (core::ascii_iequals(field.name_string(), "X-Forwarded-For")) {
+                    append_line(r.forwarded_for, value);
+                }
+                break;
+            default:
+                break;
+        }
+    }
     // RFC 9112 3.2.2: with an absolute-form target, its authority is the host, not the Host
     // field (Django would use the field).
-    r.host = target.authority
-                 ? std::string(*target.authority)
-                 : header(req, bhttp::field::host).value_or(std::string(fallback_host));
-    // Proxies that add their own line instead of appending to the client's are counted right.
-    r.forwarded_for = joined_header(req, "X-Forwarded-For");
+    if (target.authority) {
+        r.host = std::string(*target.authority);
+    } else {
+        r.host = host ? std::move(*host) : std::string(fallback_host);
+    }
     r.body = std::move(req.body());
     return r;
 }

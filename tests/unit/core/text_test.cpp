@@ -354,6 +354,15 @@ TEST(AsciiLower, LowersOnlyAsciiLetters) {
     EXPECT_EQ(ascii_lower("ÉA"), "Éa");
 }
 
+TEST(AsciiIequals, IgnoresTheCaseOfAsciiLettersOnly) {
+    EXPECT_TRUE(ascii_iequals("X-Forwarded-For", "x-forwarded-for"));
+    EXPECT_TRUE(ascii_iequals("", ""));
+    EXPECT_FALSE(ascii_iequals("X-Forwarded-For", "X-Forwarded-Fo"));
+    EXPECT_FALSE(ascii_iequals("X-Forwarded-For", "X_Forwarded_For"));
+    EXPECT_FALSE(ascii_iequals("É", "é"));
+    EXPECT_FALSE(ascii_iequals("[", "{"));  // 0x5B and 0x7B differ only in the case bit
+}
+
 // --- append_json_string ----------------------------------------------------------------------
 
 std::string json_string(std::string_view text) {
