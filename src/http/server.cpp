@@ -6,6 +6,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -343,7 +344,19 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
         if (exchange.failure) {
             response = std::move(*exchange.failure);
         } else {
+            // TASKAPI_LOG_LEVEL=debug: one line per answered request (method, path without the
+            // query, status, time to the answer). Never a header or a body: no token is logged.
+            const bool access_log = core::log_enabled(core::LogLevel::kDebug);
+            std::string line;
+            if (access_log) line = exchange.request.method_name + " " + exchange.request.raw_path;
+            const auto started = std::chrono::steady_clock::now();
             response = co_await respond(std::move(exchange.request));
+            if (access_log) {
+                const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - started);
+                core::log_debug(line + " " + std::to_string(response.status) + " " +
+                                std::to_string(us.count()) + "us");
+            }
         }
         if (!co_await write_answer(*conn, response, exchange)) break;
     }
