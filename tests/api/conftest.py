@@ -11,17 +11,26 @@ Fixtures
   base_url        the server's http://127.0.0.1:PORT
   login           login(user, password=None) -> {"refresh": ..., "access": ...}
   alice, bob      module-scoped access tokens; alice_refresh, bob_refresh likewise
-  server_factory  function-scoped: make(users=..., env=..., start=True) -> Server, stopped at teardown
+  server_factory  function-scoped: make(users=..., env=..., start=True, db_path=None,
+                  database_url=None) -> Server, stopped at teardown
+
+The database backend: a fresh SQLite file per server, or, when TASKAPI_TEST_POSTGRES_URL names a
+PostgreSQL server (scripts/with-pg-cluster sets it), a fresh database on that server per server.
+Tests that look into the database use Server.sql(), which speaks to either; a test that needs
+two servers on one database passes database_url=first.database_url.
 """
+import itertools
 import os
 import re
 import shutil
+import sqlite3
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 sys.dont_write_bytecode = True
@@ -29,9 +38,34 @@ sys.dont_write_bytecode = True
 import pytest
 import requests
 
-from apihelpers import SECRET_KEY, TASKAPI_BIN, USERS, auth, show  # noqa: F401  (re-exported for tests)
+from apihelpers import (  # noqa: F401  (re-exported for tests)
+    BACKEND, POSTGRES_URL, SECRET_KEY, TASKAPI_BIN, USERS, auth, show,
+)
 
 LISTEN_RE = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
+
+_databases = itertools.count(1)
+
+
+def psql(url, sql, variables=None):
+    """Runs SQL with psql on the database `url`; :'name' in it is the quoted variable.
+    Returns the rows, each a list of strings (NULL as None)."""
+    args = ["psql", url, "-X", "-q", "-A", "-t", "-F", "\x1f", "-P", "null=\x1e",
+            "-v", "ON_ERROR_STOP=1"]
+    for name, value in (variables or {}).items():
+        args += ["-v", "%s=%s" % (name, value)]
+    res = subprocess.run(args, input=sql, capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, "psql failed: %s" % res.stderr
+    return [[None if v == "\x1e" else v for v in line.split("\x1f")]
+            for line in res.stdout.splitlines() if line]
+
+
+def fresh_postgres_database():
+    """A new, empty database on the test server; its URL."""
+    name = "taskapi_test_%d_%d" % (os.getpid(), next(_databases))
+    psql(POSTGRES_URL, 'CREATE DATABASE "%s";' % name)
+    parts = urllib.parse.urlsplit(POSTGRES_URL)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
 
 
 def _check_binary():
@@ -44,10 +78,19 @@ def _check_binary():
 class Server:
     """A taskapi process on a fresh database in its own temporary directory."""
 
-    def __init__(self, env=None, db_path=None):
+    def __init__(self, env=None, db_path=None, database_url=None):
         _check_binary()
         self.dir = Path(tempfile.mkdtemp(prefix="taskapi-test-"))
-        self.db_path = Path(db_path) if db_path else self.dir / "db.sqlite3"
+        # db_path: a SQLite file (whatever the backend); database_url: any database, e.g. another
+        # server's; neither: a fresh database of the suite's backend.
+        self.db_path = Path(db_path) if db_path else None
+        if database_url:
+            self.database_url = database_url
+        elif db_path is None and BACKEND == "postgres":
+            self.database_url = fresh_postgres_database()
+        else:
+            self.db_path = self.db_path or self.dir / "db.sqlite3"
+            self.database_url = "sqlite:///" + str(self.db_path)  # sqlite:////abs/path
         self.extra_env = dict(env or {})
         self.proc = None
         self.port = None
@@ -63,7 +106,7 @@ class Server:
         return {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "TASKAPI_SECRET_KEY": SECRET_KEY,
-            "TASKAPI_DATABASE_URL": "sqlite:///" + str(self.db_path),  # sqlite:////abs/path
+            "TASKAPI_DATABASE_URL": self.database_url,
             # The suites log in far more often than a person does, all from 127.0.0.1; the tests
             # of login throttling set these themselves (env= overrides the base environment).
             "TASKAPI_LOGIN_RATE_PER_ADDRESS": "off",
@@ -90,6 +133,22 @@ class Server:
             name, res.returncode, res.stdout, res.stderr)
         self.passwords[name] = password
         return res
+
+    # ------------------------------------------------------------------ database
+    def sql(self, query, *params):
+        """Runs one statement on this server's database, beside the server; `?` placeholders take
+        `params` in order. Returns the rows as tuples (PostgreSQL's as strings)."""
+        if not self.database_url.startswith("sqlite:"):
+            names = iter(range(len(params)))
+            text = re.sub(r"\?", lambda _: ":'p%d'" % next(names), query)
+            return [tuple(row) for row in psql(self.database_url, text + ";",
+                                              {"p%d" % i: v for i, v in enumerate(params)})]
+        db = sqlite3.connect(self.database_url[len("sqlite:///"):], timeout=10)
+        try:
+            with db:
+                return db.execute(query, params).fetchall()
+        finally:
+            db.close()
 
     # ------------------------------------------------------------------ process
     def _drain(self, stream):
@@ -246,8 +305,8 @@ class Server:
 
 
 def make_server(users=(("alice", "alice-password-1", {}), ("bob", "bob-password-1", {})), env=None,
-                start=True, db_path=None):
-    srv = Server(env=env, db_path=db_path)
+                start=True, db_path=None, database_url=None):
+    srv = Server(env=env, db_path=db_path, database_url=database_url)
     try:
         for name, password, opts in users:
             srv.create_user(name, password, **opts)
@@ -277,11 +336,12 @@ def server(request):
 
 @pytest.fixture
 def server_factory():
-    """make(users=..., env=..., start=True, db_path=None) -> Server; all are stopped (exit 0 asserted)."""
+    """make(users=..., env=..., start=True, db_path=None, database_url=None) -> Server; all are
+    stopped (exit 0 asserted)."""
     made = []
 
-    def make(users=DEFAULT_USERS, env=None, start=True, db_path=None):
-        srv = make_server(users, env=env, start=start, db_path=db_path)
+    def make(users=DEFAULT_USERS, env=None, start=True, db_path=None, database_url=None):
+        srv = make_server(users, env=env, start=start, db_path=db_path, database_url=database_url)
         made.append(srv)
         return srv
 

@@ -29,7 +29,7 @@ import subprocess
 
 import pytest
 
-from apihelpers import DATETIME_RE, TASK_KEYS, show, KeepAliveClient
+from apihelpers import BACKEND, DATETIME_RE, TASK_KEYS, KeepAliveClient, show
 
 USERS = (
     ("alice", "alice-password-1", {}),
@@ -250,10 +250,12 @@ def verify_after_restart(srv, writers, cycle):
 
 
 @pytest.mark.parametrize("synchronous", [None, "full"], ids=["synchronous-default", "synchronous-full"])
-def test_sigkill_under_load_keeps_acknowledged_writes(server_factory, tmp_path, synchronous):
+def test_sigkill_under_load_keeps_acknowledged_writes(server_factory, synchronous):
+    if synchronous and BACKEND != "sqlite":
+        pytest.skip("TASKAPI_SQLITE_SYNCHRONOUS is the SQLite backend's")
     env = {"TASKAPI_SQLITE_SYNCHRONOUS": synchronous} if synchronous else {}
-    db = tmp_path / "crash.sqlite3"
-    srv = server_factory(users=USERS, env=env, db_path=db, start=False)
+    srv = server_factory(users=USERS, env=env, start=False)
+    database_url = srv.database_url
     srv.start(args=SERVE_ARGS)
 
     writers = []
@@ -299,7 +301,7 @@ def test_sigkill_under_load_keeps_acknowledged_writes(server_factory, tmp_path, 
         unacked = sum(1 for w in writers if w.pending is not None)
         pending_ops = sorted(w.pending[0] for w in writers if w.pending is not None)
 
-        srv = server_factory(users=(), env=env, db_path=db, start=False)
+        srv = server_factory(users=(), env=env, database_url=database_url, start=False)
         srv.start(args=SERVE_ARGS)
         r = srv.get("/api/health/")
         assert r.status_code == 200 and r.json() == {"status": "ok"}, show(r)
