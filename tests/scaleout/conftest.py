@@ -1,4 +1,6 @@
 """Fixtures for the scale-out tests: several taskapi processes on one database, nginx in front.
+The database is the suites' backend (tests/api/conftest.py: SQLite, or PostgreSQL when
+TASKAPI_TEST_POSTGRES_URL is set).
 
 Each farm runs N `taskapi serve` processes (tests/api/conftest.py's Server, loaded as
 `api_conftest` as tests/adversarial does) on one shared database, and Debian's nginx as the load
@@ -131,14 +133,15 @@ class Farm:
     """N taskapi processes on one database behind nginx."""
 
     def __init__(self, n=3, env=None, users=api_conftest.DEFAULT_USERS):
-        self.dir = Path(tempfile.mkdtemp(prefix="taskapi-farm-"))
-        self.db_path = self.dir / "db.sqlite3"
-        self.database_url = "sqlite:///" + str(self.db_path)
         env = dict({"TASKAPI_NUM_PROXIES": "1"}, **(env or {}))
         self.servers = []
         self.nginx = None
         try:
-            self.servers = [api_conftest.Server(env=env, db_path=self.db_path) for _ in range(n)]
+            # The first server's database is a fresh one of the suite's backend; the others share it.
+            first = api_conftest.Server(env=env)
+            self.database_url = first.database_url
+            self.servers = [first] + [api_conftest.Server(env=env, database_url=self.database_url)
+                                      for _ in range(n - 1)]
             for name, password, opts in users:
                 self.servers[0].create_user(name, password, **opts)
             for srv in self.servers:
@@ -179,9 +182,8 @@ class Farm:
                     srv.stop()
             except AssertionError as e:
                 errors.append(str(e))
-            finally:
-                srv.cleanup()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        for srv in self.servers:   # after every stop: the first one's directory holds SQLite's file
+            srv.cleanup()
         return errors
 
 
