@@ -52,6 +52,23 @@ bool is_unavailable_state(std::string_view state) {
            state.starts_with("53");
 }
 
+// libpq's message on one line (it ends lines with "\n" and indents hints with a tab), for a
+// log line or the command line's one-line reason.
+std::string one_line(std::string_view message) {
+    std::string out;
+    bool blank = false;
+    for (const char c : message) {
+        if (c == '\n' || c == '\t' || c == '\r' || c == ' ') {
+            blank = true;
+            continue;
+        }
+        if (blank && !out.empty()) out += ' ';
+        blank = false;
+        out += c;
+    }
+    return out;
+}
+
 void ignore_notice(void* /*arg*/, const char* /*message*/) {
     // NOTICEs ("relation already exists, skipping") are expected chatter, not errors; libpq
     // would print them on stderr.
@@ -217,10 +234,7 @@ Connection::Connection(const ConnectOptions& options) {
     if (conn_ == nullptr) throw UnavailableError("PostgreSQL: out of memory while connecting");
     if (PQstatus(conn_) != CONNECTION_OK) {
         // libpq's message names the host and user, never the password.
-        std::string message = PQerrorMessage(conn_);
-        while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
-            message.pop_back();
-        }
+        const std::string message = one_line(PQerrorMessage(conn_));
         PQfinish(conn_);
         conn_ = nullptr;
         throw UnavailableError("cannot connect to PostgreSQL: " + message);
@@ -253,12 +267,7 @@ pg_result* Connection::check(pg_result* result, const char* what) {
         if (const char* m = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY)) message = m;
         PQclear(result);
     }
-    if (message.empty()) {
-        message = PQerrorMessage(conn_);
-        while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
-            message.pop_back();
-        }
-    }
+    if (message.empty()) message = one_line(PQerrorMessage(conn_));
     const std::string text = std::string("PostgreSQL: ") + what + ": " + message +
                              (state.empty() ? "" : " (SQLSTATE " + state + ")");
     if (PQstatus(conn_) != CONNECTION_OK) {
