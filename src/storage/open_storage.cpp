@@ -22,6 +22,10 @@ public:
     users::UserRepository& users() override { return users_; }
     tasks::TaskRepository& tasks() override { return tasks_; }
     auth::ThrottleStore& throttles() override { return throttles_; }
+    void ping() override {
+        auto c = db_.acquire();
+        c->exec("SELECT 1");
+    }
     int migrate() override {
         auto c = db_.acquire_writer();
         return sqlite::apply_migrations(*c);

@@ -21,6 +21,9 @@ public:
     // Login throttle history: this process's memory for SQLite, the database for PostgreSQL
     // (shared by every process on it).
     virtual auth::ThrottleStore& throttles() = 0;
+    // Asks the database a trivial question (a readiness check). Throws UnavailableError when
+    // the database cannot be reached now, StorageError when it answers wrongly.
+    virtual void ping() = 0;
     // Applies pending schema migrations; returns how many were applied.
     virtual int migrate() = 0;
     // A description safe to log (no password).

@@ -710,6 +710,12 @@ TEST(SqliteStorage, MigrationsAreNumberedAscending) {
     EXPECT_EQ(all.front().version, 1);
 }
 
+TEST(SqliteStorage, PingAnswers) {
+    const TempDir dir;
+    const auto storage = open(dir.sqlite_url());
+    EXPECT_NO_THROW(storage->ping());
+}
+
 TEST(SqliteStorage, DescribeNamesTheFile) {
     const TempDir dir;
     const auto storage = open(dir.sqlite_url());
@@ -793,8 +799,7 @@ TEST_F(PostgresStorage, ConcurrentUpdatesOfOneTaskFromTwoProcessesLoseNothing) {
     // bring back the other writer's old value.
     std::thread titles([&first, owner, &task] {
         for (int i = 1; i <= kUpdates; ++i) {
-            first->tasks().update(owner, task.id,
-                                  tasks::TaskPatch{.title = numbered('t', i)},
+            first->tasks().update(owner, task.id, tasks::TaskPatch{.title = numbered('t', i)},
                                   make_timestamp(2026, 1, 2));
         }
     });
@@ -892,6 +897,31 @@ TEST_F(PostgresStorage, ALostConnectionIsUnavailableAndTheNextCallReconnects) {
     ASSERT_GE(ended.int64(0, 0), 1);
     EXPECT_THROW(static_cast<void>(storage->users().find_by_id(alice)), UnavailableError);
     EXPECT_EQ(storage->users().find_by_id(alice)->username, "alice");
+}
+
+TEST_F(PostgresStorage, PingAnswersAndALostServerIsUnavailable) {
+    const auto storage = schema_->open();
+    EXPECT_NO_THROW(storage->ping());
+    const std::string terminate =
+        "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE "
+        "application_name = '" +
+        schema_->name() + "'";
+    schema_->admin().execute({"terminate", terminate.c_str()}, postgres::Params{});
+    EXPECT_THROW(storage->ping(), UnavailableError);
+    EXPECT_NO_THROW(storage->ping());
+}
+
+TEST_F(PostgresStorage, StatementsArePreparedAgainWhenTheSessionForgotThem) {
+    const auto storage = schema_->open();
+    storage->migrate();
+    const auto alice =
+        storage->users().create(users::NewUser{.username = "alice", .password_hash = "h"})->id;
+    postgres::Connection c(postgres::ConnectOptions{.conninfo = schema_->url()});
+    const postgres::Statement find{"find_user", "SELECT id FROM users WHERE id = $1"};
+    EXPECT_EQ(c.execute(find, postgres::Params{}.add(alice.value)).int64(0, 0), alice.value);
+    // What a pooler in front may do between two clients: forget the session's statements.
+    c.exec("DEALLOCATE ALL");
+    EXPECT_EQ(c.execute(find, postgres::Params{}.add(alice.value)).int64(0, 0), alice.value);
 }
 
 TEST_F(PostgresStorage, AStatementOverTheTimeoutIsUnavailableAndTheConnectionStaysUsable) {

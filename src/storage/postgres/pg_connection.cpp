@@ -281,7 +281,7 @@ pg_result* Connection::check(pg_result* result, const char* what) {
     throw SqlError(text, state);
 }
 
-Rows Connection::execute(const Statement& statement, const Params& params) {
+Rows Connection::run(const Statement& statement, const Params& params) {
     if (prepared_.count(statement.name) == 0) {
         PQclear(
             check(PQprepare(conn_, statement.name, statement.sql, params.size(), params.types()),
@@ -292,6 +292,18 @@ Rows Connection::execute(const Statement& statement, const Params& params) {
     return Rows(check(PQexecPrepared(conn_, statement.name, params.size(), values.data(),
                                      params.lengths(), params.formats(), kBinary),
                       statement.name));
+}
+
+Rows Connection::execute(const Statement& statement, const Params& params) {
+    try {
+        return run(statement, params);
+    } catch (const SqlError& e) {
+        // The session lost its prepared statements (DISCARD ALL, which a pooler in front may
+        // run between clients): prepare again, once.
+        if (e.sqlstate() != kUndefinedPreparedStatement) throw;
+    }
+    prepared_.clear();
+    return run(statement, params);
 }
 
 void Connection::exec(const char* sql) { PQclear(check(PQexec(conn_, sql), "exec")); }

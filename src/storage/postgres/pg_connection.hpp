@@ -96,6 +96,7 @@ private:
 };
 
 inline constexpr std::string_view kUniqueViolation = "23505";
+inline constexpr std::string_view kUndefinedPreparedStatement = "26000";
 
 struct ConnectOptions {
     std::string conninfo;  // a URI or key=value string, already checked by PQconninfoParse
@@ -124,6 +125,8 @@ public:
     [[nodiscard]] bool is_broken() const;
 
 private:
+    // execute() without the second attempt.
+    Rows run(const Statement& statement, const Params& params);
     // Checks a result: throws (and frees it) unless it is a success.
     pg_result* check(pg_result* result, const char* what);
 

@@ -46,6 +46,10 @@ public:
     users::UserRepository& users() override { return users_; }
     tasks::TaskRepository& tasks() override { return tasks_; }
     auth::ThrottleStore& throttles() override { return throttles_; }
+    void ping() override {
+        auto c = pool_.lease();
+        c->exec("SELECT 1");
+    }
     int migrate() override {
         auto c = pool_.lease();
         return apply_migrations(*c);
