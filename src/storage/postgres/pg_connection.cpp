@@ -272,11 +272,12 @@ pg_result* Connection::check(pg_result* result, const char* what) {
                              (state.empty() ? "" : " (SQLSTATE " + state + ")");
     if (PQstatus(conn_) != CONNECTION_OK) {
         broken_ = true;
-        throw UnavailableError(text);
+        throw ConnectionLost(text);
     }
+    if (state == "57014") throw UnavailableError(text);  // statement_timeout; the session lives
     if (is_unavailable_state(state)) {
-        if (state != "57014") broken_ = true;  // the server ends the session after these
-        throw UnavailableError(text);
+        broken_ = true;  // the server ends the session after these
+        throw ConnectionLost(text);
     }
     throw SqlError(text, state);
 }

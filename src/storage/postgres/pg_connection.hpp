@@ -95,6 +95,13 @@ private:
     std::string sqlstate_;
 };
 
+// The connection broke under a statement (the server restarted or ended the session, the
+// network failed). The connection is unusable; the server may or may not have run the statement.
+class ConnectionLost : public UnavailableError {
+public:
+    using UnavailableError::UnavailableError;
+};
+
 inline constexpr std::string_view kUniqueViolation = "23505";
 inline constexpr std::string_view kUndefinedPreparedStatement = "26000";
 
@@ -116,8 +123,9 @@ public:
     Connection& operator=(const Connection&) = delete;
 
     // Runs a prepared statement (preparing it first on this connection's first use) and returns
-    // its rows. Throws SqlError for an error the server reports, UnavailableError when the
-    // connection is lost (it is then broken for good).
+    // its rows. Throws SqlError for an error the server reports, ConnectionLost when the
+    // connection is lost (it is then broken for good), UnavailableError when the statement ran
+    // over the statement timeout.
     Rows execute(const Statement& statement, const Params& params);
     // Runs one or more statements without parameters (BEGIN, COMMIT, migrations).
     void exec(const char* sql);

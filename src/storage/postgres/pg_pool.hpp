@@ -45,6 +45,21 @@ public:
     // back in time or a new connection cannot be opened. Thread-safe.
     Lease lease();
 
+    // Runs `read(Connection&)` on a leased connection; when that connection turns out lost
+    // (a server restart ends every idle session; the pool then drops them all), runs it once
+    // more on a new one. Only for calls that change nothing, which are safe to run twice.
+    template <typename Read>
+    auto read(const Read& read) {
+        try {
+            auto c = lease();
+            return read(*c);
+        } catch (const ConnectionLost&) {
+            // The lease has gone back, and with it every idle connection: this one is new.
+        }
+        auto c = lease();
+        return read(*c);
+    }
+
     [[nodiscard]] const PoolOptions& options() const { return options_; }
 
 private:

@@ -47,8 +47,7 @@ public:
     tasks::TaskRepository& tasks() override { return tasks_; }
     auth::ThrottleStore& throttles() override { return throttles_; }
     void ping() override {
-        auto c = pool_.lease();
-        c->exec("SELECT 1");
+        pool_.read([](Connection& c) { c.exec("SELECT 1"); });
     }
     int migrate() override {
         auto c = pool_.lease();

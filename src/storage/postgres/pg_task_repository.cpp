@@ -61,25 +61,28 @@ tasks::Task PgTaskRepository::create(core::UserId owner, const tasks::NewTask& t
 
 void PgTaskRepository::for_each(core::UserId owner, core::TaskId after,
                                 const tasks::TaskVisitor& visit) {
-    auto c = pool_.lease();
     tasks::Task task;  // one, reused: its strings keep their capacity from row to row
-    for (;;) {
-        const Rows rows =
-            c->execute(kPage, Params{}.add(owner.value).add(after.value).add(kPageSize));
-        for (int i = 0; i < rows.size(); ++i) {
-            read_task(rows, i, task);
-            if (!visit(task)) return;
+    // A second attempt (the connection was lost) goes on after the last task visited.
+    pool_.read([owner, &after, &visit, &task](Connection& c) {
+        for (;;) {
+            const Rows rows =
+                c.execute(kPage, Params{}.add(owner.value).add(after.value).add(kPageSize));
+            for (int i = 0; i < rows.size(); ++i) {
+                read_task(rows, i, task);
+                after = task.id;
+                if (!visit(task)) return;
+            }
+            if (rows.size() < kPageSize) return;
         }
-        if (rows.size() < kPageSize) return;
-        after = task.id;
-    }
+    });
 }
 
 std::optional<tasks::Task> PgTaskRepository::find(core::UserId owner, core::TaskId id) {
-    auto c = pool_.lease();
-    const Rows rows = c->execute(kFind, Params{}.add(id.value).add(owner.value));
-    if (rows.empty()) return std::nullopt;
-    return read_task(rows, 0);
+    return pool_.read([owner, id](Connection& c) -> std::optional<tasks::Task> {
+        const Rows rows = c.execute(kFind, Params{}.add(id.value).add(owner.value));
+        if (rows.empty()) return std::nullopt;
+        return read_task(rows, 0);
+    });
 }
 
 std::optional<tasks::Task> PgTaskRepository::update(core::UserId owner, core::TaskId id,

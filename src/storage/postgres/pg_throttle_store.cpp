@@ -44,8 +44,9 @@ void PgThrottleStore::remember(std::string_view key, core::Timestamp until, core
 }
 
 bool PgThrottleStore::remembers(std::string_view key, core::Timestamp now) {
-    auto c = pool_.lease();
-    return !c->execute(kRemembers, Params{}.add_bytes(key).add(now)).empty();
+    return pool_.read([key, now](Connection& c) {
+        return !c.execute(kRemembers, Params{}.add_bytes(key).add(now)).empty();
+    });
 }
 
 void PgThrottleStore::sweep_if_due(Connection& c, core::Timestamp now) {

@@ -71,18 +71,20 @@ core::Result<users::User> PgUserRepository::create(const users::NewUser& user) {
 }
 
 std::optional<users::User> PgUserRepository::find_by_id(core::UserId id) {
-    auto c = pool_.lease();
-    const Rows rows = c->execute(kFindById, Params{}.add(id.value));
-    if (rows.empty()) return std::nullopt;
-    return read_user(rows);
+    return pool_.read([id](Connection& c) -> std::optional<users::User> {
+        const Rows rows = c.execute(kFindById, Params{}.add(id.value));
+        if (rows.empty()) return std::nullopt;
+        return read_user(rows);
+    });
 }
 
 std::optional<users::User> PgUserRepository::find_by_username(std::string_view username) {
     if (!storable(username)) return std::nullopt;
-    auto c = pool_.lease();
-    const Rows rows = c->execute(kFindByUsername, Params{}.add(username));
-    if (rows.empty()) return std::nullopt;
-    return read_user(rows);
+    return pool_.read([username](Connection& c) -> std::optional<users::User> {
+        const Rows rows = c.execute(kFindByUsername, Params{}.add(username));
+        if (rows.empty()) return std::nullopt;
+        return read_user(rows);
+    });
 }
 
 bool PgUserRepository::replace_password_hash(core::UserId id, std::string_view expected,
