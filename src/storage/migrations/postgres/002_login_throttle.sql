@@ -20,9 +20,12 @@ DECLARE
     period CONSTANT INTERVAL := p_period_seconds * INTERVAL '1 second';
     live TIMESTAMPTZ[];
 BEGIN
-    INSERT INTO login_throttle (key, expires) VALUES (p_key, p_now) ON CONFLICT (key) DO NOTHING;
-    SELECT ARRAY(SELECT h FROM unnest(t.hits) AS h WHERE h > p_now - period ORDER BY h)
-      INTO live FROM login_throttle AS t WHERE t.key = p_key FOR UPDATE;
+    -- Creates the row or locks the existing one, in one step: a sweep that deletes the row
+    -- meanwhile cannot make the hit go uncounted.
+    INSERT INTO login_throttle AS t (key, expires) VALUES (p_key, p_now)
+        ON CONFLICT (key) DO UPDATE SET expires = t.expires
+        RETURNING ARRAY(SELECT h FROM unnest(t.hits) AS h WHERE h > p_now - period ORDER BY h)
+        INTO live;
     IF cardinality(live) >= p_requests THEN
         UPDATE login_throttle SET hits = live WHERE key = p_key;
         -- The remaining time of the oldest hit in the window, spread over the free slots.
