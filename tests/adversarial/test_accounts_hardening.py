@@ -19,7 +19,6 @@ connects is another client address to the server (TASKAPI_NUM_PROXIES stays 0).
 import http.client
 import json
 import socket
-import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -281,12 +280,7 @@ def test_a_hash_upgrade_at_login_revokes_nothing(server_factory):
     res = srv.cli("changepassword", "alice", "--password-stdin", input="old-params-password-1\n")
     assert res.returncode == 0, res.stderr
     # (a login in the second of the change waits for the next one itself: no sleep needed)
-    db = sqlite3.connect(str(srv.db_path), timeout=10)
-    try:
-        with db:
-            db.execute("UPDATE users SET password_hash = ? WHERE username = 'alice'", (old_hash,))
-    finally:
-        db.close()
+    srv.sql("UPDATE users SET password_hash = :h WHERE username = 'alice'", h=old_hash)
     first = srv.login("alice", "old-params-password-1")      # rewrites the hash
     second = srv.login("alice", "old-params-password-1")
     assert_working(srv, first, 1)

@@ -2,7 +2,10 @@
 
 The binary is $TASKAPI_BIN or <repo>/build/taskapi. Every server runs in its own
 temporary directory (cwd, so no .env of the repository is read) with a clean
-environment, a fresh SQLite database and the suite's signing key.
+environment, a fresh SQLite database and the suite's signing key. With
+$TASKAPI_TEST_POSTGRES_URL set (scripts/with-pg-cluster sets it), each database is a
+fresh PostgreSQL database on that server instead; Server.sql() reads and writes
+either kind beside the running server.
 
 Fixtures
   server          module-scoped running server with alice (id 1) and bob (id 2);
@@ -13,10 +16,12 @@ Fixtures
   alice, bob      module-scoped access tokens; alice_refresh, bob_refresh likewise
   server_factory  function-scoped: make(users=..., env=..., start=True) -> Server, stopped at teardown
 """
+import hashlib
 import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -32,6 +37,29 @@ import requests
 from apihelpers import SECRET_KEY, TASKAPI_BIN, USERS, auth, show  # noqa: F401  (re-exported for tests)
 
 LISTEN_RE = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
+POSTGRES_URL = os.environ.get("TASKAPI_TEST_POSTGRES_URL") or None
+
+
+def _psql(url, sql, variables=()):
+    """Runs `sql` with psql; :'name' in it is variables[name], quoted by psql. Returns stdout."""
+    args = ["psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", url]
+    for name, value in variables:
+        args += ["-v", "%s=%s" % (name, value)]
+    res = subprocess.run(args, input=sql, capture_output=True, text=True, timeout=30)
+    assert res.returncode == 0, "psql failed: %s" % res.stderr
+    return res.stdout
+
+
+def _postgres_database(key):
+    """The URL of a PostgreSQL database for `key` (a database path): the same key gives the
+    same database, as the same file would, so a restarted server finds its data."""
+    name = "taskapi_test_" + hashlib.sha1(str(key).encode()).hexdigest()[:16]
+    if not _psql(POSTGRES_URL, "SELECT 1 FROM pg_database WHERE datname = :'n'", [("n", name)]).strip():
+        _psql(POSTGRES_URL, 'CREATE DATABASE "%s"' % name)
+    if re.match(r"postgres(ql)?://", POSTGRES_URL):
+        return name, re.sub(r"^(postgres(ql)?://[^/?]*)(/[^?]*)?", lambda m: m.group(1) + "/" + name,
+                            POSTGRES_URL)
+    return name, POSTGRES_URL + " dbname=" + name
 
 
 def _check_binary():
@@ -57,13 +85,18 @@ class Server:
         self._reader = None
         self._stdout = None
         self.preexec_fn = None   # run in the child before exec (e.g. to lower its rlimits)
+        self.pg_database = None
+        if POSTGRES_URL:
+            self.pg_database, self.database_url = _postgres_database(self.db_path)
+        else:
+            self.database_url = "sqlite:///" + str(self.db_path)  # sqlite:////abs/path
 
     # ------------------------------------------------------------------ environment
     def base_env(self):
         return {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "TASKAPI_SECRET_KEY": SECRET_KEY,
-            "TASKAPI_DATABASE_URL": "sqlite:///" + str(self.db_path),  # sqlite:////abs/path
+            "TASKAPI_DATABASE_URL": self.database_url,
             # The suites log in far more often than a person does, all from 127.0.0.1; the tests
             # of login throttling set these themselves (env= overrides the base environment).
             "TASKAPI_LOGIN_RATE_PER_ADDRESS": "off",
@@ -176,6 +209,24 @@ class Server:
             self.proc.kill()
             self.proc.wait()
         shutil.rmtree(self.dir, ignore_errors=True)
+        if self.pg_database:
+            _psql(POSTGRES_URL, 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % self.pg_database)
+            self.pg_database = None
+
+    # ------------------------------------------------------------------ the database
+    def sql(self, statement, **params):
+        """Runs one SQL statement on the server's database beside the server, :name
+        placeholders bound to params; returns the rows as lists of strings."""
+        if self.pg_database:
+            out = _psql(self.database_url, re.sub(r":(\w+)", r":'\1'", statement) + ";\n",
+                        [(k, str(v)) for k, v in params.items()])
+            return [line.split("|") for line in out.splitlines() if line]
+        db = sqlite3.connect(str(self.db_path), timeout=10)
+        try:
+            with db:
+                return [[str(v) for v in row] for row in db.execute(statement, params).fetchall()]
+        finally:
+            db.close()
 
     # ------------------------------------------------------------------ HTTP
     @property
