@@ -9,6 +9,9 @@ function(taskapi_embed_migrations dir out namespace)
         string(REGEX MATCH "^[0-9]+" version "${name}")
         string(REGEX REPLACE "^0+" "" version "${version}")
         file(READ "${f}" sql)
+        # A changed file re-runs CMake (the glob's CONFIGURE_DEPENDS sees only added or removed
+        # files, not edits).
+        set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${f}")
         string(APPEND body "    {${version}, \"${name}\", R\"taskapi_sql(${sql})taskapi_sql\"},\n")
     endforeach()
     file(WRITE "${out}.tmp"

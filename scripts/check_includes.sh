@@ -57,6 +57,7 @@ done
 all_sources=$(find src -name '*.hpp' -o -name '*.cpp')
 not_net=$(echo "$all_sources" | grep -vE '^src/http/(server|request_reader)\.cpp$')
 not_sqlite=$(echo "$all_sources" | grep -v '^src/storage/sqlite/')
+not_postgres=$(echo "$all_sources" | grep -v '^src/storage/postgres/')
 core=$(find src/core -name '*.hpp' -o -name '*.cpp')
 headers=$(find src -name '*.hpp')
 domain=$(find src/tasks src/users -name '*_service.*' -o -name '*_repository.hpp' -o -name 'task.hpp' -o -name 'user.hpp')
@@ -71,7 +72,8 @@ not_username=$(echo "$all_sources" | grep -v '^src/users/username\.cpp$')
 rule "Beast and Asio belong to http/server.cpp (and Beast's parser to http/request_reader.cpp)" '#include <boost/(beast|asio)' $not_net
 rule "http/request_reader.cpp parses bytes: sockets, timers and coroutines stay in http/server.cpp" '#include <boost/(asio/[^b]|beast/(core|websocket))' src/http/request_reader.cpp
 rule "sqlite3.h belongs to storage/sqlite/ only" '#include <sqlite3\.h>' $not_sqlite
-rule "core/ is std-only" '#include <(boost|openssl|sodium|sqlite3)' $core
+rule "libpq belongs to storage/postgres/ only" '#include <(libpq-fe|libpq-events|pg_config[a-z_]*|postgres_ext)\.h>' $not_postgres
+rule "core/ is std-only" '#include <(boost|openssl|sodium|sqlite3|libpq)' $core
 rule "headers use boost/json/fwd.hpp at most" '#include <boost/json/(value|parse|serialize|object|array)' $headers
 rule "services, models and repositories know nothing of HTTP, JSON, serializers or SQL" '#include (<boost/json|"http/|"serializers/|<sqlite3|"storage/)' $domain
 rule "HTTP types stop at handlers: in tasks/, users/ and auth/ only *_handler(s).* see http/" '#include "http/' $not_handlers

@@ -181,6 +181,13 @@ core::Status sqlite_synchronous(Config& config, const std::string& value) {
     return core::Ok{};
 }
 
+core::Status db_pool_size(Config& config, const std::string& value) {
+    auto n = parse_count(value, 1, 1000, "a number of connections");
+    if (!n) return std::move(n).error();
+    config.db_pool_size = static_cast<int>(*n);
+    return core::Ok{};
+}
+
 struct Setting {
     std::string_view name;
     // The default as a value of the setting (it parses to Config's default), or empty when it
@@ -199,7 +206,11 @@ constexpr Setting kSettings[] = {
     {"TASKAPI_SECRET_KEY", "", "none (required by `serve`)",
      "HS256 signing key, at least 32 bytes. Never logged.", secret_key},
     {"TASKAPI_DATABASE_URL", "sqlite:///db.sqlite3", "",
-     "`sqlite:///relative/path` or `sqlite:////absolute/path`", database_url},
+     "`sqlite:///relative/path` or `sqlite:////absolute/path`; PostgreSQL as a libpq URI "
+     "(`postgresql://user:password@host:port/name?sslmode=require`, `postgres://…`, a socket "
+     "directory as `postgresql:///name?host=/run/postgresql`) or libpq's `key=value` pairs. The "
+     "password is never logged",
+     database_url},
     {"TASKAPI_HOST", "127.0.0.1", "", "listen address", host},
     {"TASKAPI_PORT", "8000", "", "listen port (0: any free port)", port},
     {"TASKAPI_THREADS", "", "number of cores", "I/O threads", threads},
@@ -250,6 +261,14 @@ constexpr Setting kSettings[] = {
      "`full` fsyncs every commit: survives power loss, slower writes ([decision "
      "002](docs/decisions/002-sqlite-durability.md))",
      sqlite_synchronous},
+    {"TASKAPI_DB_STATEMENT_TIMEOUT", "5", "",
+     "PostgreSQL: seconds a statement may run (`statement_timeout`); also bounds connecting and "
+     "the wait for a pooled connection",
+     seconds<&Config::db_statement_timeout, 3600>},
+    {"TASKAPI_DB_POOL_SIZE", "10", "",
+     "PostgreSQL: connections per process at most; a call that finds them all busy waits up to "
+     "`TASKAPI_DB_STATEMENT_TIMEOUT`, then fails as unavailable",
+     db_pool_size},
 };
 
 }  // namespace
@@ -308,6 +327,14 @@ std::vector<std::pair<std::string, std::string>> settings_with_literal_defaults(
         }
     }
     return out;
+}
+
+storage::StorageOptions storage_options(const Config& config) {
+    return storage::StorageOptions{
+        .sqlite_synchronous_full = config.sqlite_synchronous_full,
+        .statement_timeout =
+            std::chrono::duration_cast<std::chrono::milliseconds>(config.db_statement_timeout),
+        .pool_size = config.db_pool_size};
 }
 
 core::Status check_for_serving(const Config& config) {

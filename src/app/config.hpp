@@ -16,6 +16,7 @@
 #include "core/log.hpp"
 #include "core/result.hpp"
 #include "http/allowed_hosts.hpp"
+#include "storage/open_storage.hpp"
 
 namespace taskapi::app {
 
@@ -36,6 +37,10 @@ struct Config {
     std::optional<int> max_connections_per_address;
     std::chrono::seconds first_byte_timeout{10};  // a new connection waiting for its first byte
     bool sqlite_synchronous_full = false;         // TASKAPI_SQLITE_SYNCHRONOUS=full|normal
+    // PostgreSQL: statement_timeout of each connection (also bounds connecting and waiting for
+    // a pooled connection), and connections per process at most.
+    std::chrono::seconds db_statement_timeout{5};
+    int db_pool_size = 10;
     // Login throttling (SECURITY.md); nullopt ("off") disables each.
     auth::LoginRates login_rates{
         .per_address = auth::Rate{20, std::chrono::minutes{1}},                    // every attempt
@@ -70,6 +75,9 @@ std::string settings_table_markdown();
 // (name, value) of every setting whose default is a value of the setting: applying it must give
 // Config's default (a unit test holds the table and the struct to that).
 std::vector<std::pair<std::string, std::string>> settings_with_literal_defaults();
+
+// The storage options the settings give (storage::open_storage).
+storage::StorageOptions storage_options(const Config& config);
 
 // Parses a setting's value; exposed for flags that override settings (`setting` names the flag
 // in the error message).

@@ -13,7 +13,7 @@ Application::Application(const Config& config, std::unique_ptr<storage::Storage>
       users_(storage_->users(), hasher_, clock_),
       tasks_(storage_->tasks(), clock_),
       authenticator_(tokens_, storage_->users()),
-      login_throttle_(throttle_store_, config.login_rates, clock_),
+      login_throttle_(storage_->throttles(), config.login_rates, clock_),
       auth_handlers_(users_, tokens_, login_throttle_, config.num_proxies),
       task_handlers_(tasks_),
       router_([this](std::optional<std::string_view> header) {

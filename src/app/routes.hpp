@@ -11,7 +11,6 @@
 #include "core/clock.hpp"
 #include "http/router.hpp"
 #include "passwords/password_hasher.hpp"
-#include "storage/memory/memory_throttle_store.hpp"
 #include "storage/open_storage.hpp"
 #include "tasks/task_handlers.hpp"
 #include "tasks/task_service.hpp"
@@ -35,7 +34,6 @@ private:
     users::UserService users_;
     tasks::TaskService tasks_;
     auth::Authenticator authenticator_;
-    storage::memory::MemoryThrottleStore throttle_store_;
     auth::LoginThrottle login_throttle_;
     auth::AuthHandlers auth_handlers_;
     tasks::TaskHandlers task_handlers_;

@@ -38,7 +38,7 @@ int serve(const Config& config) {
         return 1;
     }
     try {
-        auto opened = storage::open_migrated(config.database_url, {config.sqlite_synchronous_full});
+        auto opened = storage::open_migrated(config.database_url, storage_options(config));
         if (!opened) {
             core::log_error("TASKAPI_DATABASE_URL: " + opened.error().message);
             return 1;

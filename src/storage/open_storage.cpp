@@ -1,5 +1,7 @@
 #include "storage/open_storage.hpp"
 
+#include "storage/memory/memory_throttle_store.hpp"
+#include "storage/postgres/pg_storage.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
 #include "storage/sqlite/sqlite_migrations.hpp"
 #include "storage/sqlite/sqlite_task_repository.hpp"
@@ -19,6 +21,11 @@ public:
     }
     users::UserRepository& users() override { return users_; }
     tasks::TaskRepository& tasks() override { return tasks_; }
+    auth::ThrottleStore& throttles() override { return throttles_; }
+    void ping() override {
+        auto c = db_.acquire();
+        c->exec("SELECT 1");
+    }
     int migrate() override {
         auto c = db_.acquire_writer();
         return sqlite::apply_migrations(*c);
@@ -29,16 +36,15 @@ private:
     sqlite::Database db_;
     sqlite::SqliteUserRepository users_;
     sqlite::SqliteTaskRepository tasks_;
+    memory::MemoryThrottleStore throttles_;  // one process per SQLite file
 };
 
 core::Result<std::string> sqlite_path(std::string_view url) {
     if (url.substr(0, kSqlitePrefix.size()) != kSqlitePrefix) {
-        if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-            return core::make_error(core::ErrorCode::kInvalidArgument,
-                                    "PostgreSQL is not supported by this build yet");
-        }
         return core::make_error(core::ErrorCode::kInvalidArgument,
-                                "expected sqlite:///relative/path or sqlite:////absolute/path");
+                                "expected sqlite:///relative/path, sqlite:////absolute/path, "
+                                "postgresql://user:password@host:port/name or libpq's "
+                                "key=value pairs");
     }
     std::string path(url.substr(kSqlitePrefix.size()));
     if (path.empty() || path.back() == '/') {
@@ -50,6 +56,7 @@ core::Result<std::string> sqlite_path(std::string_view url) {
 }  // namespace
 
 core::Status validate_database_url(std::string_view url) {
+    if (postgres::is_postgres_url(url)) return postgres::check_url(url);
     auto path = sqlite_path(url);
     if (!path) return std::move(path).error();
     return core::Ok{};
@@ -57,6 +64,10 @@ core::Status validate_database_url(std::string_view url) {
 
 core::Result<std::unique_ptr<Storage>> open_storage(std::string_view url,
                                                     const StorageOptions& options) {
+    if (postgres::is_postgres_url(url)) {
+        if (auto ok = postgres::check_url(url); !ok) return std::move(ok).error();
+        return postgres::open(url, options);
+    }
     auto path = sqlite_path(url);
     if (!path) return std::move(path).error();
     return std::unique_ptr<Storage>(

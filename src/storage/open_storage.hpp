@@ -1,10 +1,12 @@
 // Chooses and opens the storage backend named by the database URL.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "auth/login_throttle.hpp"
 #include "core/result.hpp"
 #include "tasks/task_repository.hpp"
 #include "users/user_repository.hpp"
@@ -16,6 +18,12 @@ public:
     virtual ~Storage() = default;
     virtual users::UserRepository& users() = 0;
     virtual tasks::TaskRepository& tasks() = 0;
+    // Login throttle history: this process's memory for SQLite, the database for PostgreSQL
+    // (shared by every process on it).
+    virtual auth::ThrottleStore& throttles() = 0;
+    // Asks the database a trivial question (a readiness check). Throws UnavailableError when
+    // the database cannot be reached now, StorageError when it answers wrongly.
+    virtual void ping() = 0;
     // Applies pending schema migrations; returns how many were applied.
     virtual int migrate() = 0;
     // A description safe to log (no password).
@@ -25,11 +33,19 @@ public:
 struct StorageOptions {
     // SQLite: fsync the WAL on every commit, so commits survive power loss (docs/decisions/002).
     bool sqlite_synchronous_full = false;
+    // PostgreSQL: statement_timeout of every connection; also bounds connecting and waiting for
+    // a pooled connection.
+    std::chrono::milliseconds statement_timeout{5000};
+    // PostgreSQL: connections open at most (idle and leased).
+    int pool_size = 10;
 };
 
-// "sqlite:///relative/path.sqlite3" or "sqlite:////absolute/path.sqlite3".
-// Returns kInvalidArgument for a URL it cannot serve. Throws StorageError when the database
-// cannot be opened.
+// "sqlite:///relative/path.sqlite3" or "sqlite:////absolute/path.sqlite3"; PostgreSQL as a
+// libpq URI ("postgresql://user:password@host:port/name?sslmode=require", "postgres://...",
+// a socket directory as "postgresql:///name?host=/run/postgresql") or a libpq key=value string
+// ("host=... dbname=..."). Returns kInvalidArgument for a URL it cannot serve (the message never
+// repeats the URL, which may hold a password). Throws StorageError when the database cannot be
+// opened (UnavailableError when the PostgreSQL server cannot be reached).
 core::Result<std::unique_ptr<Storage>> open_storage(std::string_view url,
                                                     const StorageOptions& options = {});
 
@@ -43,7 +59,7 @@ struct MigratedStorage {
 core::Result<MigratedStorage> open_migrated(std::string_view url,
                                             const StorageOptions& options = {});
 
-// Checks the URL's form without opening anything.
+// Checks the URL's form without opening anything (the same errors as open_storage).
 core::Status validate_database_url(std::string_view url);
 
 }  // namespace taskapi::storage

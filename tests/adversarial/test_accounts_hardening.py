@@ -280,7 +280,7 @@ def test_a_hash_upgrade_at_login_revokes_nothing(server_factory):
     res = srv.cli("changepassword", "alice", "--password-stdin", input="old-params-password-1\n")
     assert res.returncode == 0, res.stderr
     # (a login in the second of the change waits for the next one itself: no sleep needed)
-    srv.sql("UPDATE users SET password_hash = ? WHERE username = 'alice'", old_hash)
+    srv.sql("UPDATE users SET password_hash = :h WHERE username = 'alice'", h=old_hash)
     first = srv.login("alice", "old-params-password-1")      # rewrites the hash
     second = srv.login("alice", "old-params-password-1")
     assert_working(srv, first, 1)

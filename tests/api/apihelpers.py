@@ -20,10 +20,6 @@ import uuid
 # The binary under test: $TASKAPI_BIN or <repo>/build/taskapi (repo = two folders above this file).
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TASKAPI_BIN = os.environ.get("TASKAPI_BIN") or os.path.join(REPO, "build", "taskapi")
-# The suites' database backend: PostgreSQL when TASKAPI_TEST_POSTGRES_URL names a server
-# (scripts/with-pg-cluster sets it), else SQLite (conftest.py's Server).
-POSTGRES_URL = os.environ.get("TASKAPI_TEST_POSTGRES_URL") or None
-BACKEND = "postgres" if POSTGRES_URL else "sqlite"
 
 # Signing key given to every server the suite starts (TASKAPI_SECRET_KEY); 52 bytes.
 SECRET_KEY = "taskapi-black-box-test-suite-signing-key-0123456789ab"

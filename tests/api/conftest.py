@@ -2,7 +2,10 @@
 
 The binary is $TASKAPI_BIN or <repo>/build/taskapi. Every server runs in its own
 temporary directory (cwd, so no .env of the repository is read) with a clean
-environment, a fresh SQLite database and the suite's signing key.
+environment, a fresh SQLite database and the suite's signing key. With
+$TASKAPI_TEST_POSTGRES_URL set (scripts/with-pg-cluster sets it), each database is a
+fresh PostgreSQL database on that server instead; Server.sql() reads and writes
+either kind beside the running server.
 
 Fixtures
   server          module-scoped running server with alice (id 1) and bob (id 2);
@@ -11,26 +14,19 @@ Fixtures
   base_url        the server's http://127.0.0.1:PORT
   login           login(user, password=None) -> {"refresh": ..., "access": ...}
   alice, bob      module-scoped access tokens; alice_refresh, bob_refresh likewise
-  server_factory  function-scoped: make(users=..., env=..., start=True, db_path=None,
-                  database_url=None) -> Server, stopped at teardown
-
-The database backend: a fresh SQLite file per server, or, when TASKAPI_TEST_POSTGRES_URL names a
-PostgreSQL server (scripts/with-pg-cluster sets it), a fresh database on that server per server.
-Tests that look into the database use Server.sql(), which speaks to either; a test that needs
-two servers on one database passes database_url=first.database_url.
+  server_factory  function-scoped: make(users=..., env=..., start=True) -> Server, stopped at teardown
 """
-import itertools
+import hashlib
 import os
 import re
 import shutil
-import sqlite3
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
 sys.dont_write_bytecode = True
@@ -38,34 +34,32 @@ sys.dont_write_bytecode = True
 import pytest
 import requests
 
-from apihelpers import (  # noqa: F401  (re-exported for tests)
-    BACKEND, POSTGRES_URL, SECRET_KEY, TASKAPI_BIN, USERS, auth, show,
-)
+from apihelpers import SECRET_KEY, TASKAPI_BIN, USERS, auth, show  # noqa: F401  (re-exported for tests)
 
 LISTEN_RE = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
+POSTGRES_URL = os.environ.get("TASKAPI_TEST_POSTGRES_URL") or None
 
-_databases = itertools.count(1)
 
-
-def psql(url, sql, variables=None):
-    """Runs SQL with psql on the database `url`; :'name' in it is the quoted variable.
-    Returns the rows, each a list of strings (NULL as None)."""
-    args = ["psql", url, "-X", "-q", "-A", "-t", "-F", "\x1f", "-P", "null=\x1e",
-            "-v", "ON_ERROR_STOP=1"]
-    for name, value in (variables or {}).items():
+def _psql(url, sql, variables=()):
+    """Runs `sql` with psql; :'name' in it is variables[name], quoted by psql. Returns stdout."""
+    args = ["psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", url]
+    for name, value in variables:
         args += ["-v", "%s=%s" % (name, value)]
-    res = subprocess.run(args, input=sql, capture_output=True, text=True, timeout=60)
+    res = subprocess.run(args, input=sql, capture_output=True, text=True, timeout=30)
     assert res.returncode == 0, "psql failed: %s" % res.stderr
-    return [[None if v == "\x1e" else v for v in line.split("\x1f")]
-            for line in res.stdout.splitlines() if line]
+    return res.stdout
 
 
-def fresh_postgres_database():
-    """A new, empty database on the test server; its URL."""
-    name = "taskapi_test_%d_%d" % (os.getpid(), next(_databases))
-    psql(POSTGRES_URL, 'CREATE DATABASE "%s";' % name)
-    parts = urllib.parse.urlsplit(POSTGRES_URL)
-    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
+def _postgres_database(key):
+    """The URL of a PostgreSQL database for `key` (a database path): the same key gives the
+    same database, as the same file would, so a restarted server finds its data."""
+    name = "taskapi_test_" + hashlib.sha1(str(key).encode()).hexdigest()[:16]
+    if not _psql(POSTGRES_URL, "SELECT 1 FROM pg_database WHERE datname = :'n'", [("n", name)]).strip():
+        _psql(POSTGRES_URL, 'CREATE DATABASE "%s"' % name)
+    if re.match(r"postgres(ql)?://", POSTGRES_URL):
+        return name, re.sub(r"^(postgres(ql)?://[^/?]*)(/[^?]*)?", lambda m: m.group(1) + "/" + name,
+                            POSTGRES_URL)
+    return name, POSTGRES_URL + " dbname=" + name
 
 
 def _check_binary():
@@ -78,19 +72,10 @@ def _check_binary():
 class Server:
     """A taskapi process on a fresh database in its own temporary directory."""
 
-    def __init__(self, env=None, db_path=None, database_url=None):
+    def __init__(self, env=None, db_path=None):
         _check_binary()
         self.dir = Path(tempfile.mkdtemp(prefix="taskapi-test-"))
-        # db_path: a SQLite file (whatever the backend); database_url: any database, e.g. another
-        # server's; neither: a fresh database of the suite's backend.
-        self.db_path = Path(db_path) if db_path else None
-        if database_url:
-            self.database_url = database_url
-        elif db_path is None and BACKEND == "postgres":
-            self.database_url = fresh_postgres_database()
-        else:
-            self.db_path = self.db_path or self.dir / "db.sqlite3"
-            self.database_url = "sqlite:///" + str(self.db_path)  # sqlite:////abs/path
+        self.db_path = Path(db_path) if db_path else self.dir / "db.sqlite3"
         self.extra_env = dict(env or {})
         self.proc = None
         self.port = None
@@ -100,6 +85,11 @@ class Server:
         self._reader = None
         self._stdout = None
         self.preexec_fn = None   # run in the child before exec (e.g. to lower its rlimits)
+        self.pg_database = None
+        if POSTGRES_URL:
+            self.pg_database, self.database_url = _postgres_database(self.db_path)
+        else:
+            self.database_url = "sqlite:///" + str(self.db_path)  # sqlite:////abs/path
 
     # ------------------------------------------------------------------ environment
     def base_env(self):
@@ -133,22 +123,6 @@ class Server:
             name, res.returncode, res.stdout, res.stderr)
         self.passwords[name] = password
         return res
-
-    # ------------------------------------------------------------------ database
-    def sql(self, query, *params):
-        """Runs one statement on this server's database, beside the server; `?` placeholders take
-        `params` in order. Returns the rows as tuples (PostgreSQL's as strings)."""
-        if not self.database_url.startswith("sqlite:"):
-            names = iter(range(len(params)))
-            text = re.sub(r"\?", lambda _: ":'p%d'" % next(names), query)
-            return [tuple(row) for row in psql(self.database_url, text + ";",
-                                              {"p%d" % i: v for i, v in enumerate(params)})]
-        db = sqlite3.connect(self.database_url[len("sqlite:///"):], timeout=10)
-        try:
-            with db:
-                return db.execute(query, params).fetchall()
-        finally:
-            db.close()
 
     # ------------------------------------------------------------------ process
     def _drain(self, stream):
@@ -235,6 +209,24 @@ class Server:
             self.proc.kill()
             self.proc.wait()
         shutil.rmtree(self.dir, ignore_errors=True)
+        if self.pg_database:
+            _psql(POSTGRES_URL, 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % self.pg_database)
+            self.pg_database = None
+
+    # ------------------------------------------------------------------ the database
+    def sql(self, statement, **params):
+        """Runs one SQL statement on the server's database beside the server, :name
+        placeholders bound to params; returns the rows as lists of strings."""
+        if self.pg_database:
+            out = _psql(self.database_url, re.sub(r":(\w+)", r":'\1'", statement) + ";\n",
+                        [(k, str(v)) for k, v in params.items()])
+            return [line.split("|") for line in out.splitlines() if line]
+        db = sqlite3.connect(str(self.db_path), timeout=10)
+        try:
+            with db:
+                return [[str(v) for v in row] for row in db.execute(statement, params).fetchall()]
+        finally:
+            db.close()
 
     # ------------------------------------------------------------------ HTTP
     @property
@@ -305,8 +297,8 @@ class Server:
 
 
 def make_server(users=(("alice", "alice-password-1", {}), ("bob", "bob-password-1", {})), env=None,
-                start=True, db_path=None, database_url=None):
-    srv = Server(env=env, db_path=db_path, database_url=database_url)
+                start=True, db_path=None):
+    srv = Server(env=env, db_path=db_path)
     try:
         for name, password, opts in users:
             srv.create_user(name, password, **opts)
@@ -336,12 +328,11 @@ def server(request):
 
 @pytest.fixture
 def server_factory():
-    """make(users=..., env=..., start=True, db_path=None, database_url=None) -> Server; all are
-    stopped (exit 0 asserted)."""
+    """make(users=..., env=..., start=True, db_path=None) -> Server; all are stopped (exit 0 asserted)."""
     made = []
 
-    def make(users=DEFAULT_USERS, env=None, start=True, db_path=None, database_url=None):
-        srv = make_server(users, env=env, start=start, db_path=db_path, database_url=database_url)
+    def make(users=DEFAULT_USERS, env=None, start=True, db_path=None):
+        srv = make_server(users, env=env, start=start, db_path=db_path)
         made.append(srv)
         return srv
 

@@ -29,7 +29,7 @@ import subprocess
 
 import pytest
 
-from apihelpers import BACKEND, DATETIME_RE, TASK_KEYS, KeepAliveClient, show
+from apihelpers import DATETIME_RE, TASK_KEYS, show, KeepAliveClient
 
 USERS = (
     ("alice", "alice-password-1", {}),
@@ -250,12 +250,10 @@ def verify_after_restart(srv, writers, cycle):
 
 
 @pytest.mark.parametrize("synchronous", [None, "full"], ids=["synchronous-default", "synchronous-full"])
-def test_sigkill_under_load_keeps_acknowledged_writes(server_factory, synchronous):
-    if synchronous and BACKEND != "sqlite":
-        pytest.skip("TASKAPI_SQLITE_SYNCHRONOUS is the SQLite backend's")
+def test_sigkill_under_load_keeps_acknowledged_writes(server_factory, tmp_path, synchronous):
     env = {"TASKAPI_SQLITE_SYNCHRONOUS": synchronous} if synchronous else {}
-    srv = server_factory(users=USERS, env=env, start=False)
-    database_url = srv.database_url
+    db = tmp_path / "crash.sqlite3"
+    srv = server_factory(users=USERS, env=env, db_path=db, start=False)
     srv.start(args=SERVE_ARGS)
 
     writers = []
@@ -301,7 +299,7 @@ def test_sigkill_under_load_keeps_acknowledged_writes(server_factory, synchronou
         unacked = sum(1 for w in writers if w.pending is not None)
         pending_ops = sorted(w.pending[0] for w in writers if w.pending is not None)
 
-        srv = server_factory(users=(), env=env, database_url=database_url, start=False)
+        srv = server_factory(users=(), env=env, db_path=db, start=False)
         srv.start(args=SERVE_ARGS)
         r = srv.get("/api/health/")
         assert r.status_code == 200 and r.json() == {"status": "ok"}, show(r)

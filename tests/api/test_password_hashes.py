@@ -1,6 +1,7 @@
 """Stored password hashes: Argon2id with OWASP's m = 7 MiB, t = 5 setting, and hashes made with
 other parameters rewritten at the next successful login (docs/decisions/004-argon2id-parameters.md).
-The database is read and written beside the running server (Server.sql: SQLite or PostgreSQL)."""
+The database is read and written beside the running server (Server.sql)."""
+
 from apihelpers import LOGIN_FAILED, assert_json
 
 T = "/api/auth/token/"
@@ -12,11 +13,11 @@ OLD_HASH = "$argon2id$v=19$m=19456,t=2,p=1$M9nf7SS57Bgmdy6Jyg9p7A$Mn/xR/hYRyd/lR
 
 
 def stored_hash(srv, username):
-    return srv.sql("SELECT password_hash FROM users WHERE username = ?", username)[0][0]
+    return srv.sql("SELECT password_hash FROM users WHERE username = :u", u=username)[0][0]
 
 
 def set_stored_hash(srv, username, password_hash):
-    srv.sql("UPDATE users SET password_hash = ? WHERE username = ?", password_hash, username)
+    srv.sql("UPDATE users SET password_hash = :h WHERE username = :u", h=password_hash, u=username)
 
 
 def login(srv, username, password):

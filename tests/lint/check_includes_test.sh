@@ -71,6 +71,10 @@ add_include users/user_service.cpp '#include <sodium.h>'
 expect_caught "libsodium outside passwords" "libsodium belongs to passwords/"
 
 fresh_copy
+add_include storage/open_storage.cpp '#include <libpq-fe.h>'
+expect_caught "libpq outside storage/postgres" "libpq belongs to storage/postgres/"
+
+fresh_copy
 mkdir "$work/src/newfolder"
 echo '#include "core/result.hpp"' >"$work/src/newfolder/thing.hpp"
 expect_caught "a folder without a rule" "src/newfolder/ has no line"

@@ -140,7 +140,7 @@ class Farm:
             # The first server's database is a fresh one of the suite's backend; the others share it.
             first = api_conftest.Server(env=env)
             self.database_url = first.database_url
-            self.servers = [first] + [api_conftest.Server(env=env, database_url=self.database_url)
+            self.servers = [first] + [api_conftest.Server(env=env, db_path=first.db_path)
                                       for _ in range(n - 1)]
             for name, password, opts in users:
                 self.servers[0].create_user(name, password, **opts)

@@ -1,8 +1,11 @@
-// One typed suite run against every repository implementation: SQLite on a temporary file, and
-// the in-memory fakes the unit tests rely on (which proves the fakes faithful).
+// One typed suite run against every repository implementation: SQLite on a temporary file,
+// PostgreSQL on a fresh schema of the server named by TASKAPI_TEST_POSTGRES_URL (ctest's
+// storage.postgres starts a throwaway one), and the in-memory fakes the unit tests rely on (which
+// proves the fakes faithful).
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -18,7 +21,11 @@
 #include "fakes/fixed_clock.hpp"
 #include "fakes/in_memory_task_repository.hpp"
 #include "fakes/in_memory_user_repository.hpp"
+#include "postgres_test_database.hpp"
 #include "storage/open_storage.hpp"
+#include "storage/postgres/pg_migrations.hpp"
+#include "storage/postgres/pg_pool.hpp"
+#include "storage/postgres/pg_storage.hpp"
 #include "storage/sqlite/sqlite_migrations.hpp"
 #include "storage/storage_error.hpp"
 
@@ -53,6 +60,13 @@ private:
     std::filesystem::path path_;
 };
 
+// "t12" (GCC 12 at -O3 warns falsely about "t" + std::to_string(12)).
+std::string numbered(char prefix, int n) {
+    std::string out(1, prefix);
+    out += std::to_string(n);
+    return out;
+}
+
 std::unique_ptr<Storage> open(const std::string& url) {
     auto storage = open_storage(url);
     if (!storage) throw std::runtime_error("open_storage: " + storage.error().message);
@@ -62,6 +76,7 @@ std::unique_ptr<Storage> open(const std::string& url) {
 class SqliteBackend {
 public:
     static constexpr const char* kName = "Sqlite";
+    static bool available() { return true; }
     SqliteBackend() : storage_(open(dir_.sqlite_url())) { storage_->migrate(); }
     users::UserRepository& users() { return storage_->users(); }
     tasks::TaskRepository& tasks() { return storage_->tasks(); }
@@ -71,9 +86,29 @@ private:
     std::unique_ptr<Storage> storage_;
 };
 
+// Each test on a schema of its own.
+class PostgresBackend {
+public:
+    static constexpr const char* kName = "Postgres";
+    static bool available() { return testing::postgres_test_url().has_value(); }
+    PostgresBackend() {
+        if (!available()) return;
+        schema_ = std::make_unique<testing::PostgresTestSchema>();
+        storage_ = schema_->open();
+        storage_->migrate();
+    }
+    users::UserRepository& users() { return storage_->users(); }
+    tasks::TaskRepository& tasks() { return storage_->tasks(); }
+
+private:
+    std::unique_ptr<testing::PostgresTestSchema> schema_;  // dropped after the storage closed
+    std::unique_ptr<Storage> storage_;
+};
+
 class InMemoryBackend {
 public:
     static constexpr const char* kName = "InMemory";
+    static bool available() { return true; }
     users::UserRepository& users() { return users_; }
     tasks::TaskRepository& tasks() { return tasks_; }
 
@@ -92,6 +127,13 @@ struct BackendNames {
 template <typename Backend>
 class RepositoryConformance : public ::testing::Test {
 protected:
+    void SetUp() override {
+        if (!Backend::available()) {
+            GTEST_SKIP() << "TASKAPI_TEST_POSTGRES_URL is not set (ctest runs these as "
+                            "storage.postgres, on a throwaway server)";
+        }
+    }
+
     users::UserRepository& users() { return backend_.users(); }
     tasks::TaskRepository& tasks() { return backend_.tasks(); }
 
@@ -118,7 +160,7 @@ protected:
     core::Timestamp now_ = make_timestamp(2026, 11, 26, 17, 20, 5, 123456);
 };
 
-using Backends = ::testing::Types<SqliteBackend, InMemoryBackend>;
+using Backends = ::testing::Types<SqliteBackend, PostgresBackend, InMemoryBackend>;
 TYPED_TEST_SUITE(RepositoryConformance, Backends, BackendNames);
 
 // --- tasks: create, find, list ---------------------------------------------------------------
@@ -487,6 +529,43 @@ TYPED_TEST(RepositoryConformance, UnicodeUsernamesRoundTrip) {
     EXPECT_EQ(this->users().find_by_username("élodie日本")->id, id);
 }
 
+TYPED_TEST(RepositoryConformance, NamesNoUserCanHaveAreNotFound) {
+    this->add_user("alice");
+    EXPECT_FALSE(this->users().find_by_username("\xff\xfe").has_value());
+    EXPECT_FALSE(this->users().find_by_username(std::string("alice\0", 6)).has_value());
+    EXPECT_FALSE(this->users().find_by_username("\xed\xa0\x80").has_value());  // a surrogate
+    EXPECT_FALSE(this->users().replace_password_hash(core::UserId{1}, "\xff", "$argon2id$y"));
+    EXPECT_TRUE(this->users().find_by_username("alice").has_value());
+}
+
+TYPED_TEST(RepositoryConformance, TimesBeforeTheYear2000RoundTrip) {
+    const auto joined = make_timestamp(1999, 12, 31, 23, 59, 59, 999999);
+    const auto user = this->users().create(
+        users::NewUser{.username = "old", .password_hash = "h", .date_joined = joined});
+    ASSERT_TRUE(user.has_value());
+    EXPECT_EQ(this->users().find_by_id(user->id)->date_joined, joined);
+    const auto changed = make_timestamp(1970, 1, 1, 0, 0, 1);
+    ASSERT_TRUE(this->users().change_password(user->id, "h2", changed));
+    EXPECT_EQ(this->users().find_by_username("old")->password_changed_at, changed);
+}
+
+TYPED_TEST(RepositoryConformance, ListsLongerThanOnePageComeWhole) {
+    const auto alice = this->add_user("alice");
+    const auto bob = this->add_user("bob");
+    std::vector<std::int64_t> created;
+    for (int i = 0; i < 150; ++i) {
+        created.push_back(this->add_task(alice, numbered('t', i)).id.value);
+        if (i % 7 == 0) this->add_task(bob, "b");
+    }
+    EXPECT_EQ(this->ids_of(this->tasks().list(alice)), created);
+    std::vector<std::int64_t> seen;
+    this->tasks().for_each(alice, core::TaskId{created[63]}, [&seen](const tasks::Task& t) {
+        seen.push_back(t.id.value);
+        return seen.size() < 70;
+    });
+    EXPECT_EQ(seen, std::vector<std::int64_t>(created.begin() + 64, created.begin() + 134));
+}
+
 TYPED_TEST(RepositoryConformance, MissingUsersAreNotFound) {
     this->add_user("alice");
     EXPECT_FALSE(this->users().find_by_id(core::UserId{999}).has_value());
@@ -631,6 +710,12 @@ TEST(SqliteStorage, MigrationsAreNumberedAscending) {
     EXPECT_EQ(all.front().version, 1);
 }
 
+TEST(SqliteStorage, PingAnswers) {
+    const TempDir dir;
+    const auto storage = open(dir.sqlite_url());
+    EXPECT_NO_THROW(storage->ping());
+}
+
 TEST(SqliteStorage, DescribeNamesTheFile) {
     const TempDir dir;
     const auto storage = open(dir.sqlite_url());
@@ -638,8 +723,8 @@ TEST(SqliteStorage, DescribeNamesTheFile) {
 }
 
 TEST(SqliteStorage, OpenRefusesUrlsItCannotServe) {
-    for (const char* url : {"postgresql://user@localhost/taskapi", "postgres://localhost/x",
-                            "mysql://localhost/x", "sqlite:///", "", "db.sqlite3"}) {
+    for (const char* url : {"mysql://localhost/x", "sqlite:///", "", "db.sqlite3",
+                            "sqlite://relative.sqlite3", "postgresql://[::1/x"}) {
         const auto storage = open_storage(url);
         ASSERT_FALSE(storage.has_value()) << url;
         EXPECT_EQ(storage.error().code, core::ErrorCode::kInvalidArgument) << url;
@@ -650,6 +735,276 @@ TEST(SqliteStorage, OpeningAFileInAMissingDirectoryThrows) {
     const TempDir dir;
     const std::string url = "sqlite:///" + (dir.path() / "missing" / "db.sqlite3").string();
     EXPECT_THROW(static_cast<void>(open_storage(url)), StorageError);
+}
+
+// --- PostgreSQL specifics --------------------------------------------------------------------
+// What several processes on one database rely on. Each Storage below has a pool of its own, so
+// two of them are two processes' worth of connections.
+
+class PostgresStorage : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (!testing::postgres_test_url()) {
+            GTEST_SKIP() << "TASKAPI_TEST_POSTGRES_URL is not set (ctest runs these as "
+                            "storage.postgres, on a throwaway server)";
+        }
+        schema_.emplace();
+    }
+    std::optional<testing::PostgresTestSchema> schema_;
+};
+
+TEST_F(PostgresStorage, MigrateTwiceAppliesNothingTheSecondTime) {
+    const auto storage = schema_->open();
+    EXPECT_EQ(storage->migrate(), static_cast<int>(postgres::migrations().size()));
+    EXPECT_GE(postgres::migrations().size(), 2u);
+    EXPECT_EQ(storage->migrate(), 0);
+    EXPECT_EQ(schema_->open()->migrate(), 0);
+}
+
+TEST_F(PostgresStorage, MigratorsStartingAtOnceApplyEachMigrationOnce) {
+    constexpr int kMigrators = 6;
+    std::vector<std::unique_ptr<Storage>> storages;
+    for (int i = 0; i < kMigrators; ++i) storages.push_back(schema_->open());
+    std::atomic<int> ready{0};
+    std::vector<int> applied(kMigrators, -1);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kMigrators; ++i) {
+        threads.emplace_back([&storages, &ready, &applied, i] {
+            ++ready;
+            while (ready.load() < kMigrators) std::this_thread::yield();
+            applied[static_cast<std::size_t>(i)] = storages[static_cast<std::size_t>(i)]->migrate();
+        });
+    }
+    for (auto& t : threads) t.join();
+    const int total = static_cast<int>(postgres::migrations().size());
+    EXPECT_EQ(std::count(applied.begin(), applied.end(), total), 1);
+    EXPECT_EQ(std::count(applied.begin(), applied.end(), 0), kMigrators - 1);
+    const auto rows = schema_->admin().execute(
+        {"count_migrations",
+         ("SELECT count(*) FROM " + schema_->name() + ".schema_migrations").c_str()},
+        postgres::Params{});
+    EXPECT_EQ(rows.int64(0, 0), total);
+}
+
+TEST_F(PostgresStorage, ConcurrentUpdatesOfOneTaskFromTwoProcessesLoseNothing) {
+    const auto first = schema_->open();
+    first->migrate();
+    const auto second = schema_->open();
+    const auto owner =
+        first->users().create(users::NewUser{.username = "alice", .password_hash = "h"})->id;
+    const auto task =
+        first->tasks().create(owner, tasks::NewTask{.title = "t0"}, make_timestamp(2026, 1, 1));
+    constexpr int kUpdates = 200;
+    // Each writer changes its own field; an update that wrote a whole row read earlier would
+    // bring back the other writer's old value.
+    std::thread titles([&first, owner, &task] {
+        for (int i = 1; i <= kUpdates; ++i) {
+            first->tasks().update(owner, task.id, tasks::TaskPatch{.title = numbered('t', i)},
+                                  make_timestamp(2026, 1, 2));
+        }
+    });
+    std::thread descriptions([&second, owner, &task] {
+        for (int i = 1; i <= kUpdates; ++i) {
+            second->tasks().update(
+                owner, task.id,
+                tasks::TaskPatch{.description = numbered('d', i), .completed = i % 2 == 0},
+                make_timestamp(2026, 1, 2));
+        }
+    });
+    titles.join();
+    descriptions.join();
+    const auto found = second->tasks().find(owner, task.id);
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->title, numbered('t', kUpdates));
+    EXPECT_EQ(found->description, numbered('d', kUpdates));
+    EXPECT_TRUE(found->completed);
+}
+
+TEST_F(PostgresStorage, TwoProcessesSeeEachOthersWrites) {
+    const auto first = schema_->open();
+    first->migrate();
+    const auto second = schema_->open();
+    const auto alice =
+        first->users().create(users::NewUser{.username = "alice", .password_hash = "h"})->id;
+    EXPECT_EQ(second->users().find_by_username("alice")->id, alice);
+    EXPECT_EQ(second->users()
+                  .create(users::NewUser{.username = "alice", .password_hash = "x"})
+                  .error()
+                  .code,
+              core::ErrorCode::kConflict);
+    const auto task = second->tasks().create(alice, tasks::NewTask{.title = "shared"},
+                                             make_timestamp(2026, 1, 1));
+    EXPECT_EQ(first->tasks().find(alice, task.id)->title, "shared");
+    ASSERT_TRUE(first->users().remove(alice));
+    EXPECT_FALSE(second->users().find_by_id(alice).has_value());
+    EXPECT_FALSE(second->tasks().find(alice, task.id).has_value());
+}
+
+TEST_F(PostgresStorage, ThrottleCountsAreSharedBetweenProcesses) {
+    const auto first = schema_->open();
+    first->migrate();
+    const auto second = schema_->open();
+    const auth::Rate three_per_minute{3, std::chrono::seconds{60}};
+    const auto now = make_timestamp(2026, 1, 1);
+    EXPECT_FALSE(first->throttles().hit("k", three_per_minute, now));
+    EXPECT_FALSE(second->throttles().hit("k", three_per_minute, now + 1s));
+    EXPECT_FALSE(first->throttles().hit("k", three_per_minute, now + 2s));
+    const auto wait = second->throttles().hit("k", three_per_minute, now + 3s);
+    ASSERT_TRUE(wait.has_value());
+    EXPECT_DOUBLE_EQ(*wait, 57.0);
+    second->throttles().refund("k", now + 1s);
+    EXPECT_FALSE(first->throttles().hit("k", three_per_minute, now + 3s));
+    first->throttles().remember("trusted", now + 10s, now);
+    EXPECT_TRUE(second->throttles().remembers("trusted", now + 9s));
+    EXPECT_FALSE(second->throttles().remembers("trusted", now + 10s));
+}
+
+TEST_F(PostgresStorage, ConcurrentHitsNeverOvershootTheRate) {
+    const auto first = schema_->open();
+    first->migrate();
+    const auto second = schema_->open();
+    const auth::Rate ten_per_hour{10, std::chrono::hours{1}};
+    const auto now = make_timestamp(2026, 1, 1);
+    std::atomic<int> allowed{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        Storage& storage = t % 2 == 0 ? *first : *second;
+        threads.emplace_back([&storage, &allowed, ten_per_hour, now, t] {
+            for (int i = 0; i < 10; ++i) {
+                if (!storage.throttles().hit("login:address:x", ten_per_hour,
+                                             now + std::chrono::milliseconds{t * 10 + i})) {
+                    ++allowed;
+                }
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(allowed.load(), 10);
+}
+
+// What a server restart does to every session: end them (the test's own sessions only).
+void end_sessions(testing::PostgresTestSchema& schema) {
+    const std::string terminate =
+        "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE "
+        "application_name = '" +
+        schema.name() + "'";
+    const auto ended = schema.admin().execute({"terminate", terminate.c_str()}, postgres::Params{});
+    ASSERT_GE(ended.int64(0, 0), 1);
+}
+
+TEST_F(PostgresStorage, AWriteOnALostConnectionIsUnavailableAndTheNextCallReconnects) {
+    const auto storage = schema_->open();
+    storage->migrate();
+    const auto alice =
+        storage->users().create(users::NewUser{.username = "alice", .password_hash = "h"})->id;
+    end_sessions(*schema_);
+    // The server may or may not have run it: only the caller can tell whether to retry.
+    EXPECT_THROW(static_cast<void>(storage->tasks().create(alice, tasks::NewTask{.title = "t"},
+                                                           make_timestamp(2026, 1, 1))),
+                 UnavailableError);
+    EXPECT_EQ(storage->tasks()
+                  .create(alice, tasks::NewTask{.title = "t"}, make_timestamp(2026, 1, 1))
+                  .title,
+              "t");
+}
+
+TEST_F(PostgresStorage, ReadsGoOnThroughALostConnection) {
+    const auto storage = schema_->open();
+    storage->migrate();
+    const auto alice =
+        storage->users().create(users::NewUser{.username = "alice", .password_hash = "h"})->id;
+    const auto task =
+        storage->tasks().create(alice, tasks::NewTask{.title = "t"}, make_timestamp(2026, 1, 1));
+    storage->throttles().remember("k", make_timestamp(2026, 1, 2), make_timestamp(2026, 1, 1));
+    end_sessions(*schema_);
+    EXPECT_EQ(storage->users().find_by_id(alice)->username, "alice");
+    end_sessions(*schema_);
+    EXPECT_EQ(storage->users().find_by_username("alice")->id, alice);
+    end_sessions(*schema_);
+    EXPECT_EQ(storage->tasks().find(alice, task.id)->title, "t");
+    end_sessions(*schema_);
+    EXPECT_EQ(storage->tasks().list(alice).size(), 1u);
+    end_sessions(*schema_);
+    EXPECT_TRUE(storage->throttles().remembers("k", make_timestamp(2026, 1, 1)));
+    end_sessions(*schema_);
+    EXPECT_NO_THROW(storage->ping());
+}
+
+TEST_F(PostgresStorage, PingAnswers) {
+    const auto storage = schema_->open();
+    EXPECT_NO_THROW(storage->ping());
+}
+
+TEST_F(PostgresStorage, StatementsArePreparedAgainWhenTheSessionForgotThem) {
+    const auto storage = schema_->open();
+    storage->migrate();
+    const auto alice =
+        storage->users().create(users::NewUser{.username = "alice", .password_hash = "h"})->id;
+    postgres::Connection c(postgres::ConnectOptions{.conninfo = schema_->url()});
+    const postgres::Statement find{"find_user", "SELECT id FROM users WHERE id = $1"};
+    EXPECT_EQ(c.execute(find, postgres::Params{}.add(alice.value)).int64(0, 0), alice.value);
+    // What a pooler in front may do between two clients: forget the session's statements.
+    c.exec("DEALLOCATE ALL");
+    EXPECT_EQ(c.execute(find, postgres::Params{}.add(alice.value)).int64(0, 0), alice.value);
+}
+
+TEST_F(PostgresStorage, AStatementOverTheTimeoutIsUnavailableAndTheConnectionStaysUsable) {
+    postgres::Connection c(postgres::ConnectOptions{
+        .conninfo = schema_->url(), .statement_timeout = std::chrono::milliseconds{100}});
+    EXPECT_THROW(c.exec("SELECT pg_sleep(2)"), UnavailableError);
+    EXPECT_FALSE(c.is_broken());
+    EXPECT_NO_THROW(c.exec("SELECT 1"));
+}
+
+TEST_F(PostgresStorage, AFullPoolIsUnavailableAfterTheTimeout) {
+    postgres::Pool pool(
+        postgres::PoolOptions{.connect = {.conninfo = schema_->url(),
+                                          .statement_timeout = std::chrono::milliseconds{200}},
+                              .size = 1});
+    auto held = pool.lease();
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_THROW(static_cast<void>(pool.lease()), UnavailableError);
+    EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds{190});
+}
+
+TEST_F(PostgresStorage, AnUnreachableServerIsUnavailableAndNoPasswordIsShown) {
+    const std::string url = "postgresql://taskapi:s3cret-pw@/taskapi?host=/nonexistent-taskapi-dir";
+    try {
+        static_cast<void>(open_storage(url));
+        ADD_FAILURE() << "opened a storage on a missing server";
+    } catch (const UnavailableError& e) {
+        EXPECT_EQ(std::string(e.what()).find("s3cret-pw"), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(PostgresStorage, DescribeLeavesThePasswordOut) {
+    const auto storage = schema_->open();
+    EXPECT_TRUE(storage->describe().starts_with("postgresql://")) << storage->describe();
+    EXPECT_EQ(postgres::describe_url(
+                  "postgresql://alice:s3cret@db.example.com:5433/tasks?sslmode=require"),
+              "postgresql://alice@db.example.com:5433/tasks");
+    EXPECT_EQ(postgres::describe_url("host=db port=5433 dbname=tasks user=alice password=s3cret"),
+              "postgresql://alice@db:5433/tasks");
+    EXPECT_EQ(postgres::describe_url("postgresql:///tasks?host=/run/postgresql"),
+              "postgresql:///tasks?host=/run/postgresql");
+}
+
+TEST(PostgresUrl, ValidationAcceptsLibpqFormsAndNeverQuotesTheUrl) {
+    for (const char* url :
+         {"postgresql://alice:pw@localhost:5432/tasks?sslmode=require", "postgres://localhost/x",
+          "postgresql:///taskapi?host=/run/postgresql", "host=localhost dbname=tasks user=a",
+          "postgresql://a@h1:5432,h2:5432/tasks?target_session_attrs=read-write"}) {
+        EXPECT_TRUE(validate_database_url(url).has_value()) << url;
+    }
+    for (const char* url : {"postgresql://alice:s3cret@host:5432/db?nosuchoption=1",
+                            "host=localhost password=s3cret nosuchkey=1", "password=s3cret host",
+                            "postgresql://alice:s3cret@[::1/db"}) {
+        const auto status = validate_database_url(url);
+        ASSERT_FALSE(status.has_value()) << url;
+        EXPECT_EQ(status.error().code, core::ErrorCode::kInvalidArgument);
+        EXPECT_EQ(status.error().message.find("s3cret"), std::string::npos)
+            << status.error().message;
+    }
 }
 
 }  // namespace

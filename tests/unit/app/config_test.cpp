@@ -152,6 +152,42 @@ TEST(ConfigFromEnvironment, RefusesADatabaseUrlItCannotServe) {
     }
 }
 
+TEST(ConfigFromEnvironment, ReadsPostgresUrlsInEveryLibpqForm) {
+    for (const char* v : {"postgresql://taskapi:pw@db.example.com:5432/taskapi?sslmode=require",
+                          "postgres://db/taskapi", "postgresql:///taskapi?host=/run/postgresql",
+                          "host=db dbname=taskapi user=taskapi password=pw"}) {
+        const auto config = config_from_environment({{"TASKAPI_DATABASE_URL", v}});
+        ASSERT_TRUE(config.has_value()) << v << ": " << config.error().message;
+        EXPECT_EQ(config->database_url, v);
+    }
+}
+
+TEST(ConfigFromEnvironment, ABadPostgresUrlIsRefusedWithoutItsPassword) {
+    for (const char* v : {"postgresql://taskapi:s3cret@db/taskapi?nosuchoption=1",
+                          "password=s3cret host", "host=db password=s3cret nosuchkey=x"}) {
+        expect_refused("TASKAPI_DATABASE_URL", v);
+        const auto config = config_from_environment({{"TASKAPI_DATABASE_URL", v}});
+        ASSERT_FALSE(config.has_value());
+        EXPECT_EQ(config.error().message.find("s3cret"), std::string::npos)
+            << config.error().message;
+    }
+}
+
+TEST(ConfigFromEnvironment, ReadsTheDatabaseTimeoutAndPoolSize) {
+    const auto config = config_from_environment(
+        {{"TASKAPI_DB_STATEMENT_TIMEOUT", "2"}, {"TASKAPI_DB_POOL_SIZE", "32"}});
+    ASSERT_TRUE(config.has_value()) << config.error().message;
+    EXPECT_EQ(config->db_statement_timeout, 2s);
+    EXPECT_EQ(config->db_pool_size, 32);
+    const auto options = storage_options(*config);
+    EXPECT_EQ(options.statement_timeout, std::chrono::milliseconds{2000});
+    EXPECT_EQ(options.pool_size, 32);
+    for (const char* v : {"", "0", "-1", "1.5", "3601"}) {
+        expect_refused("TASKAPI_DB_STATEMENT_TIMEOUT", v);
+    }
+    for (const char* v : {"", "0", "1001", "many"}) expect_refused("TASKAPI_DB_POOL_SIZE", v);
+}
+
 TEST(ConfigFromEnvironment, ReadsEachLogLevel) {
     EXPECT_EQ(config_from_environment({{"TASKAPI_LOG_LEVEL", "info"}})->log_level,
               core::LogLevel::kInfo);
@@ -225,10 +261,10 @@ TEST(ConfigFromEnvironment, LoginThrottlingDefaults) {
 }
 
 TEST(ConfigFromEnvironment, ReadsTheLoginRatesOnce) {
-    const auto config = config_from_environment(
-        {{"TASKAPI_LOGIN_RATE_PER_ADDRESS", "3/s"},
-         {"TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS", "5/min"},
-         {"TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME", "off"}});
+    const auto config =
+        config_from_environment({{"TASKAPI_LOGIN_RATE_PER_ADDRESS", "3/s"},
+                                 {"TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS", "5/min"},
+                                 {"TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME", "off"}});
     ASSERT_TRUE(config.has_value()) << config.error().message;
     EXPECT_EQ(config->login_rates.per_address, (auth::Rate{3, std::chrono::seconds{1}}));
     EXPECT_EQ(config->login_rates.failures_per_username_address,

@@ -1,0 +1,31 @@
+// tasks::TaskRepository on PostgreSQL: one statement per call, the owner in every WHERE clause.
+#pragma once
+
+#include "storage/postgres/pg_pool.hpp"
+#include "tasks/task_repository.hpp"
+
+namespace taskapi::storage::postgres {
+
+// Thread-safe (each call leases a connection). Throws UnavailableError when the database
+// cannot be reached, StorageError on anything else unexpected.
+class PgTaskRepository final : public tasks::TaskRepository {
+public:
+    explicit PgTaskRepository(Pool& pool) : pool_(pool) {}
+
+    tasks::Task create(core::UserId owner, const tasks::NewTask& task,
+                       core::Timestamp now) override;
+    // Reads in pages of kPageSize tasks by id, so a long list is never held whole; each page is
+    // its own snapshot (a task created meanwhile with a higher id may appear).
+    void for_each(core::UserId owner, core::TaskId after, const tasks::TaskVisitor& visit) override;
+    [[nodiscard]] std::optional<tasks::Task> find(core::UserId owner, core::TaskId id) override;
+    std::optional<tasks::Task> update(core::UserId owner, core::TaskId id,
+                                      const tasks::TaskPatch& patch, core::Timestamp now) override;
+    bool remove(core::UserId owner, core::TaskId id) override;
+
+    static constexpr std::int64_t kPageSize = 64;
+
+private:
+    Pool& pool_;
+};
+
+}  // namespace taskapi::storage::postgres
