@@ -1,5 +1,7 @@
 #include "storage/open_storage.hpp"
 
+#include <exception>
+
 #include "storage/sqlite/sqlite_db.hpp"
 #include "storage/sqlite/sqlite_migrations.hpp"
 #include "storage/sqlite/sqlite_task_repository.hpp"
@@ -24,6 +26,18 @@ public:
         return sqlite::apply_migrations(*c);
     }
     [[nodiscard]] std::string describe() const override { return "sqlite:///" + db_.path(); }
+    [[nodiscard]] bool blocks_on_network() const override { return false; }
+    bool ping() override {
+        try {
+            // A read transaction on the schema: the file is there and readable.
+            auto c = db_.acquire();
+            sqlite::StatementScope s(c->prepare("SELECT 1 FROM sqlite_schema LIMIT 1"));
+            (void)s->step();
+            return true;
+        } catch (const std::exception&) {
+            return false;
+        }
+    }
 
 private:
     sqlite::Database db_;
