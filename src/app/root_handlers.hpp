@@ -1,6 +1,8 @@
-// The two views without a model: the health check and the API root (DefaultRouter's index).
+// The views without a model: the health check and the API root (DefaultRouter's index); and
+// the answer when the database cannot be reached.
 #pragma once
 
+#include "core/result.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
 
@@ -8,6 +10,10 @@ namespace taskapi::app {
 
 // {"status":"ok"}
 http::Response health(const http::Request& request);
+
+// The database cannot be reached: 503 {"detail":"Service temporarily unavailable."} with
+// Retry-After (a database restart takes seconds).
+core::Error database_unavailable();
 
 // {"tasks":"http://<host>/api/tasks/"}: an absolute URL built from the Host header; a format
 // suffix on the root (/api/.json) carries over to the link.

@@ -1,6 +1,7 @@
 #include "app/routes.hpp"
 
 #include "app/root_handlers.hpp"
+#include "storage/storage_error.hpp"
 #include "users/me_handler.hpp"
 
 namespace taskapi::app {
@@ -26,9 +27,17 @@ Application::Application(const Config& config, std::unique_ptr<storage::Storage>
     router_.set_allowed_hosts(std::move(hosts));
 }
 
+std::optional<core::Error> error_for_storage_exception(const std::exception& e) {
+    if (dynamic_cast<const storage::UnavailableError*>(&e) != nullptr) {
+        return database_unavailable();
+    }
+    return std::nullopt;
+}
+
 void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandlers& tasks) {
     using http::Access;
     using http::Request;
+    using http::Work;
     // RFC 6749 5.1: answers that carry tokens must not be stored by any cache. Every answer of
     // the token endpoints says so, errors and OPTIONS included: one rule per URL, and a cache
     // never has to tell which of them held a token (docs/decisions/001, difference 12).
@@ -38,15 +47,18 @@ void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandl
                 .name = "Api Root",
                 .description = "The default basic root view for DefaultRouter",
                 .format_suffix = true,
+                .work = Work::kInline,
                 .get = api_root});
 
+    // Liveness: answered from memory, whatever the database does.
     router.add({.pattern = "/api/health/",
                 .name = "Health Check",
                 .access = Access::kPublic,
                 .any_host = true,
+                .work = Work::kInline,
                 .get = health});
 
-    router.add({.pattern = "/api/me/", .name = "Me", .get = users::me});
+    router.add({.pattern = "/api/me/", .name = "Me", .work = Work::kInline, .get = users::me});
 
     router.add(
         {.pattern = "/api/auth/token/",
@@ -55,6 +67,7 @@ void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandl
                         "JSON web\ntoken pair to prove the authentication of those credentials.",
          .access = Access::kNoAuthentication,
          .headers = no_store,
+         .work = Work::kCpu,
          .post = [&auth](const Request& r) { return auth.obtain_pair(r); },
          .actions = [](const Request&) { return auth::AuthHandlers::obtain_pair_actions(); }});
 
@@ -81,7 +94,8 @@ void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandl
                 .put = [&tasks](const Request& r) { return tasks.update(r, false); },
                 .patch = [&tasks](const Request& r) { return tasks.update(r, true); },
                 .del = [&tasks](const Request& r) { return tasks.destroy(r); },
-                .actions = [&tasks](const Request& r) { return tasks.detail_actions(r); }});
+                .actions = [&tasks](const Request& r) { return tasks.detail_actions(r); },
+                .actions_work = Work::kDatabase});
 }
 
 }  // namespace taskapi::app

@@ -1,0 +1,173 @@
+"""Where database work runs (docs/decisions/007): with the database executor
+(TASKAPI_DB_THREADS > 0) no I/O thread waits on the database.
+
+The slow database is SQLite with its write lock held by another process (Python's sqlite3,
+BEGIN IMMEDIATE): a write then waits on SQLite's busy timeout (5 s) until the lock is released.
+The server runs one I/O thread, so the waiting write and the health check share it.
+"""
+import json
+import select
+import socket
+import sqlite3
+import time
+
+import pytest
+
+from apihelpers import ALLOW_RO, assert_json, show
+
+ONE_IO_THREAD = ("--host", "127.0.0.1", "--port", "0", "--threads", "1")
+
+
+def start(server_factory, db_threads):
+    srv = server_factory(env={"TASKAPI_DB_THREADS": str(db_threads)}, start=False)
+    srv.start(args=ONE_IO_THREAD)
+    return srv
+
+
+class WriteLock:
+    """SQLite's write lock on the server's database, held by this (other) process."""
+
+    def __init__(self, path):
+        self.db = sqlite3.connect(str(path), isolation_level=None, timeout=10)
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def release(self):
+        if self.db is not None:
+            self.db.execute("ROLLBACK")
+            self.db.close()
+            self.db = None
+
+
+def server_side_unread_bytes(server_port, client_port):
+    """Bytes the server has not read yet from the connection whose client end is client_port
+    (the rx_queue of its socket in /proc/net/tcp); None while the socket is not listed."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            remote_port = int(fields[2].rsplit(":", 1)[1], 16)
+            if local_port == server_port and remote_port == client_port:
+                return int(fields[4].split(":")[1], 16)
+    return None
+
+
+def send_raw(port, method, path, token, body):
+    """Sends one request on a new socket and returns the socket, once the server has read the
+    whole request (and so dispatched it: nothing suspends between the two)."""
+    data = json.dumps(body).encode()
+    head = ("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+            "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+            % (method, path, token, len(data))).encode()
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    s.sendall(head + data)
+    client_port = s.getsockname()[1]
+    deadline = time.time() + 20
+    while server_side_unread_bytes(port, client_port) != 0:
+        assert time.time() < deadline, "the server never read the request"
+        time.sleep(0.005)
+    return s
+
+
+def read_answer(s, timeout=30):
+    s.settimeout(timeout)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(65536)
+        assert chunk, "closed without an answer: %r" % data
+        data += chunk
+    head, rest = data.split(b"\r\n\r\n", 1)
+    length = 0
+    for line in head.decode("latin-1").split("\r\n")[1:]:
+        name, value = line.split(":", 1)
+        if name.strip().lower() == "content-length":
+            length = int(value)
+    while len(rest) < length:
+        chunk = s.recv(65536)
+        assert chunk, "closed mid-body"
+        rest += chunk
+    return int(head.split()[1]), json.loads(rest[:length]) if length else None
+
+
+def has_answer(s):
+    return bool(select.select([s], [], [], 0)[0])
+
+
+# ---------------------------------------------------------------- no I/O thread waits
+@pytest.mark.parametrize("db_threads", [1, 4])
+def test_health_and_reads_answer_while_a_write_waits_on_the_database(server_factory, db_threads):
+    srv = start(server_factory, db_threads)
+    token = srv.login("alice")["access"]
+    srv.create_task(token, "before")
+    lock = WriteLock(srv.db_path)
+    try:
+        waiting = send_raw(srv.port, "POST", "/api/tasks/", token, {"title": "waits"})
+        # The write is on the executor, waiting for the lock; the only I/O thread is free.
+        assert_json(srv.get("/api/health/"), 200, {"status": "ok"}, allow=ALLOW_RO)
+        assert not has_answer(waiting), "the write did not wait: the test proves nothing"
+        # Reads of the database go on beside it too (WAL), unless the only executor thread is
+        # the one waiting.
+        if db_threads > 1:
+            r = srv.get("/api/tasks/", token)
+            assert r.status_code == 200, show(r)
+            assert [t["title"] for t in r.json()] == ["before"]
+        assert not has_answer(waiting)
+    finally:
+        lock.release()
+    status, body = read_answer(waiting)
+    waiting.close()
+    assert status == 201, body
+    assert body["title"] == "waits"
+
+
+def test_a_database_error_on_the_executor_is_the_generic_500(server_factory):
+    srv = start(server_factory, 2)
+    token = srv.login("alice")["access"]
+    lock = WriteLock(srv.db_path)
+    try:
+        # Held past SQLite's busy timeout (5 s): the write fails with a storage error.
+        waiting = send_raw(srv.port, "POST", "/api/tasks/", token, {"title": "never"})
+        status, body = read_answer(waiting, timeout=60)
+        waiting.close()
+    finally:
+        lock.release()
+    assert status == 500
+    assert body == {"detail": "A server error occurred."}
+    assert "unhandled error on POST /api/tasks/" in srv.log
+    # The server goes on.
+    r = srv.get("/api/tasks/", token)
+    assert r.status_code == 200 and r.json() == [], show(r)
+
+
+# ---------------------------------------------------------------- answers through the executor
+def test_a_streamed_list_is_produced_on_the_executor(server_factory):
+    srv = start(server_factory, 2)
+    token = srv.login("alice")["access"]
+    # Over 1 MiB of tasks: the list is sent in pieces, each one a read of the database.
+    description = "d" * (300 * 1024)
+    ids = [srv.create_task(token, "t%d" % i, description=description)["id"] for i in range(5)]
+    r = srv.get("/api/tasks/", token)
+    assert r.status_code == 200, show(r)
+    assert r.headers.get("Transfer-Encoding") == "chunked"
+    assert [t["id"] for t in r.json()] == ids
+
+
+def test_every_kind_of_route_answers_with_the_executor(server_factory):
+    srv = start(server_factory, 2)
+    tokens = srv.login("alice")
+    token = tokens["access"]
+    task = srv.create_task(token, "one")
+    assert srv.get("/api/tasks/%d/" % task["id"], token).status_code == 200
+    assert srv.patch("/api/tasks/%d/" % task["id"], {"completed": True}, token).status_code == 200
+    assert srv.get("/api/me/", token).json() == {"id": 1, "username": "alice"}
+    assert srv.get("/api/", token).status_code == 200
+    assert srv.get("/api/", "garbage").status_code == 401
+    assert srv.get("/api/tasks/").status_code == 401
+    assert srv.options("/api/tasks/%d/" % task["id"], token).status_code == 200
+    assert srv.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]}).status_code == 200
+    assert srv.delete("/api/tasks/%d/" % task["id"], token).status_code == 204
+    assert "database threads" in srv.log
