@@ -237,7 +237,7 @@ constexpr Setting kSettings[] = {
     {"TASKAPI_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]", "",
      "`Host` header values served (Django's `ALLOWED_HOSTS`: comma-separated, `*` any, "
      "`.example.com` the domain and its subdomains, ports ignored); others get 400, except "
-     "`/api/health/` (probed by IP). Set it to the public name in production",
+     "`/api/health/` and `/api/ready/` (probed by IP). Set it to the public name in production",
      allowed_hosts},
     {"TASKAPI_NUM_PROXIES", "0", "",
      "trusted proxies in front that append to `X-Forwarded-For` (0: ignore the header)",

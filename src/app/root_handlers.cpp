@@ -31,6 +31,11 @@ core::Error database_unavailable() {
     return e;
 }
 
+http::Response ready(storage::Storage& storage, const http::Request& /*request*/) {
+    if (storage.ping()) return http::json_response(200, R"({"status":"ok"})");
+    return http::error_response(database_unavailable());
+}
+
 http::Response api_root(const http::Request& request) {
     std::string url = "http://";
     url += is_plausible_host(request.host) ? request.host : std::string("localhost");

@@ -20,7 +20,7 @@ Application::Application(const Config& config, std::unique_ptr<storage::Storage>
       router_([this](std::optional<std::string_view> header) {
           return authenticator_.authenticate(header);
       }) {
-    add_routes(router_, auth_handlers_, task_handlers_);
+    add_routes(router_, auth_handlers_, task_handlers_, *storage_);
     http::AllowedHosts hosts = config.allowed_hosts;
     // A request without Host (HTTP/1.0) is given the listen address, which must pass.
     hosts.add(config.host.find(':') == std::string::npos ? config.host : "[" + config.host + "]");
@@ -34,7 +34,8 @@ std::optional<core::Error> error_for_storage_exception(const std::exception& e) 
     return std::nullopt;
 }
 
-void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandlers& tasks) {
+void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandlers& tasks,
+                storage::Storage& storage) {
     using http::Access;
     using http::Request;
     using http::Work;
@@ -57,6 +58,15 @@ void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandl
                 .any_host = true,
                 .work = Work::kInline,
                 .get = health});
+
+    // Readiness: the database answers (docs/decisions/001, difference 22). No authentication,
+    // so that a probe never needs a token, and the Authorization header never reaches storage.
+    router.add({.pattern = "/api/ready/",
+                .name = "Readiness Check",
+                .access = Access::kNoAuthentication,
+                .any_host = true,
+                .work = Work::kDatabase,
+                .get = [&storage](const Request& r) { return ready(storage, r); }});
 
     router.add({.pattern = "/api/me/", .name = "Me", .work = Work::kInline, .get = users::me});
 

@@ -49,6 +49,7 @@ private:
 std::optional<core::Error> error_for_storage_exception(const std::exception& e);
 
 // The routes of the API (the DRF design's urls.py and DefaultRouter).
-void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandlers& tasks);
+void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandlers& tasks,
+                storage::Storage& storage);
 
 }  // namespace taskapi::app

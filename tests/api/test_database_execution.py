@@ -1,4 +1,4 @@
-"""Where database work runs (docs/decisions/007): with the database executor
+"""Where database work runs (docs/decisions/007): GET /api/ready/, and with the database executor
 (TASKAPI_DB_THREADS > 0) no I/O thread waits on the database.
 
 The slow database is SQLite with its write lock held by another process (Python's sqlite3,
@@ -97,6 +97,33 @@ def has_answer(s):
     return bool(select.select([s], [], [], 0)[0])
 
 
+# ---------------------------------------------------------------- readiness
+def test_ready_when_the_database_answers(server):
+    assert_json(server.get("/api/ready/"), 200, {"status": "ok"}, allow=ALLOW_RO)
+
+
+def test_ready_needs_no_token_and_ignores_one(server):
+    # A probe needs no credentials; the Authorization header is not even looked at.
+    r = server.get("/api/ready/", headers={"Authorization": "Bearer garbage"})
+    assert_json(r, 200, {"status": "ok"}, allow=ALLOW_RO)
+
+
+def test_ready_answers_any_host(server):
+    r = server.get("/api/ready/", headers={"Host": "10.1.2.3:8000"})
+    assert_json(r, 200, {"status": "ok"}, allow=ALLOW_RO)
+
+
+def test_ready_head_and_options(server):
+    assert server.head("/api/ready/").status_code == 200
+    r = server.options("/api/ready/")
+    assert r.status_code == 200, show(r)
+    assert r.json()["name"] == "Readiness Check"
+
+
+def test_ready_post_is_405(server):
+    assert server.post("/api/ready/", "{}").status_code == 405
+
+
 # ---------------------------------------------------------------- no I/O thread waits
 @pytest.mark.parametrize("db_threads", [1, 4])
 def test_health_and_reads_answer_while_a_write_waits_on_the_database(server_factory, db_threads):
@@ -115,6 +142,7 @@ def test_health_and_reads_answer_while_a_write_waits_on_the_database(server_fact
             r = srv.get("/api/tasks/", token)
             assert r.status_code == 200, show(r)
             assert [t["title"] for t in r.json()] == ["before"]
+            assert srv.get("/api/ready/").status_code == 200
         assert not has_answer(waiting)
     finally:
         lock.release()
