@@ -1,4 +1,4 @@
-// A prototype for docs/decisions/007: the same single-row SELECTs against PostgreSQL, issued by
+// A prototype for docs/decisions/008: the same single-row SELECTs against PostgreSQL, issued by
 // a fixed number of concurrent clients, through the two execution models of issue 10:
 //   executor THREADS       (a) one I/O thread hands each query to a pool of THREADS threads,
 //                              each with a blocking connection, and gets the result back

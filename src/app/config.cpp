@@ -213,7 +213,7 @@ constexpr Setting kSettings[] = {
     {"TASKAPI_DB_THREADS", "", "`0` with SQLite; 4 per core with a database server",
      "database executor threads: requests that read or write the database, authentication "
      "included, run on them instead of the I/O threads; beyond 1,024 waiting: 503. `0`: on the "
-     "I/O threads (SQLite only; [decision 007](docs/decisions/007-database-execution-model.md))",
+     "I/O threads (SQLite only; [decision 008](docs/decisions/008-database-execution-model.md))",
      db_threads},
     {"TASKAPI_ACCESS_TOKEN_LIFETIME", "300", "", "seconds",
      seconds<&Config::access_token_lifetime, kMaxLifetime>},

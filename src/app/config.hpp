@@ -65,7 +65,7 @@ Environment load_environment(const std::string& dotenv_path = ".env");
 core::Result<Config> config_from_environment(const Environment& env);
 
 // The database executor's threads for a backend: TASKAPI_DB_THREADS when set, else none for an
-// embedded database and 4 per core for a database server (docs/decisions/007). A database
+// embedded database and 4 per core for a database server (docs/decisions/008). A database
 // server with TASKAPI_DB_THREADS=0 is kInvalidArgument: its round trips would stall I/O threads.
 core::Result<int> database_threads_for(const Config& config, bool blocks_on_network);
 

@@ -23,7 +23,7 @@ using ActionsProvider = std::function<std::string(const Request&)>;
 using Authenticate =
     std::function<core::Result<std::optional<core::Principal>>(std::optional<std::string_view>)>;
 
-// What answering a request needs, and so where the server runs it (docs/decisions/007).
+// What answering a request needs, and so where the server runs it (docs/decisions/008).
 enum class Work {
     kInline,    // memory only (health, the API root, OPTIONS): the I/O thread answers it
     kDatabase,  // storage calls, which may block on a database server's round trips

@@ -25,7 +25,7 @@ struct ServerOptions {
     // The database executor: threads that answer every request whose Work (Router::work_for) is
     // not kInline, authentication included, and produce the pieces of streamed answers
     // (Response::rest). 0: no executor, such requests are answered on the I/O threads (an
-    // embedded database; docs/decisions/007-database-execution-model.md).
+    // embedded database; docs/decisions/008-database-execution-model.md).
     int database_threads = 0;
     std::size_t max_database_queue = 1024;  // requests waiting or running beyond this get 503
     // Turns an exception a handler threw into the error of an expected failure (the database

@@ -21,7 +21,7 @@ public:
     // A description safe to log (no password).
     [[nodiscard]] virtual std::string describe() const = 0;
     // True when calls wait on the network (a database server): the HTTP server then never makes
-    // them on an I/O thread (docs/decisions/007). An embedded database answers from local files.
+    // them on an I/O thread (docs/decisions/008). An embedded database answers from local files.
     [[nodiscard]] virtual bool blocks_on_network() const = 0;
     // Runs a trivial query (readiness, GET /api/ready/): false when the database does not answer
     // it. Never throws. Thread-safe, like every call above.

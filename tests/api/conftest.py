@@ -70,7 +70,7 @@ class Server:
             "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS": "off",
             "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME": "off",
         }
-        # Runs a whole suite with the database executor (docs/decisions/007), e.g.
+        # Runs a whole suite with the database executor (docs/decisions/008), e.g.
         # TASKAPI_TEST_DB_THREADS=2 ctest -L api.
         if os.environ.get("TASKAPI_TEST_DB_THREADS"):
             env["TASKAPI_DB_THREADS"] = os.environ["TASKAPI_TEST_DB_THREADS"]

@@ -1,4 +1,4 @@
-"""Where database work runs (docs/decisions/007): GET /api/ready/, and with the database executor
+"""Where database work runs (docs/decisions/008): GET /api/ready/, and with the database executor
 (TASKAPI_DB_THREADS > 0) no I/O thread waits on the database.
 
 The slow database is SQLite with its write lock held by another process (Python's sqlite3,
