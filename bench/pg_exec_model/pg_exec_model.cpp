@@ -34,8 +34,8 @@ namespace asio = boost::asio;
 
 constexpr const char* kQuery =
     "SELECT id, title, description, completed FROM tasks WHERE id = $1 AND owner_id = $2";
-constexpr int kTasks = 100000;   // ids 1..kTasks, owner = id % 100 + 1
-constexpr int kClients = 64;     // requests in flight at any time
+constexpr int kTasks = 100000;  // ids 1..kTasks, owner = id % 100 + 1
+constexpr int kClients = 64;    // requests in flight at any time
 
 struct Params {
     std::string id;
@@ -99,12 +99,14 @@ void run_executor(const std::string& dsn, int threads, long total) {
     const auto t0 = std::chrono::steady_clock::now();
     for (int c = 0; c < kClients; ++c) submit();
     io.run();
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double cpu = cpu_seconds() - cpu0;
     pool.join();
-    std::printf("executor threads=%d queries=%ld seconds=%.3f qps=%.0f client_cpu_us_per_query=%.2f\n",
-                threads, total, secs, static_cast<double>(total) / secs,
-                cpu * 1e6 / static_cast<double>(total));
+    std::printf(
+        "executor threads=%d queries=%ld seconds=%.3f qps=%.0f client_cpu_us_per_query=%.2f\n",
+        threads, total, secs, static_cast<double>(total) / secs,
+        cpu * 1e6 / static_cast<double>(total));
     for (PGconn* c : conns) PQfinish(c);
 }
 
@@ -113,7 +115,9 @@ class AsyncConn {
 public:
     AsyncConn(asio::io_context& io, const std::string& dsn, bool pipeline,
               std::function<void(AsyncConn&)> on_done)
-        : conn_(connect(dsn)), socket_(io, PQsocket(conn_)), pipeline_(pipeline),
+        : conn_(connect(dsn)),
+          socket_(io, PQsocket(conn_)),
+          pipeline_(pipeline),
           on_done_(std::move(on_done)) {
         if (PQsetnonblocking(conn_, 1) != 0) throw std::runtime_error("setnonblocking");
         if (pipeline_ && PQenterPipelineMode(conn_) != 1) throw std::runtime_error("pipeline");
@@ -231,11 +235,13 @@ void run_async(const std::string& dsn, int conn_count, bool pipeline, long total
         conns[static_cast<std::size_t>(c % conn_count)]->send(params_for(issued++));
     }
     io.run();
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double cpu = cpu_seconds() - cpu0;
     if (completed != total) throw std::runtime_error("lost queries");
     std::printf(
-        "async conns=%d pipeline=%d queries=%ld seconds=%.3f qps=%.0f client_cpu_us_per_query=%.2f\n",
+        "async conns=%d pipeline=%d queries=%ld seconds=%.3f qps=%.0f "
+        "client_cpu_us_per_query=%.2f\n",
         conn_count, pipeline ? 1 : 0, total, secs, static_cast<double>(total) / secs,
         cpu * 1e6 / static_cast<double>(total));
 }
