@@ -362,8 +362,8 @@ Response Server::Impl::answer_safely(Fn&& fn, Describe&& describe) const {
         if (options.error_for_exception) {
             if (auto error = options.error_for_exception(e)) {
                 Response answer = error_response(*error);
-                core::log_warning(describe() + " answered " + std::to_string(answer.status) +
-                                  ": " + e.what());
+                core::log_warning(describe() + " answered " + std::to_string(answer.status) + ": " +
+                                  e.what());
                 return answer;
             }
         }
