@@ -57,6 +57,8 @@ constexpr std::size_t kSmallBodyBytes = 4096;     // copied behind the head: one
 constexpr std::size_t kEvictWhenOutOfFiles = 16;  // idle connections closed per failed accept
 constexpr auto kAcceptPause = std::chrono::milliseconds{50};
 constexpr auto kAcceptLogInterval = std::chrono::seconds{10};
+// An outage of the database fails every request: its log lines come one a second at most.
+constexpr auto kExpectedFailureLogInterval = std::chrono::seconds{1};
 
 // The key the connection caps count by: an IPv4 address, or the /64 prefix of an IPv6 one (a
 // single host is usually given a whole /64, so its addresses count as one).
@@ -302,6 +304,10 @@ struct Server::Impl {
     std::size_t next_context = 0;
     int reserve_fd = -1;  // held to answer 503 when the process is out of descriptors
     std::chrono::steady_clock::time_point last_accept_log{};
+    // Expected failures (error_for_exception) since the last log line about them, and when it
+    // was written (steady clock ticks); any thread.
+    mutable std::atomic<std::size_t> expected_failures{0};
+    mutable std::atomic<std::chrono::steady_clock::rep> last_expected_failure_log{0};
     std::size_t accept_failures = 0;  // since the last log line about them
     std::atomic<bool> stopping{false};
     std::string listen_host;
@@ -335,11 +341,13 @@ struct Server::Impl {
     // The next piece of a streamed answer (Response::rest), where the route's storage calls run.
     awaitable<bool> next_piece(BodyStream& rest, std::string& piece);
     // The one catch site for handlers, wherever they run: an exception that error_for_exception
-    // knows becomes its answer (logged as a warning), any other is logged with what was being
-    // answered (`describe()`) and the client gets the generic 500, never the exception's text.
+    // knows becomes its answer (a warning, at most one a second, counts them), any other is
+    // logged with what was being answered (`describe()`) and the client gets the generic 500,
+    // never the exception's text.
     template <typename Fn, typename Describe>
     Response answer_safely(Fn&& fn, Describe&& describe) const;
     Response dispatch_safely(Request& request) const;
+    void log_expected_failure(const std::string& request_name, int status, const char* what) const;
 
     // Idle bookkeeping for the connection table; set_busy is false once the connection was
     // evicted (closed to make room).
@@ -372,6 +380,24 @@ Response Server::Impl::answer_safely(Fn&& fn, Describe&& describe) const {
         core::log_error("unhandled non-standard exception on " + describe());
     }
     return error_response(core::make_error(core::ErrorCode::kInternal, "A server error occurred."));
+}
+
+void Server::Impl::log_expected_failure(const std::string& request_name, int status,
+                                        const char* what) const {
+    const std::size_t count = expected_failures.fetch_add(1) + 1;
+    const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    auto last = last_expected_failure_log.load();
+    const auto interval =
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(kExpectedFailureLogInterval)
+            .count();
+    if (now - last < interval || !last_expected_failure_log.compare_exchange_strong(last, now)) {
+        return;  // counted in the next line
+    }
+    expected_failures.fetch_sub(count);
+    core::log_warning(request_name + " answered " + std::to_string(status) + ": " + what +
+                      (count > 1 ? " (" + std::to_string(count) +
+                                       " requests answered so since the last such line)"
+                                 : std::string()));
 }
 
 Response Server::Impl::dispatch_safely(Request& request) const {
