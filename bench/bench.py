@@ -475,8 +475,10 @@ class Server:
         return limit
 
 
-def start_taskapi(procs, binary, tmp, db, port, threads, log_path):
+def start_taskapi(procs, binary, tmp, db, port, threads, log_path, db_threads=None):
     env = clean_env()
+    if db_threads is not None:
+        env["TASKAPI_DB_THREADS"] = str(db_threads)
     env.update(TASKAPI_SECRET_KEY=secrets.token_urlsafe(48),
                TASKAPI_DATABASE_URL="sqlite:///" + db,
                TASKAPI_LOGIN_RATE_PER_ADDRESS="off",
@@ -1031,7 +1033,7 @@ def main_compare(args, procs, tmp, wrk, binary, t_start):
     if any(s.startswith("taskapi") for s in servers_wanted):
         port = free_port()
         p = start_taskapi(procs, binary, tmp, tk_db, port, args.threads,
-                          os.path.join(tmp, "taskapi.log"))
+                          os.path.join(tmp, "taskapi.log"), args.db_threads)
         running["taskapi"] = Server("taskapi", p, port, db=tk_db, task_table="tasks",
                                     detail_id=tk_ids[9], update_id=tk_ids[4],
                                     max_task_id=total, bench_id=tk_bench_id)
@@ -1208,7 +1210,8 @@ def main_scaling(args, procs, tmp, wrk, binary, t_start):
         log("bench: seeded %d tasks in %.1f s (%.0f MB)" % (size, seed_s,
                                                             os.path.getsize(db) / 2**20))
         port = free_port()
-        p = start_taskapi(procs, binary, d, db, port, args.threads, os.path.join(d, "taskapi.log"))
+        p = start_taskapi(procs, binary, d, db, port, args.threads, os.path.join(d, "taskapi.log"),
+                          args.db_threads)
         srv = Server("taskapi", p, port, db=db, task_table="tasks", detail_id=ids[9],
                      update_id=ids[4], max_task_id=size, bench_id=bench_id)
         srv.seed_s = round(seed_s, 1)
@@ -1291,6 +1294,9 @@ def parse_args(argv):
                     help="comma-separated subset of " + ",".join(SERVERS)
                          + " (default all; quick: no nginx-close)")
     ap.add_argument("--threads", type=int, default=2, help="taskapi I/O threads (default 2)")
+    ap.add_argument("--db-threads", type=int, default=None,
+                    help="taskapi database executor threads (TASKAPI_DB_THREADS; default: "
+                         "taskapi's own, none with SQLite)")
     ap.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
     ap.add_argument("--wrk-threads", type=int, default=2, help="wrk -t (default 2)")
     ap.add_argument("--timeout", type=int, default=30,
@@ -1366,7 +1372,8 @@ def main(argv):
             "command": "bench/run " + " ".join(argv),
             "settings": {"duration_s": args.duration, "conns": args.conns,
                          "endpoints": args.endpoints, "servers": args.servers,
-                         "taskapi_threads": args.threads, "gunicorn_workers": args.workers,
+                         "taskapi_threads": args.threads, "taskapi_db_threads": args.db_threads,
+                         "gunicorn_workers": args.workers,
                          "wrk_threads": args.wrk_threads, "wrk_timeout_s": args.timeout},
             "machine": machine_info(), "load_before": load_before, "load_after": loadavg(),
             "versions": tool_versions(wrk, binary), "build_type": build_type(),

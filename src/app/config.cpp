@@ -128,6 +128,13 @@ core::Status threads(Config& config, const std::string& value) {
     return core::Ok{};
 }
 
+core::Status db_threads(Config& config, const std::string& value) {
+    auto n = parse_count(value, 0, 1024, "a number of threads (0: none)");
+    if (!n) return std::move(n).error();
+    config.db_threads = static_cast<int>(*n);
+    return core::Ok{};
+}
+
 core::Status log_level(Config& config, const std::string& value) {
     if (!core::parse_log_level(value, config.log_level)) {
         return core::make_error(core::ErrorCode::kInvalidArgument,
@@ -214,6 +221,11 @@ constexpr Setting kSettings[] = {
     {"TASKAPI_HOST", "127.0.0.1", "", "listen address", host},
     {"TASKAPI_PORT", "8000", "", "listen port (0: any free port)", port},
     {"TASKAPI_THREADS", "", "number of cores", "I/O threads", threads},
+    {"TASKAPI_DB_THREADS", "", "`0` with SQLite; 4 per core with a database server",
+     "database executor threads: requests that read or write the database, authentication "
+     "included, run on them instead of the I/O threads; beyond 1,024 waiting: 503. `0`: on the "
+     "I/O threads (SQLite only; [decision 008](docs/decisions/008-database-execution-model.md))",
+     db_threads},
     {"TASKAPI_ACCESS_TOKEN_LIFETIME", "300", "", "seconds",
      seconds<&Config::access_token_lifetime, kMaxLifetime>},
     {"TASKAPI_REFRESH_TOKEN_LIFETIME", "86400", "", "seconds",
@@ -236,7 +248,7 @@ constexpr Setting kSettings[] = {
     {"TASKAPI_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]", "",
      "`Host` header values served (Django's `ALLOWED_HOSTS`: comma-separated, `*` any, "
      "`.example.com` the domain and its subdomains, ports ignored); others get 400, except "
-     "`/api/health/` (probed by IP). Set it to the public name in production",
+     "`/api/health/` and `/api/ready/` (probed by IP). Set it to the public name in production",
      allowed_hosts},
     {"TASKAPI_NUM_PROXIES", "0", "",
      "trusted proxies in front that append to `X-Forwarded-For` (0: ignore the header)",
@@ -335,6 +347,17 @@ storage::StorageOptions storage_options(const Config& config) {
         .statement_timeout =
             std::chrono::duration_cast<std::chrono::milliseconds>(config.db_statement_timeout),
         .pool_size = config.db_pool_size};
+}
+
+core::Result<int> database_threads_for(const Config& config, bool blocks_on_network) {
+    if (!blocks_on_network) return config.db_threads.value_or(0);
+    if (config.db_threads == 0) {
+        return invalid("TASKAPI_DB_THREADS",
+                       "must be at least 1 with a database server: its round trips would stall "
+                       "the I/O threads");
+    }
+    const auto cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    return config.db_threads.value_or(4 * cores);
 }
 
 core::Status check_for_serving(const Config& config) {

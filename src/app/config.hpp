@@ -26,6 +26,9 @@ struct Config {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8000;
     int threads = 1;  // I/O threads; config_from_environment's default is the number of cores
+    // Database executor threads (TASKAPI_DB_THREADS); 0: storage calls on the I/O threads.
+    // nullopt: database_threads_for() decides from the backend.
+    std::optional<int> db_threads;
     std::chrono::seconds access_token_lifetime{300};
     std::chrono::seconds refresh_token_lifetime{86400};
     core::LogLevel log_level = core::LogLevel::kInfo;
@@ -65,6 +68,11 @@ Environment load_environment(const std::string& dotenv_path = ".env");
 // Reads every TASKAPI_* setting of the table; an invalid value is kInvalidArgument with a message
 // that starts with the setting's name.
 core::Result<Config> config_from_environment(const Environment& env);
+
+// The database executor's threads for a backend: TASKAPI_DB_THREADS when set, else none for an
+// embedded database and 4 per core for a database server (docs/decisions/008). A database
+// server with TASKAPI_DB_THREADS=0 is kInvalidArgument: its round trips would stall I/O threads.
+core::Result<int> database_threads_for(const Config& config, bool blocks_on_network);
 
 // What `serve` needs beyond the rest: a secret key of at least 32 bytes.
 core::Status check_for_serving(const Config& config);

@@ -1,6 +1,7 @@
 #include "app/root_handlers.hpp"
 
 #include "core/text.hpp"
+#include "http/error_response.hpp"
 
 namespace taskapi::app {
 namespace {
@@ -21,6 +22,18 @@ bool is_plausible_host(std::string_view host) {
 
 http::Response health(const http::Request& /*request*/) {
     return http::json_response(200, R"({"status":"ok"})");
+}
+
+core::Error database_unavailable() {
+    core::Error e =
+        core::make_error(core::ErrorCode::kUnavailable, "Service temporarily unavailable.");
+    e.retry_after_seconds = 5;
+    return e;
+}
+
+http::Response ready(storage::Storage& storage, const http::Request& /*request*/) {
+    if (storage.ping()) return http::json_response(200, R"({"status":"ok"})");
+    return http::error_response(database_unavailable());
 }
 
 http::Response api_root(const http::Request& request) {

@@ -1,13 +1,24 @@
-// The two views without a model: the health check and the API root (DefaultRouter's index).
+// The views without a model: the health and readiness checks and the API root (DefaultRouter's
+// index).
 #pragma once
 
+#include "core/result.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
+#include "storage/open_storage.hpp"
 
 namespace taskapi::app {
 
 // {"status":"ok"}
 http::Response health(const http::Request& request);
+
+// The database cannot be reached: 503 {"detail":"Service temporarily unavailable."} with
+// Retry-After (a database restart takes seconds).
+core::Error database_unavailable();
+
+// {"status":"ok"} when the database answers a trivial query (Storage::ping); otherwise 503
+// {"detail":"Service temporarily unavailable."} with Retry-After.
+http::Response ready(storage::Storage& storage, const http::Request& request);
 
 // {"tasks":"http://<host>/api/tasks/"}: an absolute URL built from the Host header; a format
 // suffix on the root (/api/.json) carries over to the link.

@@ -1,6 +1,7 @@
 #include "app/routes.hpp"
 
 #include "app/root_handlers.hpp"
+#include "storage/storage_error.hpp"
 #include "users/me_handler.hpp"
 
 namespace taskapi::app {
@@ -19,16 +20,25 @@ Application::Application(const Config& config, std::unique_ptr<storage::Storage>
       router_([this](std::optional<std::string_view> header) {
           return authenticator_.authenticate(header);
       }) {
-    add_routes(router_, auth_handlers_, task_handlers_);
+    add_routes(router_, auth_handlers_, task_handlers_, *storage_);
     http::AllowedHosts hosts = config.allowed_hosts;
     // A request without Host (HTTP/1.0) is given the listen address, which must pass.
     hosts.add(config.host.find(':') == std::string::npos ? config.host : "[" + config.host + "]");
     router_.set_allowed_hosts(std::move(hosts));
 }
 
-void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandlers& tasks) {
+std::optional<core::Error> error_for_storage_exception(const std::exception& e) {
+    if (dynamic_cast<const storage::UnavailableError*>(&e) != nullptr) {
+        return database_unavailable();
+    }
+    return std::nullopt;
+}
+
+void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandlers& tasks,
+                storage::Storage& storage) {
     using http::Access;
     using http::Request;
+    using http::Work;
     // RFC 6749 5.1: answers that carry tokens must not be stored by any cache. Every answer of
     // the token endpoints says so, errors and OPTIONS included: one rule per URL, and a cache
     // never has to tell which of them held a token (docs/decisions/001, difference 12).
@@ -38,15 +48,27 @@ void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandl
                 .name = "Api Root",
                 .description = "The default basic root view for DefaultRouter",
                 .format_suffix = true,
+                .work = Work::kInline,
                 .get = api_root});
 
+    // Liveness: answered from memory, whatever the database does.
     router.add({.pattern = "/api/health/",
                 .name = "Health Check",
                 .access = Access::kPublic,
                 .any_host = true,
+                .work = Work::kInline,
                 .get = health});
 
-    router.add({.pattern = "/api/me/", .name = "Me", .get = users::me});
+    // Readiness: the database answers (docs/decisions/001, difference 22). No authentication,
+    // so that a probe never needs a token, and the Authorization header never reaches storage.
+    router.add({.pattern = "/api/ready/",
+                .name = "Readiness Check",
+                .access = Access::kNoAuthentication,
+                .any_host = true,
+                .work = Work::kDatabase,
+                .get = [&storage](const Request& r) { return ready(storage, r); }});
+
+    router.add({.pattern = "/api/me/", .name = "Me", .work = Work::kInline, .get = users::me});
 
     router.add(
         {.pattern = "/api/auth/token/",
@@ -55,6 +77,7 @@ void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandl
                         "JSON web\ntoken pair to prove the authentication of those credentials.",
          .access = Access::kNoAuthentication,
          .headers = no_store,
+         .work = Work::kCpu,
          .post = [&auth](const Request& r) { return auth.obtain_pair(r); },
          .actions = [](const Request&) { return auth::AuthHandlers::obtain_pair_actions(); }});
 
@@ -81,7 +104,8 @@ void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandl
                 .put = [&tasks](const Request& r) { return tasks.update(r, false); },
                 .patch = [&tasks](const Request& r) { return tasks.update(r, true); },
                 .del = [&tasks](const Request& r) { return tasks.destroy(r); },
-                .actions = [&tasks](const Request& r) { return tasks.detail_actions(r); }});
+                .actions = [&tasks](const Request& r) { return tasks.detail_actions(r); },
+                .actions_work = Work::kDatabase});
 }
 
 }  // namespace taskapi::app

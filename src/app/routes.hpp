@@ -1,7 +1,9 @@
 // Wiring: storage, services, handlers and the routes of the API, built explicitly from a Config.
 #pragma once
 
+#include <exception>
 #include <memory>
+#include <optional>
 
 #include "app/config.hpp"
 #include "auth/auth_handlers.hpp"
@@ -40,7 +42,12 @@ private:
     http::Router router_;
 };
 
+// DRF's exception handler for what storage throws (http::ServerOptions::error_for_exception):
+// storage::UnavailableError is database_unavailable() (503); anything else nullopt (500).
+std::optional<core::Error> error_for_storage_exception(const std::exception& e);
+
 // The routes of the API (the DRF design's urls.py and DefaultRouter).
-void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandlers& tasks);
+void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandlers& tasks,
+                storage::Storage& storage);
 
 }  // namespace taskapi::app

@@ -46,6 +46,12 @@ int serve(const Config& config) {
         if (opened->applied > 0) {
             core::log_info("applied " + std::to_string(opened->applied) + " migration(s)");
         }
+        const auto database_threads =
+            database_threads_for(config, opened->storage->blocks_on_network());
+        if (!database_threads) {
+            core::log_error(database_threads.error().message);
+            return 1;
+        }
         Application app(config, std::move(opened->storage));
 
         http::ServerOptions options;
@@ -67,11 +73,14 @@ int serve(const Config& config) {
         raise_open_files_limit(config.max_connections);
         // Argon2id is CPU-bound: one hashing thread per core keeps logins from starving reads.
         options.slow_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        options.database_threads = *database_threads;
+        options.error_for_exception = error_for_storage_exception;
+        std::string how = std::to_string(config.threads) + " I/O threads, ";
+        how += *database_threads == 0 ? std::string("database calls on them")
+                                      : std::to_string(*database_threads) + " database threads";
         const std::string database = app.storage().describe();
-        const int threads = config.threads;
-        options.on_listening = [database, threads](const std::string& url) {
-            core::log_info("listening on " + url + " (database " + database + ", " +
-                           std::to_string(threads) + " I/O threads)");
+        options.on_listening = [database, how](const std::string& url) {
+            core::log_info("listening on " + url + " (database " + database + ", " + how + ")");
         };
         http::Server server(app.router(), std::move(options));
         server.run();

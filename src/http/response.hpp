@@ -12,8 +12,9 @@ namespace taskapi::http {
 
 // The rest of a body that is produced while it is sent, for answers that can be larger than is
 // reasonable to hold (a task list): the server asks for the next piece once the previous one is
-// on its way, so a client that reads slowly holds one piece, not the whole answer. next() runs on
-// the connection's I/O thread.
+// on its way, so a client that reads slowly holds one piece, not the whole answer. next() runs
+// where the answer's route ran (it may read the database): on the database executor when the
+// server has one, else on the connection's I/O thread; never on two threads at once.
 class BodyStream {
 public:
     virtual ~BodyStream() = default;

@@ -238,6 +238,44 @@ std::optional<Router::Match> Router::match(std::string_view path) const {
     return std::nullopt;
 }
 
+Work Router::work_for(const Request& request) const {
+    const auto m = match(request.path);
+    if (!m) return Work::kInline;
+    const Route& route = *m->route;
+    const Handler* handler = nullptr;
+    Work work = route.work;
+    switch (request.method) {
+        case Method::kGet:
+        case Method::kHead:
+            handler = &route.get;
+            break;
+        case Method::kPost:
+            handler = &route.post;
+            break;
+        case Method::kPut:
+            handler = &route.put;
+            break;
+        case Method::kPatch:
+            handler = &route.patch;
+            break;
+        case Method::kDelete:
+            handler = &route.del;
+            break;
+        case Method::kOptions:
+            work = route.actions_work;
+            break;
+        case Method::kOther:
+            work = Work::kInline;
+            break;
+    }
+    if (handler != nullptr && !*handler) work = Work::kInline;  // 405
+    const bool authenticates = route.access != Access::kNoAuthentication && request.authorization;
+    if (authenticates && work == Work::kInline) return Work::kDatabase;
+    // Without credentials an authenticated route answers 401 before its handler runs.
+    if (route.access == Access::kAuthenticated && !request.authorization) return Work::kInline;
+    return work;
+}
+
 Response Router::dispatch(Request& request) const {
     auto m = match(request.path);
     // Django checks the Host in its middleware, before URL resolution: unknown URLs and

@@ -23,6 +23,15 @@ using ActionsProvider = std::function<std::string(const Request&)>;
 using Authenticate =
     std::function<core::Result<std::optional<core::Principal>>(std::optional<std::string_view>)>;
 
+// What answering a request needs, and so where the server runs it (docs/decisions/008).
+enum class Work {
+    kInline,    // memory only (health, the API root, OPTIONS): the I/O thread answers it
+    kDatabase,  // storage calls, which may block on a database server's round trips
+    // Storage calls, then slow CPU work deferred to the hashing pool (login: the throttle and
+    // body checks, then one Argon2id verification)
+    kCpu,
+};
+
 enum class Access {
     kAuthenticated,     // IsAuthenticated (the default)
     kPublic,            // AllowAny: anonymous allowed, but a bad token is still refused
@@ -39,8 +48,12 @@ struct Route {
     bool format_suffix = false;  // also answer "<path>.json" and "<path>.json/"
     // Added to every answer of this route (errors, OPTIONS and deferred results included).
     std::vector<std::pair<std::string, std::string>> headers;
+    // What the handlers need (authentication aside: a request with credentials also needs the
+    // user lookup, see Router::work_for).
+    Work work = Work::kDatabase;
     Handler get, post, put, patch, del;
     ActionsProvider actions;
+    Work actions_work = Work::kInline;  // what `actions` needs (OPTIONS)
 };
 
 // Immutable after set-up; dispatch() is thread-safe.
@@ -53,6 +66,15 @@ public:
     // From now on, a request whose Host is not allowed gets 400 {"detail":"Invalid Host
     // header."} before anything else, unless its route is any_host. Without it, any Host goes.
     void set_allowed_hosts(AllowedHosts hosts) { allowed_hosts_ = std::move(hosts); }
+
+    // What answering `request` needs, before dispatch() runs: a path match and a look at the
+    // method and the Authorization header, nothing else (no authentication, no Host check).
+    //  - a path no route matches (404, redirect): kInline;
+    //  - a route that authenticates, asked with an Authorization header: at least kDatabase
+    //    (the user lookup); without one, authentication needs nothing;
+    //  - OPTIONS: the route's actions_work; a method the route does not offer (405): kInline;
+    //  - otherwise the route's work.
+    [[nodiscard]] Work work_for(const Request& request) const;
 
     // Never throws for bad input; exceptions from handlers propagate (the server answers 500).
     // When a handler defers slow work (Response::deferred), the answer's deferred function

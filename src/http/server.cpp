@@ -26,10 +26,14 @@
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
+#include <exception>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/log.hpp"
@@ -54,6 +58,8 @@ constexpr std::size_t kSmallBodyBytes = 4096;     // copied behind the head: one
 constexpr std::size_t kEvictWhenOutOfFiles = 16;  // idle connections closed per failed accept
 constexpr auto kAcceptPause = std::chrono::milliseconds{50};
 constexpr auto kAcceptLogInterval = std::chrono::seconds{10};
+// An outage of the database fails every request: its log lines come one a second at most.
+constexpr auto kExpectedFailureLogInterval = std::chrono::seconds{1};
 
 // The key the connection caps count by: an IPv4 address, or the /64 prefix of an IPv6 one (a
 // single host is usually given a whole /64, so its addresses count as one).
@@ -145,18 +151,75 @@ std::string busy_bytes() {
     return wire_head(busy, 11, false, Framing::kLength) + busy.body;
 }
 
-// The one catch site for handlers, inline or deferred: an exception is logged with what was
-// being answered (`describe()`) and the client gets the generic 500, never the exception's text.
-template <typename Work, typename Describe>
-Response answer_or_500(Work&& work, Describe&& describe) {
-    try {
-        return work();
-    } catch (const std::exception& e) {
-        core::log_error("unhandled error on " + describe() + ": " + e.what());
-    } catch (...) {
-        core::log_error("unhandled non-standard exception on " + describe());
+// A pool of worker threads whose queue is bounded: work beyond `max_queue` waiting or running is
+// refused with busy_response() instead of waiting without end. The hashing pool and the database
+// executor are two of these.
+struct WorkerPool {
+    WorkerPool(int thread_count, std::size_t max_queue_size)
+        : threads(static_cast<std::size_t>(std::max(1, thread_count))), max_queue(max_queue_size) {}
+
+    // A place in the queue, given back when it ends.
+    class Place {
+    public:
+        explicit Place(WorkerPool* pool) : pool_(pool) {}
+        ~Place() {
+            if (pool_ != nullptr) pool_->in_flight.fetch_sub(1);
+        }
+        Place(Place&& other) noexcept : pool_(std::exchange(other.pool_, nullptr)) {}
+        Place(const Place&) = delete;
+        Place& operator=(const Place&) = delete;
+        Place& operator=(Place&&) = delete;
+        explicit operator bool() const { return pool_ != nullptr; }
+
+    private:
+        WorkerPool* pool_;
+    };
+
+    // A place, or none (an empty Place) when max_queue are taken.
+    Place enter() {
+        if (in_flight.fetch_add(1) >= max_queue) {
+            in_flight.fetch_sub(1);
+            return Place(nullptr);
+        }
+        return Place(this);
     }
-    return error_response(core::make_error(core::ErrorCode::kInternal, "A server error occurred."));
+    // A place whatever the count: for work that was admitted already and must go on (the next
+    // piece of an answer whose status line is out). Each connection has one such job at most.
+    Place enter_admitted() {
+        in_flight.fetch_add(1);
+        return Place(this);
+    }
+
+    asio::thread_pool threads;
+    const std::size_t max_queue;
+    std::atomic<std::size_t> in_flight{0};
+};
+
+// Runs `fn` on `pool` and resumes the calling coroutine on its own thread with the result; an
+// exception `fn` throws is rethrown there. `fn` is the caller's, named: GCC 12 destroys a
+// temporary with a destructor in a co_await expression twice (a std::function crashed so).
+// Not co_spawn: in Boost 1.81 a co_spawned coroutine that finishes on the pool posts its
+// completion to the back of the pool's queue, so each finished login waited behind every hash
+// queued after it and logins completed in batches. Here the pool thread hands the result back to
+// the connection's thread at once, and a timer wakes the coroutine there. The locals live in this
+// coroutine's frame, which stays suspended until the pool is done with them.
+template <typename Fn>
+awaitable<std::invoke_result_t<Fn&>> run_on(asio::thread_pool& pool, Fn& fn) {
+    auto io_executor = co_await asio::this_coro::executor;
+    asio::steady_timer done(io_executor, asio::steady_timer::time_point::max());
+    std::optional<std::invoke_result_t<Fn&>> result;
+    std::exception_ptr failure;
+    asio::post(pool, [io_executor, &fn, &result, &failure, &done] {
+        try {
+            result.emplace(fn());
+        } catch (...) {
+            failure = std::current_exception();
+        }
+        asio::post(io_executor, [&done] { done.cancel(); });
+    });
+    co_await done.async_wait(kTuple);
+    if (failure) std::rethrow_exception(failure);
+    co_return std::move(*result);
 }
 
 std::string_view as_view(const beast::flat_buffer& buffer) {
@@ -207,7 +270,11 @@ struct Server::Impl {
                       .body_bytes = options.body_limit,
                       .buffered_bytes = options.header_limit},
           contexts(make_contexts(options.io_threads)),
-          slow_pool(static_cast<std::size_t>(std::max(1, options.slow_threads))),
+          slow_pool(options.slow_threads, options.max_slow_queue),
+          database_pool(options.database_threads > 0
+                            ? std::make_unique<WorkerPool>(options.database_threads,
+                                                           options.max_database_queue)
+                            : nullptr),
           acceptor(*contexts.front()),
           signals(*contexts.front(), SIGINT, SIGTERM),
           grace_timer(*contexts.front()),
@@ -226,7 +293,8 @@ struct Server::Impl {
     ServerOptions options;
     ReadLimits read_limits;
     std::vector<std::unique_ptr<asio::io_context>> contexts;
-    asio::thread_pool slow_pool;
+    WorkerPool slow_pool;                       // deferred work (password hashing)
+    std::unique_ptr<WorkerPool> database_pool;  // the database executor; null: inline
     // The acceptor, the signals, the timers, the reserve descriptor and the work guards live on
     // the first context and are touched only from its thread.
     Tcp::acceptor acceptor;
@@ -237,9 +305,12 @@ struct Server::Impl {
     std::size_t next_context = 0;
     int reserve_fd = -1;  // held to answer 503 when the process is out of descriptors
     std::chrono::steady_clock::time_point last_accept_log{};
+    // Expected failures (error_for_exception) since the last log line about them, and when it
+    // was written (steady clock ticks); any thread.
+    mutable std::atomic<std::size_t> expected_failures{0};
+    mutable std::atomic<std::chrono::steady_clock::rep> last_expected_failure_log{0};
     std::size_t accept_failures = 0;  // since the last log line about them
     std::atomic<bool> stopping{false};
-    std::atomic<std::size_t> slow_in_flight{0};
     std::string listen_host;
 
     // Every live connection, by table id; the table says which are idle and who makes room.
@@ -265,12 +336,19 @@ struct Server::Impl {
     awaitable<Exchange> read_request(Connection& conn, beast::flat_buffer& buffer);
     // Sends the answer; false when the connection must close afterwards.
     awaitable<bool> write_answer(Connection& conn, Response& response, const Exchange& exchange);
+    // The router's answer, on the I/O thread or on the database executor as the request's Work
+    // says, then its deferred work (if any) on the hashing pool.
     awaitable<Response> respond(Request request);
-    Response dispatch_safely(Request& request);
-    // Runs a handler's deferred work on the slow pool and resumes the caller on its own thread
-    // with the answer; an exception becomes the generic 500, logged under the request's name.
-    awaitable<Response> dispatch_on_slow_pool(std::function<Response()> work,
-                                              std::string request_name);
+    // The next piece of a streamed answer (Response::rest), where the route's storage calls run.
+    awaitable<bool> next_piece(BodyStream& rest, std::string& piece);
+    // The one catch site for handlers, wherever they run: an exception that error_for_exception
+    // knows becomes its answer (a warning, at most one a second, counts them), any other is
+    // logged with what was being answered (`describe()`) and the client gets the generic 500,
+    // never the exception's text.
+    template <typename Fn, typename Describe>
+    Response answer_safely(Fn&& fn, Describe&& describe) const;
+    Response dispatch_safely(Request& request) const;
+    void log_expected_failure(const std::string& request_name, int status, const char* what) const;
 
     // Idle bookkeeping for the connection table; set_busy is false once the connection was
     // evicted (closed to make room).
@@ -285,43 +363,82 @@ struct Server::Impl {
     void forget(const Connection& conn);
 };
 
-Response Server::Impl::dispatch_safely(Request& request) {
-    return answer_or_500([this, &request] { return router.dispatch(request); },
+template <typename Fn, typename Describe>
+Response Server::Impl::answer_safely(Fn&& fn, Describe&& describe) const {
+    try {
+        return fn();
+    } catch (const std::exception& e) {
+        if (options.error_for_exception) {
+            if (auto error = options.error_for_exception(e)) {
+                Response answer = error_response(*error);
+                core::log_warning(describe() + " answered " + std::to_string(answer.status) + ": " +
+                                  e.what());
+                return answer;
+            }
+        }
+        core::log_error("unhandled error on " + describe() + ": " + e.what());
+    } catch (...) {
+        core::log_error("unhandled non-standard exception on " + describe());
+    }
+    return error_response(core::make_error(core::ErrorCode::kInternal, "A server error occurred."));
+}
+
+void Server::Impl::log_expected_failure(const std::string& request_name, int status,
+                                        const char* what) const {
+    const std::size_t count = expected_failures.fetch_add(1) + 1;
+    const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    auto last = last_expected_failure_log.load();
+    const auto interval =
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(kExpectedFailureLogInterval)
+            .count();
+    if (now - last < interval || !last_expected_failure_log.compare_exchange_strong(last, now)) {
+        return;  // counted in the next line
+    }
+    expected_failures.fetch_sub(count);
+    core::log_warning(request_name + " answered " + std::to_string(status) + ": " + what +
+                      (count > 1 ? " (" + std::to_string(count) +
+                                       " requests answered so since the last such line)"
+                                 : std::string()));
+}
+
+Response Server::Impl::dispatch_safely(Request& request) const {
+    return answer_safely([this, &request] { return router.dispatch(request); },
                          [&request] { return request.method_name + " " + request.path; });
 }
 
 awaitable<Response> Server::Impl::respond(Request request) {
-    Response response = dispatch_safely(request);
+    Response response;
+    // Storage calls may wait on a database server: with an executor, no I/O thread makes them.
+    // The request goes whole (negotiation, authentication, the handler), so that its thread
+    // waits once, and what needs nothing stored (health) never queues behind the database.
+    if (database_pool && router.work_for(request) != Work::kInline) {
+        const auto place = database_pool->enter();
+        if (!place) co_return busy_response();
+        auto dispatch = [this, &request] { return dispatch_safely(request); };
+        response = co_await run_on(database_pool->threads, dispatch);
+    } else {
+        response = dispatch_safely(request);
+    }
     if (!response.deferred) co_return response;
     // Slow work (Argon2id) runs on its own bounded pool; the I/O thread keeps serving. Only work
-    // that is left after the handler's quick checks (a throttled login is answered inline)
+    // that is left after the handler's quick checks (a throttled login is answered at once)
     // takes a place in the queue.
-    if (slow_in_flight.fetch_add(1) >= options.max_slow_queue) {
-        slow_in_flight.fetch_sub(1);
-        co_return busy_response();
-    }
-    Response r = co_await dispatch_on_slow_pool(std::move(response.deferred),
-                                                request.method_name + " " + request.path);
-    slow_in_flight.fetch_sub(1);
-    co_return r;
+    const auto place = slow_pool.enter();
+    if (!place) co_return busy_response();
+    auto finish = [this, &request, &response] {
+        return answer_safely(response.deferred,
+                             [&request] { return request.method_name + " " + request.path; });
+    };
+    Response finished = co_await run_on(slow_pool.threads, finish);
+    co_return finished;
 }
 
-awaitable<Response> Server::Impl::dispatch_on_slow_pool(std::function<Response()> work,
-                                                        std::string request_name) {
-    // Not co_spawn: in Boost 1.81 a co_spawned coroutine that finishes on the pool posts its
-    // completion to the back of the pool's queue, so each finished login waited behind every hash
-    // queued after it and logins completed in batches. Here the pool thread hands the answer back
-    // to this connection's thread at once, and a timer wakes the coroutine there. The locals live
-    // in this coroutine's frame, which stays suspended until the pool is done with them.
-    auto io_executor = co_await asio::this_coro::executor;
-    asio::steady_timer done(io_executor, asio::steady_timer::time_point::max());
-    std::optional<Response> answer;
-    asio::post(slow_pool, [io_executor, &work, &request_name, &answer, &done] {
-        answer = answer_or_500(work, [&request_name] { return request_name; });
-        asio::post(io_executor, [&done] { done.cancel(); });
-    });
-    co_await done.async_wait(kTuple);
-    co_return std::move(*answer);
+awaitable<bool> Server::Impl::next_piece(BodyStream& rest, std::string& piece) {
+    if (!database_pool) co_return rest.next(piece);
+    const auto place = database_pool->enter_admitted();
+    auto produce = [&rest, &piece] { return rest.next(piece); };
+    const bool more = co_await run_on(database_pool->threads, produce);
+    co_return more;
 }
 
 // A connection: wait for a request, read it, answer it, and again while it is kept alive.
@@ -468,7 +585,7 @@ awaitable<bool> Server::Impl::write_answer(Connection& conn, Response& response,
         head.clear();
         piece.clear();
         try {
-            more = response.rest->next(piece);
+            more = co_await next_piece(*response.rest, piece);
         } catch (const std::exception& e) {
             // The status line is out: all that can tell the client is an incomplete body.
             core::log_error(std::string("error while sending an answer, connection aborted: ") +
@@ -687,7 +804,8 @@ void Server::run() {
     }
     s.contexts.front()->run();
     for (auto& t : threads) t.join();
-    s.slow_pool.join();
+    s.slow_pool.threads.join();
+    if (s.database_pool) s.database_pool->threads.join();
     core::log_info("stopped");
 }
 

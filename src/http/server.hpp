@@ -5,10 +5,13 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "core/result.hpp"
 #include "http/router.hpp"
 
 namespace taskapi::http {
@@ -19,6 +22,16 @@ struct ServerOptions {
     int io_threads = 1;                // threads running network I/O and fast handlers
     int slow_threads = 1;              // threads for slow handlers (password hashing)
     std::size_t max_slow_queue = 256;  // slow requests waiting beyond this get 503
+    // The database executor: threads that answer every request whose Work (Router::work_for) is
+    // not kInline, authentication included, and produce the pieces of streamed answers
+    // (Response::rest). 0: no executor, such requests are answered on the I/O threads (an
+    // embedded database; docs/decisions/008-database-execution-model.md).
+    int database_threads = 0;
+    std::size_t max_database_queue = 1024;  // requests waiting or running beyond this get 503
+    // Turns an exception a handler threw into the error of an expected failure (the database
+    // unreachable: kUnavailable, answered 503); nullopt, or unset: the generic 500. Called on
+    // the thread that ran the handler; must not throw.
+    std::function<std::optional<core::Error>(const std::exception&)> error_for_exception;
     std::size_t body_limit = std::size_t{1024} * 1024;  // bytes; larger bodies get 413
     // Bytes of request line and headers (larger get 431); also the most the read buffer holds
     // unparsed (a chunk-size line with extensions, a trailer section: larger get 400).

@@ -21,13 +21,16 @@ public:
     // Login throttle history: this process's memory for SQLite, the database for PostgreSQL
     // (shared by every process on it).
     virtual auth::ThrottleStore& throttles() = 0;
-    // Asks the database a trivial question (a readiness check). Throws UnavailableError when
-    // the database cannot be reached now, StorageError when it answers wrongly.
-    virtual void ping() = 0;
     // Applies pending schema migrations; returns how many were applied.
     virtual int migrate() = 0;
     // A description safe to log (no password).
     [[nodiscard]] virtual std::string describe() const = 0;
+    // True when calls wait on the network (a database server): the HTTP server then never makes
+    // them on an I/O thread (docs/decisions/008). An embedded database answers from local files.
+    [[nodiscard]] virtual bool blocks_on_network() const = 0;
+    // Runs a trivial query (readiness, GET /api/ready/): false when the database does not answer
+    // it. Never throws. Thread-safe, like every call above.
+    virtual bool ping() = 0;
 };
 
 struct StorageOptions {

@@ -11,9 +11,9 @@ public:
 };
 
 // The database cannot be reached now: the connection was lost, the server is restarting or
-// refuses connections, or no pooled connection came free in time. Retrying later may succeed
-// (an answer of 503 with Retry-After); the pool opens new connections on the next lease. The
-// message names no password.
+// refuses connections, or no pooled connection came free in time. Retrying later may succeed:
+// the server answers 503 with Retry-After instead of 500, and the pool opens new connections on
+// the next lease. The message names no password.
 class UnavailableError : public StorageError {
 public:
     using StorageError::StorageError;

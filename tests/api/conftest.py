@@ -93,7 +93,7 @@ class Server:
 
     # ------------------------------------------------------------------ environment
     def base_env(self):
-        return {
+        env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "TASKAPI_SECRET_KEY": SECRET_KEY,
             "TASKAPI_DATABASE_URL": self.database_url,
@@ -103,6 +103,11 @@ class Server:
             "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS": "off",
             "TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME": "off",
         }
+        # Runs a whole suite with the database executor (docs/decisions/008), e.g.
+        # TASKAPI_TEST_DB_THREADS=2 ctest -L api.
+        if os.environ.get("TASKAPI_TEST_DB_THREADS"):
+            env["TASKAPI_DB_THREADS"] = os.environ["TASKAPI_TEST_DB_THREADS"]
+        return env
 
     # ------------------------------------------------------------------ CLI
     def cli(self, *args, input=None, env=None, timeout=120):

@@ -713,7 +713,7 @@ TEST(SqliteStorage, MigrationsAreNumberedAscending) {
 TEST(SqliteStorage, PingAnswers) {
     const TempDir dir;
     const auto storage = open(dir.sqlite_url());
-    EXPECT_NO_THROW(storage->ping());
+    EXPECT_TRUE(storage->ping());
 }
 
 TEST(SqliteStorage, DescribeNamesTheFile) {
@@ -927,12 +927,12 @@ TEST_F(PostgresStorage, ReadsGoOnThroughALostConnection) {
     end_sessions(*schema_);
     EXPECT_TRUE(storage->throttles().remembers("k", make_timestamp(2026, 1, 1)));
     end_sessions(*schema_);
-    EXPECT_NO_THROW(storage->ping());
+    EXPECT_TRUE(storage->ping());
 }
 
 TEST_F(PostgresStorage, PingAnswers) {
     const auto storage = schema_->open();
-    EXPECT_NO_THROW(storage->ping());
+    EXPECT_TRUE(storage->ping());
 }
 
 TEST_F(PostgresStorage, StatementsArePreparedAgainWhenTheSessionForgotThem) {

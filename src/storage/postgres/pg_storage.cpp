@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <exception>
 #include <map>
 
 #include "storage/postgres/pg_migrations.hpp"
@@ -46,14 +47,21 @@ public:
     users::UserRepository& users() override { return users_; }
     tasks::TaskRepository& tasks() override { return tasks_; }
     auth::ThrottleStore& throttles() override { return throttles_; }
-    void ping() override {
-        pool_.read([](Connection& c) { c.exec("SELECT 1"); });
+    // A read: it goes through a lost connection once, as the other reads do.
+    bool ping() override {
+        try {
+            pool_.read([](Connection& c) { c.exec("SELECT 1"); });
+            return true;
+        } catch (const std::exception&) {
+            return false;
+        }
     }
     int migrate() override {
         auto c = pool_.lease();
         return apply_migrations(*c);
     }
     [[nodiscard]] std::string describe() const override { return description_; }
+    [[nodiscard]] bool blocks_on_network() const override { return true; }
 
 private:
     std::string description_;

@@ -132,6 +132,36 @@ TEST(ConfigFromEnvironment, RefusesABadThreadCount) {
     for (const char* v : {"", "0", "-2", "257", "many"}) expect_refused("TASKAPI_THREADS", v);
 }
 
+TEST(ConfigFromEnvironment, DatabaseThreads) {
+    EXPECT_EQ(config_from_environment({})->db_threads, std::nullopt);
+    EXPECT_EQ(config_from_environment({{"TASKAPI_DB_THREADS", "0"}})->db_threads, 0);
+    EXPECT_EQ(config_from_environment({{"TASKAPI_DB_THREADS", "1024"}})->db_threads, 1024);
+    for (const char* v : {"", "-1", "1025", "auto"}) expect_refused("TASKAPI_DB_THREADS", v);
+}
+
+TEST(DatabaseThreadsFor, NoneForAnEmbeddedDatabaseUnlessSet) {
+    Config c;
+    EXPECT_EQ(*database_threads_for(c, false), 0);
+    c.db_threads = 3;
+    EXPECT_EQ(*database_threads_for(c, false), 3);
+}
+
+TEST(DatabaseThreadsFor, FourPerCoreForADatabaseServer) {
+    Config c;
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    EXPECT_EQ(*database_threads_for(c, true), 4 * cores);
+    c.db_threads = 7;
+    EXPECT_EQ(*database_threads_for(c, true), 7);
+}
+
+TEST(DatabaseThreadsFor, RefusesNoneForADatabaseServer) {
+    Config c;
+    c.db_threads = 0;
+    const auto threads = database_threads_for(c, true);
+    ASSERT_FALSE(threads.has_value());
+    EXPECT_EQ(threads.error().message.rfind("TASKAPI_DB_THREADS: ", 0), 0u);
+}
+
 TEST(ConfigFromEnvironment, RefusesBadTokenLifetimes) {
     for (const char* v : {"", "0", "-5", "5m", "1.5", "999999999999"}) {
         expect_refused("TASKAPI_ACCESS_TOKEN_LIFETIME", v);
@@ -323,8 +353,9 @@ TEST(SettingsTable, EveryLiteralDefaultIsConfigsDefault) {
 TEST(SettingsTable, ListsEverySettingOnceAsAMarkdownTable) {
     const std::string table = settings_table_markdown();
     EXPECT_EQ(table.rfind("| setting | default | meaning |\n|---|---|---|\n", 0), 0u);
-    for (const char* name : {"TASKAPI_SECRET_KEY", "TASKAPI_THREADS", "TASKAPI_ALLOWED_HOSTS",
-                             "TASKAPI_MAX_CONNECTIONS_PER_ADDRESS", "TASKAPI_SQLITE_SYNCHRONOUS"}) {
+    for (const char* name :
+         {"TASKAPI_SECRET_KEY", "TASKAPI_THREADS", "TASKAPI_DB_THREADS", "TASKAPI_ALLOWED_HOSTS",
+          "TASKAPI_MAX_CONNECTIONS_PER_ADDRESS", "TASKAPI_SQLITE_SYNCHRONOUS"}) {
         const std::string cell = std::string("| `") + name + "` |";
         EXPECT_NE(table.find(cell), std::string::npos) << name;
         EXPECT_EQ(table.find(cell), table.rfind(cell)) << name;

@@ -2,8 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+#include <string>
+#include <utility>
+
 #include "http/request.hpp"
 #include "http/response.hpp"
+#include "storage/open_storage.hpp"
 
 namespace taskapi::app {
 namespace {
@@ -18,6 +23,37 @@ TEST(Health, AnswersStatusOk) {
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.content_type, "application/json");
     EXPECT_EQ(r.body, R"({"status":"ok"})");
+}
+
+// A Storage whose only working part is ping().
+class PingStorage final : public storage::Storage {
+public:
+    explicit PingStorage(bool answers) : answers_(answers) {}
+    users::UserRepository& users() override { throw std::logic_error("not in this test"); }
+    tasks::TaskRepository& tasks() override { throw std::logic_error("not in this test"); }
+    int migrate() override { return 0; }
+    [[nodiscard]] std::string describe() const override { return "ping"; }
+    [[nodiscard]] bool blocks_on_network() const override { return true; }
+    bool ping() override { return answers_; }
+
+private:
+    bool answers_;
+};
+
+TEST(Ready, AnswersStatusOkWhenTheDatabaseAnswers) {
+    PingStorage storage(true);
+    const http::Response r = ready(storage, http::Request{});
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, R"({"status":"ok"})");
+}
+
+TEST(Ready, IsUnavailableWhenTheDatabaseDoesNotAnswer) {
+    PingStorage storage(false);
+    const http::Response r = ready(storage, http::Request{});
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(r.body, R"({"detail":"Service temporarily unavailable."})");
+    ASSERT_EQ(r.headers.size(), 1u);
+    EXPECT_EQ(r.headers[0], (std::pair<std::string, std::string>{"Retry-After", "5"}));
 }
 
 TEST(ApiRoot, LinksTheTaskListOnTheRequestHost) {

@@ -74,17 +74,20 @@ protected:
              .name = "Api Root",
              .description = "The default basic root view for DefaultRouter",
              .format_suffix = true,
+             .work = Work::kInline,
              .get = record("root", json_response(200, R"({"tasks":"http://x/api/tasks/"})"))});
         router_.add({.pattern = "/api/health/",
                      .name = "Health Check",
                      .access = Access::kPublic,
                      .any_host = true,
+                     .work = Work::kInline,
                      .get = record("health", json_response(200, R"({"status":"ok"})"))});
         router_.add({.pattern = "/api/auth/token/",
                      .name = "Token Obtain Pair",
                      .description = "Takes a set of user credentials.",
                      .access = Access::kNoAuthentication,
                      .headers = {{"Cache-Control", "no-store"}},
+                     .work = Work::kCpu,
                      .post =
                          [this](const Request&) {
                              calls_.emplace_back("token");
@@ -107,7 +110,8 @@ protected:
                      .put = record("update", json_response(200, R"({"id":1})")),
                      .patch = record("partial_update", json_response(200, R"({"id":1})")),
                      .del = record("destroy", no_content()),
-                     .actions = [](const Request&) { return std::string(); }});
+                     .actions = [](const Request&) { return std::string(); },
+                     .actions_work = Work::kDatabase});
     }
 
     core::Result<std::optional<core::Principal>> authenticate(std::optional<std::string_view> h) {
@@ -146,6 +150,15 @@ protected:
                         std::move(accept));
     }
 
+    [[nodiscard]] Work work(Method method, std::string path,
+                            std::optional<std::string> authorization) const {
+        const Request request{.method = method,
+                              .method_name = std::string(method_name(method)),
+                              .path = std::move(path),
+                              .authorization = std::move(authorization)};
+        return router_.work_for(request);
+    }
+
     Response accept(std::string accept_header) {
         return get("/api/health/", std::nullopt, {}, std::move(accept_header));
     }
@@ -155,6 +168,48 @@ protected:
     Request seen_;
     int authentications_ = 0;
 };
+
+// --- what a request needs, before dispatch ---------------------------------------------------
+
+TEST_F(RouterTest, WorkIsTheRoutesForItsHandlers) {
+    EXPECT_EQ(work(Method::kGet, "/api/tasks/", "Bearer good"), Work::kDatabase);
+    EXPECT_EQ(work(Method::kPost, "/api/tasks.json", "Bearer good"), Work::kDatabase);
+    EXPECT_EQ(work(Method::kDelete, "/api/tasks/7/", "Bearer good"), Work::kDatabase);
+    EXPECT_EQ(work(Method::kPost, "/api/auth/token/", std::nullopt), Work::kCpu);
+    // Authentication is no part of it: the token endpoints ignore the header.
+    EXPECT_EQ(work(Method::kPost, "/api/auth/token/", "Bearer good"), Work::kCpu);
+    EXPECT_EQ(work(Method::kGet, "/api/health/", std::nullopt), Work::kInline);
+    EXPECT_EQ(authentications_, 0);
+}
+
+TEST_F(RouterTest, CredentialsNeedTheUserLookup) {
+    // An inline view that authenticates looks the user up when a header is sent.
+    EXPECT_EQ(work(Method::kGet, "/api/", "Bearer good"), Work::kDatabase);
+    EXPECT_EQ(work(Method::kGet, "/api/health/", "Bearer bad"), Work::kDatabase);
+    EXPECT_EQ(work(Method::kOptions, "/api/tasks/", "Bearer good"), Work::kDatabase);
+    EXPECT_EQ(work(Method::kPut, "/api/", "Bearer good"), Work::kDatabase);  // 405 after it
+    EXPECT_EQ(authentications_, 0);
+}
+
+TEST_F(RouterTest, WithoutCredentialsAnAuthenticatedRouteIsAnsweredInline) {
+    // 401 before any handler: no request without a header reaches the database.
+    EXPECT_EQ(work(Method::kGet, "/api/tasks/", std::nullopt), Work::kInline);
+    EXPECT_EQ(work(Method::kPatch, "/api/tasks/1/", std::nullopt), Work::kInline);
+    EXPECT_EQ(work(Method::kGet, "/api/", std::nullopt), Work::kInline);
+}
+
+TEST_F(RouterTest, OptionsNeedsWhatItsActionsNeed) {
+    EXPECT_EQ(work(Method::kOptions, "/api/auth/token/", std::nullopt), Work::kInline);
+    EXPECT_EQ(work(Method::kOptions, "/api/health/", std::nullopt), Work::kInline);
+    EXPECT_EQ(work(Method::kOptions, "/api/tasks/3/", "Bearer good"), Work::kDatabase);
+}
+
+TEST_F(RouterTest, UnknownPathsAndMethodsAreInline) {
+    EXPECT_EQ(work(Method::kGet, "/nope/", "Bearer good"), Work::kInline);
+    EXPECT_EQ(work(Method::kGet, "/api/tasks", "Bearer good"), Work::kInline);       // redirect
+    EXPECT_EQ(work(Method::kGet, "/api/auth/token/", std::nullopt), Work::kInline);  // 405
+    EXPECT_EQ(work(Method::kOther, "/api/auth/token/", std::nullopt), Work::kInline);
+}
 
 // --- routing ---------------------------------------------------------------------------------
 

@@ -1,0 +1,254 @@
+"""Where database work runs (docs/decisions/008): GET /api/ready/, and with the database executor
+(TASKAPI_DB_THREADS > 0) no I/O thread waits on the database.
+
+The slow database is SQLite with its write lock held by another process (Python's sqlite3,
+BEGIN IMMEDIATE): a write then waits on SQLite's busy timeout (5 s) until the lock is released.
+The server runs one I/O thread, so the waiting write and the health check share it.
+"""
+import json
+import select
+import socket
+import sqlite3
+import time
+
+import pytest
+
+from apihelpers import ALLOW_RO, assert_json, show
+
+ONE_IO_THREAD = ("--host", "127.0.0.1", "--port", "0", "--threads", "1")
+
+
+def start(server_factory, db_threads):
+    srv = server_factory(env={"TASKAPI_DB_THREADS": str(db_threads)}, start=False)
+    srv.start(args=ONE_IO_THREAD)
+    return srv
+
+
+class WriteLock:
+    """SQLite's write lock on the server's database, held by this (other) process."""
+
+    def __init__(self, path):
+        self.db = sqlite3.connect(str(path), isolation_level=None, timeout=10)
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def release(self):
+        if self.db is not None:
+            self.db.execute("ROLLBACK")
+            self.db.close()
+            self.db = None
+
+
+def server_side_unread_bytes(server_port):
+    """{client port: bytes the server has not read yet} of the server's connections (the
+    rx_queue of its sockets in /proc/net/tcp)."""
+    unread = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == server_port:
+                unread[int(fields[2].rsplit(":", 1)[1], 16)] = int(fields[4].split(":")[1], 16)
+    return unread
+
+
+def wait_until_read(port, sockets):
+    """Returns once the server has read every request sent on `sockets` (and so dispatched
+    it: nothing suspends between the two)."""
+    client_ports = {s.getsockname()[1] for s in sockets}
+    deadline = time.time() + 20
+    while True:
+        unread = server_side_unread_bytes(port)
+        if all(unread.get(p) == 0 for p in client_ports):
+            return
+        assert time.time() < deadline, "the server never read the requests"
+        time.sleep(0.005)
+
+
+def send_raw(port, method, path, token, body, wait=True):
+    """Sends one request on a new socket and returns the socket; with `wait`, once the server
+    has read it."""
+    data = json.dumps(body).encode()
+    head = ("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+            "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+            % (method, path, token, len(data))).encode()
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    s.sendall(head + data)
+    if wait:
+        wait_until_read(port, [s])
+    return s
+
+
+def read_answer(s, timeout=30):
+    s.settimeout(timeout)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(65536)
+        assert chunk, "closed without an answer: %r" % data
+        data += chunk
+    head, rest = data.split(b"\r\n\r\n", 1)
+    length = 0
+    for line in head.decode("latin-1").split("\r\n")[1:]:
+        name, value = line.split(":", 1)
+        if name.strip().lower() == "content-length":
+            length = int(value)
+    while len(rest) < length:
+        chunk = s.recv(65536)
+        assert chunk, "closed mid-body"
+        rest += chunk
+    return int(head.split()[1]), json.loads(rest[:length]) if length else None
+
+
+def has_answer(s):
+    return bool(select.select([s], [], [], 0)[0])
+
+
+# ---------------------------------------------------------------- readiness
+def test_ready_when_the_database_answers(server):
+    assert_json(server.get("/api/ready/"), 200, {"status": "ok"}, allow=ALLOW_RO)
+
+
+def test_ready_needs_no_token_and_ignores_one(server):
+    # A probe needs no credentials; the Authorization header is not even looked at.
+    r = server.get("/api/ready/", headers={"Authorization": "Bearer garbage"})
+    assert_json(r, 200, {"status": "ok"}, allow=ALLOW_RO)
+
+
+def test_ready_answers_any_host(server):
+    r = server.get("/api/ready/", headers={"Host": "10.1.2.3:8000"})
+    assert_json(r, 200, {"status": "ok"}, allow=ALLOW_RO)
+
+
+def test_ready_head_and_options(server):
+    assert server.head("/api/ready/").status_code == 200
+    r = server.options("/api/ready/")
+    assert r.status_code == 200, show(r)
+    assert r.json()["name"] == "Readiness Check"
+
+
+def test_ready_post_is_405(server):
+    assert server.post("/api/ready/", "{}").status_code == 405
+
+
+# ---------------------------------------------------------------- no I/O thread waits
+@pytest.mark.parametrize("db_threads", [1, 4])
+def test_health_and_reads_answer_while_a_write_waits_on_the_database(server_factory, db_threads):
+    srv = start(server_factory, db_threads)
+    token = srv.login("alice")["access"]
+    srv.create_task(token, "before")
+    lock = WriteLock(srv.db_path)
+    try:
+        waiting = send_raw(srv.port, "POST", "/api/tasks/", token, {"title": "waits"})
+        # The write is on the executor, waiting for the lock; the only I/O thread is free.
+        assert_json(srv.get("/api/health/"), 200, {"status": "ok"}, allow=ALLOW_RO)
+        assert not has_answer(waiting), "the write did not wait: the test proves nothing"
+        # Reads of the database go on beside it too (WAL), unless the only executor thread is
+        # the one waiting.
+        if db_threads > 1:
+            r = srv.get("/api/tasks/", token)
+            assert r.status_code == 200, show(r)
+            assert [t["title"] for t in r.json()] == ["before"]
+            assert srv.get("/api/ready/").status_code == 200
+        assert not has_answer(waiting)
+    finally:
+        lock.release()
+    status, body = read_answer(waiting)
+    waiting.close()
+    assert status == 201, body
+    assert body["title"] == "waits"
+
+
+def test_a_database_error_on_the_executor_is_the_generic_500(server_factory):
+    srv = start(server_factory, 2)
+    token = srv.login("alice")["access"]
+    lock = WriteLock(srv.db_path)
+    try:
+        # Held past SQLite's busy timeout (5 s): the write fails with a storage error.
+        waiting = send_raw(srv.port, "POST", "/api/tasks/", token, {"title": "never"})
+        status, body = read_answer(waiting, timeout=60)
+        waiting.close()
+    finally:
+        lock.release()
+    assert status == 500
+    assert body == {"detail": "A server error occurred."}
+    deadline = time.time() + 10  # the log is read by another thread
+    while "unhandled error on POST /api/tasks/" not in srv.log:
+        assert time.time() < deadline, srv.log
+        time.sleep(0.01)
+    # The server goes on.
+    r = srv.get("/api/tasks/", token)
+    assert r.status_code == 200 and r.json() == [], show(r)
+
+
+# ---------------------------------------------------------------- answers through the executor
+def test_a_streamed_list_is_produced_on_the_executor(server_factory):
+    srv = start(server_factory, 2)
+    token = srv.login("alice")["access"]
+    # Over 1 MiB of tasks: the list is sent in pieces, each one a read of the database.
+    description = "d" * (300 * 1024)
+    ids = [srv.create_task(token, "t%d" % i, description=description)["id"] for i in range(5)]
+    r = srv.get("/api/tasks/", token)
+    assert r.status_code == 200, show(r)
+    assert r.headers.get("Transfer-Encoding") == "chunked"
+    assert [t["id"] for t in r.json()] == ids
+
+
+def test_every_kind_of_route_answers_with_the_executor(server_factory):
+    srv = start(server_factory, 2)
+    tokens = srv.login("alice")
+    token = tokens["access"]
+    task = srv.create_task(token, "one")
+    assert srv.get("/api/tasks/%d/" % task["id"], token).status_code == 200
+    assert srv.patch("/api/tasks/%d/" % task["id"], {"completed": True}, token).status_code == 200
+    assert srv.get("/api/me/", token).json() == {"id": 1, "username": "alice"}
+    assert srv.get("/api/", token).status_code == 200
+    assert srv.get("/api/", "garbage").status_code == 401
+    assert srv.get("/api/tasks/").status_code == 401
+    assert srv.options("/api/tasks/%d/" % task["id"], token).status_code == 200
+    assert srv.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]}).status_code == 200
+    assert srv.delete("/api/tasks/%d/" % task["id"], token).status_code == 204
+    assert "database threads" in srv.log
+
+
+# ---------------------------------------------------------------- the executor's bound
+def test_beyond_the_executors_queue_the_answer_is_503_busy(server_factory):
+    """1,024 database requests waiting or running (ServerOptions::max_database_queue): the
+    next one is refused at once, and health still answers."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip("needs 1,200 file descriptors")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    srv = server_factory(env={"TASKAPI_DB_THREADS": "1", "TASKAPI_MAX_CONNECTIONS_PER_ADDRESS": "0"},
+                         start=False)
+    srv.start(args=ONE_IO_THREAD)
+    token = srv.login("alice")["access"]
+    lock = WriteLock(srv.db_path)
+    waiting = []
+    try:
+        # The first write holds the only executor thread on SQLite's busy timeout; 1,023 more
+        # wait in the queue.
+        for i in range(1024):
+            waiting.append(send_raw(srv.port, "POST", "/api/tasks/", token, {"title": "w%d" % i},
+                                    wait=False))
+        wait_until_read(srv.port, waiting)
+        refused = send_raw(srv.port, "POST", "/api/tasks/", token, {"title": "refused"})
+        status, body = read_answer(refused)
+        refused.close()
+        assert (status, body) == (503, {"detail": "Server busy, try again later."})
+        assert_json(srv.get("/api/health/"), 200, {"status": "ok"}, allow=ALLOW_RO)
+        assert not any(has_answer(s) for s in waiting[:8])
+    finally:
+        lock.release()
+    created = 0
+    for s in waiting:
+        status, _ = read_answer(s, timeout=60)
+        s.close()
+        created += status == 201
+    # All of them were admitted; those still queued when the first write's busy timeout ended
+    # are created once the lock is gone (the first may have timed out: 500).
+    assert created >= 1023
+    assert len(srv.get("/api/tasks/", token).json()) == created
