@@ -10,10 +10,18 @@ constexpr Statement kCreate{
     "INSERT INTO tasks (owner_id, title, description, completed, created_at, updated_at) "
     "VALUES ($1, $2, $3, $4, $5, $5) RETURNING "
     "id, title, description, completed, owner_id, created_at, updated_at"};
+// Up to $3 tasks, cut after the one that brings the text past $4 bytes (the first always comes):
+// libpq holds a whole result, and a page of 64 tasks with megabyte descriptions would be 64 MB.
+// The eighth column is how many tasks the uncut page had: all of them, and fewer than $3, is
+// the end.
 constexpr Statement kPage{
     "tasks_page",
-    "SELECT id, title, description, completed, owner_id, created_at, updated_at"
-    " FROM tasks WHERE owner_id = $1 AND id > $2 ORDER BY id LIMIT $3"};
+    "SELECT id, title, description, completed, owner_id, created_at, updated_at, in_page"
+    " FROM (SELECT *, count(*) OVER () AS in_page,"
+    "       sum(octet_length(title) + octet_length(description)) OVER (ORDER BY id) AS upto"
+    "       FROM (SELECT * FROM tasks WHERE owner_id = $1 AND id > $2 ORDER BY id LIMIT $3)"
+    "       AS page) AS sized"
+    " WHERE upto - octet_length(title) - octet_length(description) < $4 ORDER BY id"};
 constexpr Statement kFind{
     "tasks_find",
     "SELECT id, title, description, completed, owner_id, created_at, updated_at"
@@ -65,14 +73,17 @@ void PgTaskRepository::for_each(core::UserId owner, core::TaskId after,
     // A second attempt (the connection was lost) goes on after the last task visited.
     pool_.read([owner, &after, &visit, &task](Connection& c) {
         for (;;) {
-            const Rows rows =
-                c.execute(kPage, Params{}.add(owner.value).add(after.value).add(kPageSize));
+            const Rows rows = c.execute(
+                kPage, Params{}.add(owner.value).add(after.value).add(kPageSize).add(kPageBytes));
             for (int i = 0; i < rows.size(); ++i) {
                 read_task(rows, i, task);
                 after = task.id;
                 if (!visit(task)) return;
             }
-            if (rows.size() < kPageSize) return;
+            // The end: the page was not cut (by bytes) and held fewer tasks than asked for.
+            if (rows.empty()) return;
+            const std::int64_t in_page = rows.int64(0, 7);
+            if (rows.size() == in_page && in_page < kPageSize) return;
         }
     });
 }

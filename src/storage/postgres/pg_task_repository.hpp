@@ -14,8 +14,9 @@ public:
 
     tasks::Task create(core::UserId owner, const tasks::NewTask& task,
                        core::Timestamp now) override;
-    // Reads in pages of kPageSize tasks by id, so a long list is never held whole; each page is
-    // its own snapshot (a task created meanwhile with a higher id may appear).
+    // Reads in pages of kPageSize tasks by id, cut after kPageBytes of text, so a long list is
+    // never held whole; each page is its own snapshot (a task created meanwhile with a higher id
+    // may appear).
     void for_each(core::UserId owner, core::TaskId after, const tasks::TaskVisitor& visit) override;
     [[nodiscard]] std::optional<tasks::Task> find(core::UserId owner, core::TaskId id) override;
     std::optional<tasks::Task> update(core::UserId owner, core::TaskId id,
@@ -23,6 +24,7 @@ public:
     bool remove(core::UserId owner, core::TaskId id) override;
 
     static constexpr std::int64_t kPageSize = 64;
+    static constexpr std::int64_t kPageBytes = 256 * 1024;
 
 private:
     Pool& pool_;
