@@ -24,7 +24,7 @@ public:
     bool remove(core::UserId owner, core::TaskId id) override;
 
     static constexpr std::int64_t kPageSize = 64;
-    static constexpr std::int64_t kPageBytes = 256 * 1024;
+    static constexpr std::int64_t kPageBytes = std::int64_t{256} * 1024;
 
 private:
     Pool& pool_;
