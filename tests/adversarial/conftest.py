@@ -11,7 +11,6 @@ Guards, for every test:
   * health: after the test, every server it used (the module's `server`, and each one started by
     `server_factory` during the test) must still be running and answer GET /api/health/ with 200.
 """
-import importlib.util
 import os
 import sys
 import time
@@ -27,13 +26,9 @@ for _p in (_API, _HERE):
 import pytest  # noqa: E402
 import requests  # noqa: E402
 
-if "api_conftest" in sys.modules:
-    api_conftest = sys.modules["api_conftest"]
-else:
-    _spec = importlib.util.spec_from_file_location("api_conftest", os.path.join(_API, "conftest.py"))
-    api_conftest = importlib.util.module_from_spec(_spec)
-    sys.modules["api_conftest"] = api_conftest
-    _spec.loader.exec_module(api_conftest)
+from apihelpers import api_conftest as _load_api_conftest  # noqa: E402
+
+api_conftest = _load_api_conftest()
 
 # Every fixture of tests/api (server, server_factory, alice, bob, ...) is re-exported: pytest
 # registers the fixture functions it finds in a conftest's namespace.

@@ -21,6 +21,20 @@ import uuid
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TASKAPI_BIN = os.environ.get("TASKAPI_BIN") or os.path.join(REPO, "build", "taskapi")
 
+
+def api_conftest():
+    """tests/api/conftest.py as the module `api_conftest`, loaded once: the other suites'
+    conftests re-export its fixtures and use its Server, so nothing is copied."""
+    import importlib.util
+    import sys
+    if "api_conftest" not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            "api_conftest", os.path.join(os.path.dirname(os.path.abspath(__file__)), "conftest.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["api_conftest"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["api_conftest"]
+
 # Signing key given to every server the suite starts (TASKAPI_SECRET_KEY); 52 bytes.
 SECRET_KEY = "taskapi-black-box-test-suite-signing-key-0123456789ab"
 

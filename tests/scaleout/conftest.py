@@ -11,7 +11,6 @@ Fixtures
   farm          module-scoped farm of 3 processes with alice and bob
   farm_factory  function-scoped: make(n=3, env=None) -> Farm, stopped at teardown
 """
-import importlib.util
 import os
 import re
 import shutil
@@ -32,13 +31,9 @@ if _API not in sys.path:
 import pytest  # noqa: E402
 import requests  # noqa: E402
 
-if "api_conftest" in sys.modules:
-    api_conftest = sys.modules["api_conftest"]
-else:
-    _spec = importlib.util.spec_from_file_location("api_conftest", os.path.join(_API, "conftest.py"))
-    api_conftest = importlib.util.module_from_spec(_spec)
-    sys.modules["api_conftest"] = api_conftest
-    _spec.loader.exec_module(api_conftest)
+from apihelpers import api_conftest as _load_api_conftest  # noqa: E402
+
+api_conftest = _load_api_conftest()
 
 from apihelpers import REPO, USERS, show  # noqa: E402
 
