@@ -80,9 +80,9 @@ core::Result<std::int64_t> parse_count(const std::string& text, std::int64_t min
 // setting's name; config_from_environment puts it in front.
 using Apply = core::Status (*)(Config& config, const std::string& value);
 
-template <std::chrono::seconds Config::*kField, std::int64_t kMax>
+template <std::chrono::seconds Config::*kField, std::int64_t kMax, std::int64_t kMin = 1>
 core::Status seconds(Config& config, const std::string& value) {
-    auto n = parse_count(value, 1, kMax, "a whole number of seconds");
+    auto n = parse_count(value, kMin, kMax, "a whole number of seconds");
     if (!n) return std::move(n).error();
     config.*kField = std::chrono::seconds{*n};
     return core::Ok{};
@@ -277,10 +277,16 @@ constexpr Setting kSettings[] = {
      "PostgreSQL: seconds a statement may run (`statement_timeout`); also bounds connecting and "
      "the wait for a pooled connection",
      seconds<&Config::db_statement_timeout, 3600>},
-    {"TASKAPI_DB_POOL_SIZE", "10", "",
-     "PostgreSQL: connections per process at most; a call that finds them all busy waits up to "
-     "`TASKAPI_DB_STATEMENT_TIMEOUT`, then fails as unavailable",
+    {"TASKAPI_DB_POOL_SIZE", "", "database threads + 1 per core",
+     "PostgreSQL: connections per process at most (the database threads and the login threads "
+     "use them); a call that finds them all busy waits up to `TASKAPI_DB_STATEMENT_TIMEOUT`, "
+     "then fails as unavailable",
      db_pool_size},
+    {"TASKAPI_DB_START_TIMEOUT", "60", "",
+     "PostgreSQL: seconds `serve` and `migrate` keep trying to reach an unreachable database at "
+     "start-up (waits of 0.5 s doubling up to 8 s, a log line each) before they give up; `0`: "
+     "one attempt",
+     seconds<&Config::db_start_timeout, 86400, 0>},
 };
 
 }  // namespace
@@ -341,12 +347,13 @@ std::vector<std::pair<std::string, std::string>> settings_with_literal_defaults(
     return out;
 }
 
-storage::StorageOptions storage_options(const Config& config) {
+storage::StorageOptions storage_options(const Config& config, int database_threads) {
+    const auto cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     return storage::StorageOptions{
         .sqlite_synchronous_full = config.sqlite_synchronous_full,
         .statement_timeout =
             std::chrono::duration_cast<std::chrono::milliseconds>(config.db_statement_timeout),
-        .pool_size = config.db_pool_size};
+        .pool_size = config.db_pool_size.value_or(database_threads + cores)};
 }
 
 core::Result<int> database_threads_for(const Config& config, bool blocks_on_network) {

@@ -41,9 +41,11 @@ struct Config {
     std::chrono::seconds first_byte_timeout{10};  // a new connection waiting for its first byte
     bool sqlite_synchronous_full = false;         // TASKAPI_SQLITE_SYNCHRONOUS=full|normal
     // PostgreSQL: statement_timeout of each connection (also bounds connecting and waiting for
-    // a pooled connection), and connections per process at most.
+    // a pooled connection); connections per process at most (nullopt: storage_options() sizes
+    // the pool to the threads that use it); how long start-up keeps trying to reach the server.
     std::chrono::seconds db_statement_timeout{5};
-    int db_pool_size = 10;
+    std::optional<int> db_pool_size;
+    std::chrono::seconds db_start_timeout{60};
     // Login throttling (SECURITY.md); nullopt ("off") disables each.
     auth::LoginRates login_rates{
         .per_address = auth::Rate{20, std::chrono::minutes{1}},                    // every attempt
@@ -84,8 +86,11 @@ std::string settings_table_markdown();
 // Config's default (a unit test holds the table and the struct to that).
 std::vector<std::pair<std::string, std::string>> settings_with_literal_defaults();
 
-// The storage options the settings give (storage::open_storage).
-storage::StorageOptions storage_options(const Config& config);
+// The storage options the settings give (storage::open_storage), for a process whose database
+// calls run on `database_threads` executor threads. Without TASKAPI_DB_POOL_SIZE the pool has a
+// connection for each of them and one per core for the login threads, so no thread waits for
+// a connection.
+storage::StorageOptions storage_options(const Config& config, int database_threads = 0);
 
 // Parses a setting's value; exposed for flags that override settings (`setting` names the flag
 // in the error message).

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "app/open_database.hpp"
 #include "app/routes.hpp"
 #include "core/log.hpp"
 #include "http/server.hpp"
@@ -38,19 +39,19 @@ int serve(const Config& config) {
         return 1;
     }
     try {
-        auto opened = storage::open_migrated(config.database_url, storage_options(config));
+        const auto database_threads =
+            database_threads_for(config, storage::names_database_server(config.database_url));
+        if (!database_threads) {
+            core::log_error(database_threads.error().message);
+            return 1;
+        }
+        auto opened = open_database(config, storage_options(config, *database_threads));
         if (!opened) {
             core::log_error("TASKAPI_DATABASE_URL: " + opened.error().message);
             return 1;
         }
         if (opened->applied > 0) {
             core::log_info("applied " + std::to_string(opened->applied) + " migration(s)");
-        }
-        const auto database_threads =
-            database_threads_for(config, opened->storage->blocks_on_network());
-        if (!database_threads) {
-            core::log_error(database_threads.error().message);
-            return 1;
         }
         Application app(config, std::move(opened->storage));
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "app/config.hpp"
+#include "app/open_database.hpp"
 #include "app/serve_command.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
@@ -148,7 +149,7 @@ std::optional<int> parse(CLI::App& cli, int argc, char** argv) {
 }
 
 int migrate(const app::Config& config) {
-    auto opened = storage::open_migrated(config.database_url, app::storage_options(config));
+    auto opened = app::open_database(config, app::storage_options(config));
     if (!opened) return fail(opened.error().message);
     std::cout << (opened->applied == 0
                       ? std::string("No migrations to apply.")
@@ -195,7 +196,7 @@ int delete_user(users::UserService& service, const Commands& c) {
 
 // createuser, changepassword, deleteuser: the user service on the migrated database.
 int account_command(const app::Config& config, const Commands& c) {
-    auto opened = storage::open_migrated(config.database_url, app::storage_options(config));
+    auto opened = app::open_database(config, app::storage_options(config));
     if (!opened) return fail(opened.error().message);
     const core::SystemClock clock;
     const passwords::Argon2idHasher hasher;

@@ -65,6 +65,8 @@ core::Result<std::string> sqlite_path(std::string_view url) {
 
 }  // namespace
 
+bool names_database_server(std::string_view url) { return postgres::is_postgres_url(url); }
+
 core::Status validate_database_url(std::string_view url) {
     if (postgres::is_postgres_url(url)) return postgres::check_url(url);
     auto path = sqlite_path(url);

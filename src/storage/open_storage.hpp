@@ -62,6 +62,9 @@ struct MigratedStorage {
 core::Result<MigratedStorage> open_migrated(std::string_view url,
                                             const StorageOptions& options = {});
 
+// True when the URL names a database server (PostgreSQL), whose storage blocks_on_network().
+bool names_database_server(std::string_view url);
+
 // Checks the URL's form without opening anything (the same errors as open_storage).
 core::Status validate_database_url(std::string_view url);
 

@@ -162,6 +162,25 @@ TEST(DatabaseThreadsFor, RefusesNoneForADatabaseServer) {
     EXPECT_EQ(threads.error().message.rfind("TASKAPI_DB_THREADS: ", 0), 0u);
 }
 
+TEST(StorageOptions, ThePoolHasAConnectionForEveryThreadThatUsesIt) {
+    // The database threads, and the login threads (one per core) that look users up.
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const Config c;
+    EXPECT_EQ(c.db_pool_size, std::nullopt);
+    EXPECT_EQ(storage_options(c, 8).pool_size, 8 + cores);
+    EXPECT_EQ(storage_options(c).pool_size, cores);
+}
+
+TEST(ConfigFromEnvironment, ReadsTheDatabaseStartTimeout) {
+    EXPECT_EQ(config_from_environment({})->db_start_timeout, 60s);
+    EXPECT_EQ(config_from_environment({{"TASKAPI_DB_START_TIMEOUT", "0"}})->db_start_timeout, 0s);
+    EXPECT_EQ(config_from_environment({{"TASKAPI_DB_START_TIMEOUT", "600"}})->db_start_timeout,
+              600s);
+    for (const char* v : {"", "-1", "1.5", "86401", "soon"}) {
+        expect_refused("TASKAPI_DB_START_TIMEOUT", v);
+    }
+}
+
 TEST(ConfigFromEnvironment, RefusesBadTokenLifetimes) {
     for (const char* v : {"", "0", "-5", "5m", "1.5", "999999999999"}) {
         expect_refused("TASKAPI_ACCESS_TOKEN_LIFETIME", v);
@@ -209,7 +228,7 @@ TEST(ConfigFromEnvironment, ReadsTheDatabaseTimeoutAndPoolSize) {
     ASSERT_TRUE(config.has_value()) << config.error().message;
     EXPECT_EQ(config->db_statement_timeout, 2s);
     EXPECT_EQ(config->db_pool_size, 32);
-    const auto options = storage_options(*config);
+    const auto options = storage_options(*config, 8);
     EXPECT_EQ(options.statement_timeout, std::chrono::milliseconds{2000});
     EXPECT_EQ(options.pool_size, 32);
     for (const char* v : {"", "0", "-1", "1.5", "3601"}) {
