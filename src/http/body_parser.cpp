@@ -57,7 +57,7 @@ std::optional<std::string> parameter(std::string_view content_type, std::string_
         const std::string_view item = core::trim_blanks(rest.substr(0, parameter_end(rest)));
         const auto eq = item.find('=');
         if (eq == std::string_view::npos ||
-            core::ascii_lower(core::trim_blanks(item.substr(0, eq))) != name) {
+            !core::ascii_iequals(core::trim_blanks(item.substr(0, eq)), name)) {
             continue;
         }
         const std::string_view value = core::trim_blanks(item.substr(eq + 1));

@@ -199,7 +199,7 @@ std::optional<Failure> check_header(const BeastRequest& head, std::size_t max_fi
         const auto te = head[bhttp::field::transfer_encoding];
         const std::string_view value = core::trim_blanks(std::string_view(te.data(), te.size()));
         if (head.version() < 11 || transfer_encodings > 1 ||
-            core::ascii_lower(value) != "chunked" || content_lengths > 0) {
+            !core::ascii_iequals(value, "chunked") || content_lengths > 0) {
             return Failure{};
         }
     }
@@ -213,8 +213,8 @@ bool wants_continue(const BeastRequest& head) {
     const auto it = head.find(bhttp::field::expect);
     if (it == head.end()) return false;
     const auto value = it->value();
-    return core::ascii_lower(core::trim_blanks(std::string_view(value.data(), value.size()))) ==
-           "100-continue";
+    return core::ascii_iequals(core::trim_blanks(std::string_view(value.data(), value.size())),
+                               "100-continue");
 }
 
 }  // namespace
