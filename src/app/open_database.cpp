@@ -31,13 +31,12 @@ core::Result<storage::MigratedStorage> open_database(const Config& config,
             const auto left =
                 std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
             if (left <= std::chrono::milliseconds::zero()) {
-                return core::make_error(
-                    core::ErrorCode::kUnavailable,
-                    "the database could not be reached in " +
-                        std::to_string(config.db_start_timeout.count()) + " s (" +
-                        std::to_string(attempt) +
-                        (attempt == 1 ? " attempt" : " attempts") +
-                        ", TASKAPI_DB_START_TIMEOUT): " + e.what());
+                return core::make_error(core::ErrorCode::kUnavailable,
+                                        "the database could not be reached in " +
+                                            std::to_string(config.db_start_timeout.count()) +
+                                            " s (" + std::to_string(attempt) +
+                                            (attempt == 1 ? " attempt" : " attempts") +
+                                            ", TASKAPI_DB_START_TIMEOUT): " + e.what());
             }
             const auto pause = std::min(wait, left);
             core::log_warning("database unreachable (attempt " + std::to_string(attempt) +
