@@ -81,10 +81,14 @@ for url in "postgresql://taskapi:$secret@/taskapi?host=/nonexistent-taskapi-dir"
     "postgresql://taskapi:$secret@/taskapi?host=/nonexistent-taskapi-dir&nosuchoption=1" \
     "host=/nonexistent-taskapi-dir password=$secret user" \
     "password=$secret host=/nonexistent-taskapi-dir"; do
-    TASKAPI_DATABASE_URL=$url "$bin" migrate >out 2>err && fail "migrate on $url succeeded"
+    # One attempt: the reason is one line. Then serve tries for a second: a line per attempt,
+    # none with the password.
+    TASKAPI_DATABASE_URL=$url TASKAPI_DB_START_TIMEOUT=0 "$bin" migrate >out 2>err &&
+        fail "migrate on $url succeeded"
     check_silent "migrate" out err
     [ "$(wc -l <err)" -eq 1 ] || fail "migrate's reason is not one line: $(cat err)"
-    TASKAPI_DATABASE_URL=$url TASKAPI_SECRET_KEY=$(head -c 32 /dev/zero | tr '\0' k) \
+    TASKAPI_DATABASE_URL=$url TASKAPI_DB_START_TIMEOUT=1 \
+        TASKAPI_SECRET_KEY=$(head -c 32 /dev/zero | tr '\0' k) \
         "$bin" serve --port 0 >out 2>err && fail "serve on a bad URL succeeded"
     check_silent "serve" out err
     grep -q "TASKAPI_DATABASE_URL\|database error" err || fail "serve's error does not say what: $(cat err)"
