@@ -1,9 +1,10 @@
 """PostgreSQL restarted under load, three taskapi processes behind nginx (issue 10, item 6).
 
 While the server is down every request that needs the database is answered at once with 503
-{"detail":"Service temporarily unavailable."} and Retry-After, never a 500, a 502 or a hang; each
-process's pool reconnects by itself once the server is back; and every task acknowledged with
-201 is in the database afterwards, none twice.
+{"detail":"Service temporarily unavailable."} and Retry-After (a login too, never a 401 that
+would blame the password), never a 500, a 502 or a hang; each process's pool reconnects by
+itself once the server is back; and every task acknowledged with 201 is in the database
+afterwards, none twice.
 
 nginx passes a taskapi 503 on as it is (deploy/nginx/taskapi.conf: `proxy_next_upstream error
 timeout`, so a 503 neither counts as a failure of that process nor sends the request to another),
@@ -127,6 +128,9 @@ def test_postgresql_restarted_under_load(farm_factory):
         assert_unavailable(f.request("GET", "/api/ready/"))
         for srv in f.servers:
             assert_unavailable(srv.get("/api/ready/"))
+        # A login too: a 401 would tell the client its password was wrong.
+        assert_unavailable(f.request("POST", "/api/auth/token/",
+                                     json={"username": "alice", "password": "alice-password-1"}))
 
         pg_cluster("start-server")
         stopped = False
