@@ -40,8 +40,9 @@ struct Config {
     std::optional<int> max_connections_per_address;
     std::chrono::seconds first_byte_timeout{10};  // a new connection waiting for its first byte
     bool sqlite_synchronous_full = false;         // TASKAPI_SQLITE_SYNCHRONOUS=full|normal
-    // PostgreSQL: statement_timeout of each connection (also bounds connecting and waiting for
-    // a pooled connection), and connections per process at most.
+    // PostgreSQL: statement_timeout of each connection (also bounds connecting, waiting for a
+    // pooled connection, and, one second longer, waiting for any answer), and connections per
+    // process at most.
     std::chrono::seconds db_statement_timeout{5};
     int db_pool_size = 10;
     // Login throttling (SECURITY.md); nullopt ("off") disables each.
