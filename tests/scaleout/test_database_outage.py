@@ -1,10 +1,12 @@
-"""PostgreSQL restarted under load, three taskapi processes behind nginx (issue 10, item 6).
+"""PostgreSQL restarted, or frozen, under load; three taskapi processes behind nginx (issue 10,
+item 6).
 
 While the server is down every request that needs the database is answered at once with 503
 {"detail":"Service temporarily unavailable."} and Retry-After (a login too, never a 401 that
 would blame the password), never a 500, a 502 or a hang; each process's pool reconnects by
 itself once the server is back; and every task acknowledged with 201 is in the database
-afterwards, none twice.
+afterwards, none twice. A server that stops answering without closing anything (a frozen host)
+costs at most about TASKAPI_DB_STATEMENT_TIMEOUT per request, then 503 likewise.
 
 nginx passes a taskapi 503 on as it is (deploy/nginx/taskapi.conf: `proxy_next_upstream error
 timeout`, so a 503 neither counts as a failure of that process nor sends the request to another),
@@ -12,9 +14,10 @@ and a POST already sent is never sent twice; so any other status here would be t
 
 The restart is scripts/pg-cluster's stop-server (a fast shutdown: sessions are ended, then a
 clean checkpoint, so a commit acknowledged before it survives the cluster's fsync = off and
-synchronous_commit = off) and start-server, on the cluster scripts/with-pg-cluster started
-(TASKAPI_TEST_POSTGRES_DIR). A commit cut off by the shutdown may be in the database although
-its client got a 503 (the answer was lost, not the commit): the test allows that, at most once.
+synchronous_commit = off) and start-server; the freeze is its freeze and thaw (SIGSTOP, SIGCONT);
+both on the cluster scripts/with-pg-cluster started (TASKAPI_TEST_POSTGRES_DIR). A commit cut off
+by the outage may be in the database although its client got a 503 (the answer was lost, not the
+commit): the tests allow that, at most once.
 """
 import collections
 import os
@@ -34,11 +37,11 @@ PG_DIR = os.environ.get("TASKAPI_TEST_POSTGRES_DIR")
 pytestmark = [
     pytest.mark.skipif(not load_api_conftest().POSTGRES_URL,
                        reason="PostgreSQL only: SQLite is a file inside each process, there is "
-                              "no database server to restart"),
+                              "no database server to restart or freeze"),
     pytest.mark.skipif(not PG_DIR,
                        reason="TASKAPI_TEST_POSTGRES_URL names a server these tests did not start "
                               "(no TASKAPI_TEST_POSTGRES_DIR from scripts/with-pg-cluster): not "
-                              "theirs to restart"),
+                              "theirs to restart or freeze"),
 ]
 
 
@@ -144,19 +147,27 @@ def test_postgresql_restarted_under_load(farm_factory):
         settled = time.monotonic()
         wait_for(lambda: writers.last_201 >= settled + 0.5, 30, "tasks created after recovery")
     finally:
-        writers.stop()
         if stopped:
             pg_cluster("start-server")
+        writers.stop()
 
-    # No request hung or went unanswered, and nothing but 201 and the database's 503.
+    assert_only_created_or_unavailable(writers)
+    assert_acknowledged_tasks_kept(f, token, writers)
+
+
+def assert_only_created_or_unavailable(writers):
+    """No request hung or went unanswered, and nothing but 201 and the database's 503."""
     assert writers.errors == []
     for _, r in writers.answers:
         assert_unavailable(r)
     assert writers.answers, "the outage was not seen by the load"
 
-    # Every acknowledged task is there with its title; nothing is there twice; nothing is there
-    # that was not sent (a 503 whose commit had gone through may be).
-    rows = f.servers[0].sql("SELECT id, title FROM tasks WHERE title LIKE :p", p="restart %")
+
+def assert_acknowledged_tasks_kept(f, token, writers):
+    """Every acknowledged task is there with its title; nothing is there twice; nothing is
+    there that was not sent (a 503 whose commit had gone through may be)."""
+    rows = f.servers[0].sql("SELECT id, title FROM tasks WHERE title LIKE :p",
+                            p=writers.prefix + " %")
     stored = {int(task_id): title for task_id, title in rows}
     assert writers.created.items() <= stored.items(), \
         sorted(set(writers.created.items()) - set(stored.items()))[:10]
@@ -166,3 +177,37 @@ def test_postgresql_restarted_under_load(farm_factory):
     # And the processes serve them: a list through the balancer has every one.
     listed = {t["id"] for t in f.request("GET", L, token).json()}
     assert set(writers.created) <= listed
+
+
+def test_postgresql_frozen_under_load(farm_factory):
+    # A short statement timeout keeps the test short: each request waits about that long for a
+    # server that says nothing, then gets its 503.
+    f = farm_factory(env={"TASKAPI_DB_STATEMENT_TIMEOUT": "2"})
+    token = f.login("alice")["access"]
+    writers = Writers(f, token, prefix="frozen")
+    frozen = False
+    try:
+        wait_for(lambda: len(writers.created) >= 50, 30, "50 tasks created before the freeze")
+
+        pg_cluster("freeze")
+        frozen = True
+        frozen_at = time.monotonic()
+        # The writers are not stuck: requests sent well after the freeze are answered 503.
+        wait_for(lambda: writers.unavailable_since(frozen_at + 3) >= 16, 30,
+                 "503s from the writers while PostgreSQL is frozen")
+        assert_unavailable(f.request("GET", "/api/ready/"))
+
+        pg_cluster("thaw")
+        frozen = False
+        thawed_at = time.monotonic()
+        for srv in f.servers:
+            wait_for(lambda: srv.get("/api/ready/").status_code == 200, 30,
+                     "process %d ready again" % srv.port)
+        wait_for(lambda: writers.last_201 >= thawed_at, 30, "a task created after the thaw")
+    finally:
+        if frozen:
+            pg_cluster("thaw")
+        writers.stop()
+
+    assert_only_created_or_unavailable(writers)
+    assert_acknowledged_tasks_kept(f, token, writers)
