@@ -274,8 +274,8 @@ constexpr Setting kSettings[] = {
      "002](docs/decisions/002-sqlite-durability.md))",
      sqlite_synchronous},
     {"TASKAPI_DB_STATEMENT_TIMEOUT", "5", "",
-     "PostgreSQL: seconds a statement may run (`statement_timeout`); also bounds connecting and "
-     "the wait for a pooled connection",
+     "PostgreSQL: seconds a statement may run (`statement_timeout`); also bounds connecting, "
+     "the wait for a pooled connection, and (one second longer) the wait for any answer",
      seconds<&Config::db_statement_timeout, 3600>},
     {"TASKAPI_DB_POOL_SIZE", "", "database threads + 1 per core",
      "PostgreSQL: connections per process at most (the database threads and the login threads "

@@ -40,9 +40,10 @@ struct Config {
     std::optional<int> max_connections_per_address;
     std::chrono::seconds first_byte_timeout{10};  // a new connection waiting for its first byte
     bool sqlite_synchronous_full = false;         // TASKAPI_SQLITE_SYNCHRONOUS=full|normal
-    // PostgreSQL: statement_timeout of each connection (also bounds connecting and waiting for
-    // a pooled connection); connections per process at most (nullopt: storage_options() sizes
-    // the pool to the threads that use it); how long start-up keeps trying to reach the server.
+    // PostgreSQL: statement_timeout of each connection (also bounds connecting, waiting for a
+    // pooled connection, and, one second longer, waiting for any answer); connections per
+    // process at most (nullopt: storage_options() sizes the pool to the threads that use it);
+    // how long start-up keeps trying to reach the server.
     std::chrono::seconds db_statement_timeout{5};
     std::optional<int> db_pool_size;
     std::chrono::seconds db_start_timeout{60};

@@ -36,8 +36,8 @@ public:
 struct StorageOptions {
     // SQLite: fsync the WAL on every commit, so commits survive power loss (docs/decisions/002).
     bool sqlite_synchronous_full = false;
-    // PostgreSQL: statement_timeout of every connection; also bounds connecting and waiting for
-    // a pooled connection.
+    // PostgreSQL: statement_timeout of every connection; also bounds connecting, waiting for a
+    // pooled connection, and (one second longer) waiting for any answer.
     std::chrono::milliseconds statement_timeout{5000};
     // PostgreSQL: connections open at most (idle and leased).
     int pool_size = 10;

@@ -1,9 +1,11 @@
 #include "storage/postgres/pg_connection.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <array>
 #include <bit>
+#include <cerrno>
 #include <memory>
 #include <type_traits>
 
@@ -197,7 +199,8 @@ core::Timestamp Rows::timestamp(int row, int column) const {
 
 // --- Connection ------------------------------------------------------------------------------
 
-Connection::Connection(const ConnectOptions& options) {
+Connection::Connection(const ConnectOptions& options)
+    : answer_timeout_(options.statement_timeout + std::chrono::seconds(1)) {
     const auto set = keywords_set(options.conninfo);
     const auto seconds = std::chrono::ceil<std::chrono::seconds>(options.statement_timeout);
     // libpq refuses a connect_timeout below 2 s.
@@ -256,6 +259,41 @@ Connection::~Connection() {
 
 bool Connection::is_broken() const { return broken_ || PQstatus(conn_) != CONNECTION_OK; }
 
+pg_result* Connection::answer(int sent, const char* what, Wait wait) {
+    if (sent == 0) return nullptr;
+    const auto deadline = std::chrono::steady_clock::now() + answer_timeout_;
+    pg_result* kept = nullptr;
+    for (;;) {
+        while (PQisBusy(conn_) != 0) {
+            int timeout_ms = -1;
+            if (wait == Wait::kBounded) {
+                const auto left = std::chrono::ceil<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now());
+                if (left.count() <= 0) {
+                    PQclear(kept);
+                    broken_ = true;
+                    throw UnavailableError(std::string("PostgreSQL: ") + what +
+                                           ": no answer within the statement timeout");
+                }
+                timeout_ms = static_cast<int>(left.count());
+            }
+            // On a failure here the connection is gone; PQgetResult then reports it at once.
+            pollfd socket{.fd = PQsocket(conn_), .events = POLLIN, .revents = 0};
+            if (socket.fd < 0) break;
+            if (poll(&socket, 1, timeout_ms) < 0 && errno != EINTR) break;
+            if (PQconsumeInput(conn_) == 0) break;
+        }
+        pg_result* result = PQgetResult(conn_);
+        if (result == nullptr) return kept;
+        if (kept != nullptr && PQresultStatus(kept) == PGRES_FATAL_ERROR) {
+            PQclear(result);
+        } else {
+            PQclear(kept);
+            kept = result;
+        }
+    }
+}
+
 pg_result* Connection::check(pg_result* result, const char* what) {
     const ExecStatusType status = result == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result);
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
@@ -284,15 +322,18 @@ pg_result* Connection::check(pg_result* result, const char* what) {
 
 Rows Connection::run(const Statement& statement, const Params& params) {
     if (prepared_.count(statement.name) == 0) {
-        PQclear(
-            check(PQprepare(conn_, statement.name, statement.sql, params.size(), params.types()),
-                  statement.name));
+        PQclear(check(answer(PQsendPrepare(conn_, statement.name, statement.sql, params.size(),
+                                           params.types()),
+                             statement.name),
+                      statement.name));
         prepared_.insert(statement.name);
     }
     const auto values = params.values();
-    return Rows(check(PQexecPrepared(conn_, statement.name, params.size(), values.data(),
-                                     params.lengths(), params.formats(), kBinary),
-                      statement.name));
+    return Rows(
+        check(answer(PQsendQueryPrepared(conn_, statement.name, params.size(), values.data(),
+                                         params.lengths(), params.formats(), kBinary),
+                     statement.name),
+              statement.name));
 }
 
 Rows Connection::execute(const Statement& statement, const Params& params) {
@@ -307,7 +348,9 @@ Rows Connection::execute(const Statement& statement, const Params& params) {
     return run(statement, params);
 }
 
-void Connection::exec(const char* sql) { PQclear(check(PQexec(conn_, sql), "exec")); }
+void Connection::exec(const char* sql, Wait wait) {
+    PQclear(check(answer(PQsendQuery(conn_, sql), "exec", wait), "exec"));
+}
 
 Transaction::~Transaction() {
     if (done_) return;

@@ -108,9 +108,14 @@ inline constexpr std::string_view kUndefinedPreparedStatement = "26000";
 struct ConnectOptions {
     std::string conninfo;  // a URI or key=value string, already checked by PQconninfoParse
     // Set as statement_timeout on the connection; also bounds connecting (connect_timeout) and
-    // unacknowledged sends (tcp_user_timeout) unless the conninfo sets those.
+    // unacknowledged sends (tcp_user_timeout) unless the conninfo sets those, and, one second
+    // longer, the wait for any answer (a server that stopped answering altogether).
     std::chrono::milliseconds statement_timeout{5000};
 };
+
+// How long a call waits for the server's answer: bounded (statement_timeout plus a second), or
+// for as long as it takes (a migration that waits for another migrator).
+enum class Wait { kBounded, kUnbounded };
 
 // One server connection. Not thread-safe: one thread uses it at a time (a Pool lease).
 class Connection {
@@ -125,20 +130,30 @@ public:
     // Runs a prepared statement (preparing it first on this connection's first use) and returns
     // its rows. Throws SqlError for an error the server reports, ConnectionLost when the
     // connection is lost (it is then broken for good), UnavailableError when the statement ran
-    // over the statement timeout.
+    // over the statement timeout, or no answer came a second after it (the connection is then
+    // broken: the server may or may not run the statement later).
     Rows execute(const Statement& statement, const Params& params);
-    // Runs one or more statements without parameters (BEGIN, COMMIT, migrations).
-    void exec(const char* sql);
+    // Runs one or more statements without parameters (BEGIN, COMMIT, migrations); throws as
+    // execute() does.
+    void exec(const char* sql, Wait wait = Wait::kBounded);
     // True once the connection is lost; a pool drops it instead of reusing it.
     [[nodiscard]] bool is_broken() const;
 
 private:
     // execute() without the second attempt.
     Rows run(const Statement& statement, const Params& params);
+    // The result of what was just sent (`sent`: what PQsend* returned), waiting for it as `wait`
+    // says; the first error when there are several results. nullptr when nothing was sent.
+    // Throws UnavailableError, and breaks the connection, when the answer is late.
+    pg_result* answer(int sent, const char* what, Wait wait = Wait::kBounded);
     // Checks a result: throws (and frees it) unless it is a success.
     pg_result* check(pg_result* result, const char* what);
 
     pg_conn* conn_ = nullptr;
+    // libpq's calls wait for an answer without a limit; statement_timeout ends a statement that
+    // runs long, but not the wait on a server that stopped answering (a frozen process or host:
+    // its kernel still acknowledges, so neither TCP timeouts nor keepalives fire).
+    std::chrono::milliseconds answer_timeout_;
     std::unordered_set<std::string> prepared_;
     bool broken_ = false;
 };

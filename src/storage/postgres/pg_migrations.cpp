@@ -22,7 +22,7 @@ int apply_migrations(Connection& c) {
     // A migration may take longer than a request may; processes that wait for the lock wait
     // for the migrator, however long it takes.
     c.exec("SET LOCAL statement_timeout = 0");
-    c.exec(kLock);
+    c.exec(kLock, Wait::kUnbounded);
     c.exec(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
@@ -38,7 +38,7 @@ int apply_migrations(Connection& c) {
     int applied_now = 0;
     for (const Migration& m : migrations()) {
         if (applied.count(m.version) != 0) continue;
-        c.exec(std::string(m.sql).c_str());
+        c.exec(std::string(m.sql).c_str(), Wait::kUnbounded);
         c.execute(kRecord, Params{}.add(std::int32_t{m.version}).add(m.name));
         ++applied_now;
     }
