@@ -1749,8 +1749,9 @@ def main_stall_demo(args, procs, tmp, wrk, binary, cluster):
                  max_task_id=total, bench_id=bench_id, pg=cluster, pg_url=url)
     wait_healthy("taskapi", srv.base, p)
     check_server(srv)
+    token = srv.token()
     t0 = time.monotonic()
-    st, _b = http("POST", srv.base + "/api/tasks/", {"title": "one slow insert"}, srv.token())
+    st, _b = http("POST", srv.base + "/api/tasks/", {"title": "one slow insert"}, token)
     one_create_ms = (time.monotonic() - t0) * 1000
     if st != 201:
         raise BenchError("the stall demo's probe insert answered %d" % st)
