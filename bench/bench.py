@@ -1932,7 +1932,8 @@ def main(argv):
                 raise BenchError("psql is not installed (bench/run --backend postgres installs "
                                  "postgresql)")
             t0 = time.monotonic()
-            cluster = PgCluster(args.pg_durable).start()
+            cluster = PgCluster(args.pg_durable)  # assigned first: stopped even if interrupted
+            cluster.start()
             log("bench: PostgreSQL cluster up (%.1f s, %s)" % (
                 time.monotonic() - t0, "durable" if args.pg_durable else "fsync off"))
         if args.scaling:
