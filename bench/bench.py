@@ -1802,6 +1802,9 @@ def main_stall_demo(args, procs, tmp, wrk, binary, cluster):
             fmt(dd.get("p99_ms"), 2), fmt(dd.get("max_ms"), 2),
             ", ".join("%s non2xx=%d socket=%s" % (r["endpoint"], r["non2xx"], r["socket_errors"])
                       for r in errs)))
+    print("(Were the inserts waited for on the I/O thread, every health request behind one would "
+          "wait up to %d ms: with the writers running its p50 would be tens to hundreds of ms.)"
+          % (STALL_SECONDS * 1000))
     print("TASKAPI_DB_THREADS=0 (database calls on the I/O thread) on PostgreSQL: %s (%s)"
           % ("refused at start-up, so not measured" if refused else "accepted, not measured",
              zero_msg))
