@@ -1841,14 +1841,16 @@ def parse_args(argv):
                     help="--stall-demo: concurrent slow writers, comma-separated (default 4,16)")
     ap.add_argument("--out", help="JSON results (default bench/results/latest.json; "
                                   "latest-postgres.json, scaling.json, stall-demo.json)")
-    ap.add_argument("--duration", type=int, help="seconds per run (default 10, quick 2)")
+    ap.add_argument("--duration", type=int,
+                    help="seconds per run (default 10, quick 2, --stall-demo 5)")
     ap.add_argument("--conns", type=lambda s: [int(x) for x in s.split(",")],
                     help="connection counts, comma-separated (default 16,64; quick 64)")
     ap.add_argument("--endpoints", type=lambda s: s.split(","), default=list(ENDPOINTS),
                     help="comma-separated subset of " + ",".join(ENDPOINTS))
     ap.add_argument("--servers", type=lambda s: s.split(","),
                     help="comma-separated subset of " + ",".join(SERVERS)
-                         + " (default all; quick: no nginx-close)")
+                         + " (default all; quick: no nginx-close); with --backend postgres of "
+                         + ",".join(PG_SERVERS) + " (default all but taskapi2-close)")
     ap.add_argument("--threads", type=int, default=2, help="taskapi I/O threads (default 2)")
     ap.add_argument("--db-threads", type=int, default=None,
                     help="taskapi database executor threads (TASKAPI_DB_THREADS; default: "
