@@ -1565,6 +1565,8 @@ def main_compare(args, procs, tmp, wrk, binary, t_start, cluster=None):
 
     hash_params = argon2_params(pw_hash)
     if cluster:
+        for r in runs:
+            r.setdefault("backend", "sqlite")  # taskapi-sqlite, drf-sqlite
         ratios = compute_ratios_pg(runs, conns_list)
         targets = evaluate_targets_pg(runs, ratios)
     else:
