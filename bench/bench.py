@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
@@ -40,6 +41,12 @@ BENCH_TASKS = 20
 ENDPOINTS = ["health", "list", "detail", "create", "update", "login"]
 # server keys, in the order they alternate within one endpoint and connection count
 SERVERS = ["taskapi", "drf", "taskapi-close", "nginx", "nginx-close"]
+# --backend postgres: taskapi (one process, and two processes on one database) and DRF on one
+# PostgreSQL cluster, and the default SQLite pair in the same run for comparison
+PG_SERVERS = ["taskapi", "drf", "taskapi-close", "taskapi2", "taskapi2-close", "taskapi-sqlite",
+              "drf-sqlite"]
+PG_DEFAULT_SERVERS = ["taskapi", "drf", "taskapi-close", "taskapi2", "taskapi-sqlite",
+                      "drf-sqlite"]
 NGINX_BODY = '{"status":"ok"}'
 
 # OWASP Password Storage Cheat Sheet, Argon2id minimum configurations: (memory KiB, iterations)
@@ -195,6 +202,115 @@ def loadavg():
         return [float(x) for x in f.read().split()[:3]]
 
 
+# ------------------------------------------------------------------------------ PostgreSQL
+
+class PgCluster:
+    """A throwaway PostgreSQL cluster (scripts/pg-cluster: initdb into a temp dir, a unix socket
+    there only, as the postgres user when root). durable: PostgreSQL's defaults (fsync and
+    synchronous_commit on) rather than the test settings (both off)."""
+
+    def __init__(self, durable):
+        self.durable = durable
+        self.dir = None
+        self.postmaster = None
+
+    def start(self):
+        # its own directory: as root the cluster runs as postgres, which must reach the socket;
+        # tempfile's names are lowercase, which Django's URL parsing needs (it lowercases hosts)
+        self.dir = tempfile.mkdtemp(prefix="taskapi-bench-pg-")
+        if self.dir != self.dir.lower():
+            raise BenchError("the cluster's directory %s has upper-case letters, which "
+                             "DJANGO_DATABASE_URL cannot carry: set TMPDIR" % self.dir)
+        env = clean_env()
+        env["PG_CLUSTER_DURABLE"] = "1" if self.durable else "0"
+        r = subprocess.run([os.path.join(REPO, "scripts", "pg-cluster"), "start", self.dir],
+                           env=env, capture_output=True, text=True, timeout=180)
+        if r.returncode != 0:
+            self.dir = None  # pg-cluster removed it
+            raise BenchError("scripts/pg-cluster start failed: %s" % (r.stderr or r.stdout)[-2000:])
+        with open(os.path.join(self.dir, "data", "postmaster.pid")) as f:
+            self.postmaster = int(f.readline())
+        return self
+
+    def stop(self):
+        if self.dir:
+            subprocess.run([os.path.join(REPO, "scripts", "pg-cluster"), "stop", self.dir],
+                           env=clean_env(), stdout=subprocess.DEVNULL, timeout=120)
+            self.dir = None
+
+    def url(self, db):
+        """libpq URI (taskapi, psql)."""
+        return "postgresql://taskapi@/%s?host=%s" % (db, urllib.parse.quote(self.dir, safe="/"))
+
+    def django_url(self, db):
+        """The DRF reference's DJANGO_DATABASE_URL: the socket directory as a quoted host."""
+        return "postgresql://taskapi@%s/%s" % (urllib.parse.quote(self.dir, safe=""), db)
+
+    def createdb(self, db, template=None):
+        psql(self.url("taskapi"), 'CREATE DATABASE "%s"%s' % (
+            db, ' TEMPLATE "%s"' % template if template else ""))
+
+    def cpu_jiffies(self):
+        """utime+stime of every process of the cluster: the postmaster, its live children (the
+        backends, checkpointer, WAL writer, autovacuum...) and, through the postmaster's
+        cutime+cstime, the children that have ended."""
+        total = 0
+        for pid, st in proc_stats().items():
+            if pid == self.postmaster:
+                total += st[1] + st[2]
+            elif st[0] == self.postmaster:
+                total += st[1]
+        return total
+
+    def settings(self):
+        out = {}
+        for name in ("server_version", "fsync", "synchronous_commit", "full_page_writes",
+                     "shared_buffers", "max_connections"):
+            out[name] = psql(self.url("taskapi"), "SHOW %s" % name).strip()
+        return out
+
+
+def proc_stats():
+    """pid -> (ppid, utime+stime, cutime+cstime) jiffies for every process."""
+    out = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read()
+        except OSError:
+            continue
+        rest = st[st.rfind(")") + 2:].split()
+        out[int(d)] = (int(rest[1]), int(rest[11]) + int(rest[12]), int(rest[13]) + int(rest[14]))
+    return out
+
+
+def psql(url, sql, stdin=None, timeout=600):
+    """One psql -c (one statement, or several in one transaction); returns its unaligned output."""
+    r = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url,
+                        "-c", sql], input=stdin, capture_output=True, text=True, env=clean_env(),
+                       timeout=timeout)
+    if r.returncode != 0:
+        raise BenchError("psql failed (%s): %s" % (sql[:80], r.stderr.strip()[-1000:]))
+    return r.stdout
+
+
+def copy_text(rows):
+    """Rows as PostgreSQL COPY text (tab-separated, \\N for NULL)."""
+    def field(v):
+        if v is None:
+            return "\\N"
+        if isinstance(v, bool):
+            return "t" if v else "f"
+        return str(v).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+    return "".join("\t".join(field(v) for v in row) + "\n" for row in rows)
+
+
+def pg_timestamp(us):
+    return str(dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=us)) + "+00"
+
+
 # ------------------------------------------------------------------------------ HTTP client
 
 def http(method, url, body=None, token=None, timeout=60.0):
@@ -346,6 +462,61 @@ def seed_taskapi(binary, db, total, log_path):
     return bench_id, task_ids, pw_hash
 
 
+def seed_taskapi_pg(binary, url, total, log_path):
+    """seed_taskapi on a PostgreSQL database: the bench user by the CLI (which migrates), the
+    other users with a copy of its hash and the tasks by COPY. Returns (bench user id, bench task
+    ids, password hash)."""
+    env = clean_env()
+    env["TASKAPI_DATABASE_URL"] = url
+    with open(log_path, "ab") as out:
+        r = subprocess.run([binary, "createuser", BENCH_USER, "--password-stdin"],
+                           input=(BENCH_PASSWORD + "\n").encode(), env=env, cwd=BENCH,
+                           stdout=out, stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        raise BenchError("taskapi createuser on PostgreSQL failed (see %s)" % log_path)
+    bench_id, pw_hash = psql(url, "SELECT id, password_hash FROM users WHERE username = '%s'"
+                             % BENCH_USER).strip().split("|", 1)
+    bench_id = int(bench_id)
+    now_us = int(time.time() * 1e6)
+    psql(url, "COPY users (username, password_hash, is_active, is_superuser, date_joined) "
+              "FROM STDIN", copy_text(
+                  (other_username(i), pw_hash, True, False,
+                   pg_timestamp(now_us - i * 3600 * 10**6)) for i in range(1, OTHER_USERS + 1)))
+    ids = dict(line.split("|") for line in psql(
+        url, "SELECT username, id FROM users").split())
+    uid = [bench_id] + [int(ids[other_username(i)]) for i in range(1, OTHER_USERS + 1)]
+    psql(url, "COPY tasks (owner_id, title, description, completed, created_at, updated_at) "
+              "FROM STDIN", copy_text(
+                  (uid[u], t, d, bool(c), pg_timestamp(cr), pg_timestamp(up))
+                  for (u, t, d, c, cr, up) in task_rows(total, BENCH_TASKS, OTHER_USERS)))
+    psql(url, "VACUUM ANALYZE")
+    task_ids = [int(x) for x in psql(url, "SELECT id FROM tasks WHERE owner_id = %d ORDER BY id"
+                                     % bench_id).split()]
+    return bench_id, task_ids, pw_hash
+
+
+def seed_drf_pg(url, total):
+    """seed_drf on PostgreSQL (after migrate and the bench user, by Django): the other users with
+    an unusable password and the tasks by COPY. Returns (bench user id, bench task ids)."""
+    bench_id = int(psql(url, "SELECT id FROM auth_user WHERE username = '%s'" % BENCH_USER))
+    now_us = int(time.time() * 1e6)
+    psql(url, "COPY auth_user (password, last_login, is_superuser, username, first_name, "
+              "last_name, email, is_staff, is_active, date_joined) FROM STDIN", copy_text(
+                  ("!" + secrets.token_hex(20), None, False, other_username(i), "", "", "",
+                   False, True, pg_timestamp(now_us - i * 3600 * 10**6))
+                  for i in range(1, OTHER_USERS + 1)))
+    ids = dict(line.split("|") for line in psql(url, "SELECT username, id FROM auth_user").split())
+    uid = [bench_id] + [int(ids[other_username(i)]) for i in range(1, OTHER_USERS + 1)]
+    psql(url, "COPY tasks_task (title, description, completed, created_at, updated_at, owner_id)"
+              " FROM STDIN", copy_text(
+                  (t, d, bool(c), pg_timestamp(cr), pg_timestamp(up), uid[u])
+                  for (u, t, d, c, cr, up) in task_rows(total, BENCH_TASKS, OTHER_USERS)))
+    psql(url, "VACUUM ANALYZE")
+    task_ids = [int(x) for x in psql(
+        url, "SELECT id FROM tasks_task WHERE owner_id = %d ORDER BY id" % bench_id).split()]
+    return bench_id, task_ids
+
+
 DRF_SETUP = r"""
 import os, sys
 sys.path.insert(0, os.getcwd())
@@ -359,8 +530,8 @@ get_user_model().objects.create_user(sys.argv[1], password=sys.argv[2])
 """
 
 
-def start_drf_setup(procs, drf_dir, db, secret, log_path):
-    env = drf_env(db, secret)
+def start_drf_setup(procs, drf_dir, db, secret, log_path, pg_url=None):
+    env = drf_env(db, secret, pg_url)
     return procs.start("drf-setup", [PYTHON, "-c", DRF_SETUP, BENCH_USER, BENCH_PASSWORD],
                        env=env, cwd=drf_dir, logfile=log_path)
 
@@ -396,9 +567,14 @@ def seed_drf(db, total):
     return bench_id, task_ids
 
 
-def delete_tasks_above(db, table, max_id, owner_id):
+def delete_tasks_above(db, table, max_id, owner_id, pg_url=None):
     """Removes the tasks a create run added, so the bench user keeps exactly 20 tasks.
-    Returns (rows removed, the bench user's task count after)."""
+    Returns (rows removed, the bench user's task count after). pg_url: on PostgreSQL."""
+    if pg_url:
+        n = psql(pg_url, "WITH d AS (DELETE FROM %s WHERE id > %d RETURNING 1) "
+                         "SELECT count(*) FROM d" % (table, max_id))
+        left = psql(pg_url, "SELECT count(*) FROM %s WHERE owner_id = %d" % (table, owner_id))
+        return int(n), int(left)
     con = sqlite3.connect(db, isolation_level=None, timeout=30)
     try:
         n = con.execute("DELETE FROM %s WHERE id > ?" % table, (max_id,)).rowcount
@@ -417,20 +593,29 @@ def clean_env():
             if not k.startswith(("TASKAPI_", "DJANGO_")) and k != "PYTHONPATH"}
 
 
-def drf_env(db, secret):
+def drf_env(db, secret, pg_url=None):
     env = clean_env()
     env.update(DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DB_PATH=db,
                DJANGO_SECRET_KEY=secret, PYTHONDONTWRITEBYTECODE="1")
+    if pg_url:
+        env["DJANGO_DATABASE_URL"] = pg_url
     return env
 
 
 class Server:
     def __init__(self, key, proc, port, *, rss_skip_root=False, db=None, task_table=None,
-                 detail_id=None, update_id=None, max_task_id=None, bench_id=None):
-        self.key = key            # "taskapi", "drf", "nginx"
+                 detail_id=None, update_id=None, max_task_id=None, bench_id=None, pg=None,
+                 pg_url=None, more=()):
+        self.key = key            # "taskapi", "drf", "nginx", "taskapi2", "taskapi-sqlite"...
         self.proc = proc
         self.port = port
         self.base = "http://127.0.0.1:%d" % port
+        # more processes of the same server on the same database, (proc, port) each: wrk runs
+        # one instance per process (bench.measure), the figures are summed
+        self.procs = [proc] + [p for p, _ in more]
+        self.bases = [self.base] + ["http://127.0.0.1:%d" % port for _, port in more]
+        self.pg = pg              # the PgCluster the server's database is on, or None
+        self.pg_url = pg_url      # libpq URI of that database (seeding, clean-up)
         self.rss_skip_root = rss_skip_root  # gunicorn: RSS is the sum of the workers
         self.db = db
         self.task_table = task_table
@@ -440,7 +625,8 @@ class Server:
         self.bench_id = bench_id
 
     def pids(self):
-        return tree_pids(self.proc.pid)
+        table = proc_table()
+        return [pid for p in self.procs for pid in tree_pids(p.pid, table)]
 
     def rss_kib(self):
         pids = self.pids()
@@ -449,10 +635,13 @@ class Server:
         return sum(vm_kib(p, "VmRSS") for p in pids)
 
     def cpu_jiffies(self):
-        return tree_jiffies(self.proc.pid)
+        if len(self.procs) == 1:
+            return tree_jiffies(self.proc.pid)
+        table = proc_table()
+        return sum(table[pid][1] for p in self.procs for pid in tree_pids(p.pid, table))
 
     def alive(self):
-        return self.proc.poll() is None
+        return all(p.poll() is None for p in self.procs)
 
     def token(self):
         st, body = http("POST", self.base + "/api/auth/token/",
@@ -463,11 +652,13 @@ class Server:
 
     def settle(self, limit=60.0):
         """Waits (bounded) until the server uses no CPU: a login run leaves queued requests."""
+        def jiffies():  # PostgreSQL too: a write run leaves autovacuum, checkpoints
+            return self.cpu_jiffies() + (self.pg.cpu_jiffies() if self.pg else 0)
         t0 = time.monotonic()
-        prev = self.cpu_jiffies()
+        prev = jiffies()
         while time.monotonic() - t0 < limit:
             time.sleep(0.1)
-            cur = self.cpu_jiffies()
+            cur = jiffies()
             if cur - prev <= 1:
                 return time.monotonic() - t0
             prev = cur
@@ -475,12 +666,15 @@ class Server:
         return limit
 
 
-def start_taskapi(procs, binary, tmp, db, port, threads, log_path, db_threads=None):
+def start_taskapi(procs, binary, tmp, db, port, threads, log_path, db_threads=None, url=None,
+                  secret=None):
+    """db: the SQLite file; url: a PostgreSQL database instead. secret: shared by the processes
+    of one server (a token of one is valid at the other)."""
     env = clean_env()
     if db_threads is not None:
         env["TASKAPI_DB_THREADS"] = str(db_threads)
-    env.update(TASKAPI_SECRET_KEY=secrets.token_urlsafe(48),
-               TASKAPI_DATABASE_URL="sqlite:///" + db,
+    env.update(TASKAPI_SECRET_KEY=secret or secrets.token_urlsafe(48),
+               TASKAPI_DATABASE_URL=url or "sqlite:///" + db,
                TASKAPI_LOGIN_RATE_PER_ADDRESS="off",
                TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS="off",
                TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME="off",
@@ -491,13 +685,13 @@ def start_taskapi(procs, binary, tmp, db, port, threads, log_path, db_threads=No
                        env=env, cwd=tmp, logfile=log_path)
 
 
-def start_drf(procs, drf_dir, db, secret, port, workers, log_path):
+def start_drf(procs, drf_dir, db, secret, port, workers, log_path, pg_url=None):
     # as run.sh does, without its migrate and demo users (the seed did those)
     return procs.start("drf", [PYTHON, "-m", "gunicorn", "config.wsgi:application",
                                "--chdir", drf_dir, "--bind", "127.0.0.1:%d" % port,
                                "--workers", str(workers), "--worker-class", "sync",
                                "--log-level", "warning"],
-                       env=drf_env(db, secret), cwd=drf_dir, logfile=log_path)
+                       env=drf_env(db, secret, pg_url), cwd=drf_dir, logfile=log_path)
 
 
 def start_nginx(procs, tmp, port, log_path):
@@ -566,6 +760,29 @@ def parse_wrk(text):
     return out
 
 
+def merge_wrk(parts):
+    """One result of several wrk instances run at once against the processes of one server:
+    requests, req/s and errors summed, the average weighted, the maximum the largest; a
+    percentile of the whole lies between those of the parts, so the largest is given (an upper
+    bound). The parts stay in the result."""
+    if len(parts) == 1:
+        return parts[0]
+    out = {"requests": sum(p["requests"] for p in parts),
+           "rps": round(sum(p["rps"] for p in parts), 2),
+           "non2xx": sum(p["non2xx"] for p in parts),
+           "socket_errors": {k: sum(p["socket_errors"][k] for p in parts)
+                             for k in ("connect", "read", "write", "timeout")}}
+    if out["requests"] and all(p.get("avg_ms") is not None for p in parts):
+        out["avg_ms"] = sum(p["avg_ms"] * p["requests"] for p in parts) / out["requests"]
+        out["max_ms"] = max(p["max_ms"] for p in parts)
+    for pct in ("50", "75", "90", "99"):
+        v = [p.get("p%s_ms" % pct) for p in parts]
+        out["p%s_ms" % pct] = None if None in v else max(v)
+    out["percentiles"] = "largest of the %d parts (an upper bound)" % len(parts)
+    out["parts"] = [{k: v for k, v in p.items()} for p in parts]
+    return out
+
+
 class RssSampler(threading.Thread):
     def __init__(self, server, period=0.1):
         super().__init__(daemon=True)
@@ -608,7 +825,7 @@ class Bench:
             return "/api/tasks/%d/" % server.update_id, "update.lua", env
         raise ValueError(endpoint)
 
-    def wrk_argv(self, server, endpoint, conns, duration, close, threads, env_out):
+    def wrk_argv(self, server, endpoint, conns, duration, close, threads, env_out, base=None):
         path, lua, env = self.wrk_request(server, endpoint)
         argv = [self.wrk, "-t%d" % threads, "-c%d" % conns, "-d%ds" % duration, "--latency",
                 "--timeout", "%ds" % self.args.timeout]
@@ -616,7 +833,7 @@ class Bench:
             argv += ["-s", os.path.join(BENCH, "wrk", lua)]
         if close:
             argv += ["-H", "Connection: close"]
-        argv.append(server.base + path)
+        argv.append((base or server.base) + path)
         env_out.update(env)
         return argv
 
@@ -625,13 +842,20 @@ class Bench:
         (endpoint, conns, duration, close, threads). Returns one result dict per wrk."""
         if not server.alive():
             raise BenchError("%s is not running (see its log in %s)" % (server.key, self.tmp))
-        argvs = []
-        for (endpoint, conns, duration, close, threads) in runs:
-            env = clean_env()
-            argvs.append((self.wrk_argv(server, endpoint, conns, duration, close, threads, env),
-                          env))
+        # a server of several processes: one wrk per process, the connections and wrk threads
+        # split between them (part k of run i)
+        argvs, part_of = [], []
+        k = len(server.bases)
+        for i, (endpoint, conns, duration, close, threads) in enumerate(runs):
+            for j, base in enumerate(server.bases):
+                env = clean_env()
+                c = conns // k + (1 if j < conns % k else 0)
+                argvs.append((self.wrk_argv(server, endpoint, c, duration, close,
+                                            max(1, threads // k), env, base), env))
+                part_of.append(i)
         server.settle()
         limit = max(r[2] for r in runs) + self.args.timeout + 30
+        pg0 = server.pg.cpu_jiffies() if server.pg else None
         cpu0 = server.cpu_jiffies()
         m0 = machine_jiffies()
         ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -655,6 +879,7 @@ class Bench:
                 self.procs.stop(p)
         wall = time.monotonic() - t0
         cpu1 = server.cpu_jiffies()
+        pg1 = server.pg.cpu_jiffies() if server.pg else None
         m1 = machine_jiffies()
         ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         me1 = resource.getrusage(resource.RUSAGE_SELF)
@@ -665,12 +890,15 @@ class Bench:
         busy_s = (m1[0] - m0[0]) / CLK
         ncpu = os.cpu_count() or 1
         results = []
-        for (endpoint, conns, duration, close, threads), out in zip(runs, outs):
-            r = parse_wrk(out)
+        for i, (endpoint, conns, duration, close, threads) in enumerate(runs):
+            parts = [out for out, pi in zip(outs, part_of) if pi == i]
+            r = merge_wrk([parse_wrk(out) for out in parts])
             errs = r["non2xx"] + sum(r["socket_errors"].values())
             r.update(endpoint=endpoint, conns=conns, duration_s=duration, threads=threads,
                      connection_close=close, errors=errs > 0 or r["requests"] == 0,
-                     wrk_output=out)
+                     wrk_output="\n".join(parts))
+            if k > 1:
+                r["processes"] = k
             results.append(r)
         total_req = sum(r["requests"] for r in results)
         shared = {
@@ -682,11 +910,18 @@ class Bench:
             "wrk_cpu_pct": round(100.0 * wrk_cpu_s / (wall * ncpu), 1),
             "bench_cpu_pct": round(100.0 * self_cpu_s / (wall * ncpu), 1),
         }
+        pg_pct = 0.0
+        if server.pg:
+            pg_cpu_s = (pg1 - pg0) / CLK
+            pg_pct = round(100.0 * pg_cpu_s / (wall * ncpu), 1)
+            shared.update(backend="postgres", pg_cpu_s=round(pg_cpu_s, 3), pg_cpu_pct=pg_pct,
+                          pg_cpu_us_per_req=round(pg_cpu_s * 1e6 / total_req, 1)
+                          if total_req else None)
         # CPU of every other process on the machine (other sessions' builds, tests...)
         shared["foreign_cpu_pct"] = round(max(0.0, shared["machine_busy_pct"]
                                               - shared["server_cpu_pct"]
                                               - shared["wrk_cpu_pct"]
-                                              - shared["bench_cpu_pct"]), 1)
+                                              - shared["bench_cpu_pct"] - pg_pct), 1)
         for r in results:
             r.update(shared)
             if r["errors"]:
@@ -756,8 +991,10 @@ def fmt(v, nd=1):
 
 def print_table(rows, title):
     print("\n" + title)
-    head = ["endpoint", "conns", "server", "req/s", "p50 ms", "p99 ms", "CPU us/req", "RSS MB",
-            "errors"]
+    # with PostgreSQL: its CPU per request beside the server's (a column of its own)
+    has_pg = any("pg_cpu_us_per_req" in r for r in rows)
+    head = ["endpoint", "conns", "server", "req/s", "p50 ms", "p99 ms", "CPU us/req"] + \
+        (["PG us/req"] if has_pg else []) + ["RSS MB", "errors"]
     lines = []
     for r in rows:
         errs = ""
@@ -767,9 +1004,11 @@ def print_table(rows, title):
                                                     se["write"], se["timeout"])
         lines.append([r["endpoint"], str(r["conns"]), r["server"], fmt(r["rps"]),
                       fmt(r.get("p50_ms"), 2), fmt(r.get("p99_ms"), 2),
-                      fmt(r.get("cpu_us_per_req")), fmt(r.get("rss_mb")), errs])
+                      fmt(r.get("cpu_us_per_req"))] +
+                     ([fmt(r.get("pg_cpu_us_per_req"))] if has_pg else []) +
+                     [fmt(r.get("rss_mb")), errs])
     widths = [max(len(x) for x in col) for col in zip(head, *lines)]
-    right = {3, 4, 5, 6, 7}
+    right = {3, 4, 5, 6, 7, 8} if has_pg else {3, 4, 5, 6, 7}
 
     def row(cells):
         return "  ".join(c.rjust(w) if i in right else c.ljust(w)
@@ -814,6 +1053,79 @@ def compute_ratios(runs, conns_list):
                             taskapi_close_over_nginx_close=ratio(tc, nc))
             if any(v is not None for k, v in item.items() if k not in ("endpoint", "conns")):
                 out.append(item)
+    return out
+
+
+def compute_ratios_pg(runs, conns_list):
+    """--backend postgres: req/s ratios per endpoint and connection count."""
+    pairs = [("taskapi_over_drf", "taskapi", "drf"),
+             ("taskapi_close_over_drf", "taskapi-close", "drf"),
+             ("taskapi2_over_drf", "taskapi2", "drf"),
+             ("taskapi2_over_taskapi", "taskapi2", "taskapi"),
+             ("taskapi_pg_over_sqlite", "taskapi", "taskapi-sqlite"),
+             ("drf_pg_over_sqlite", "drf", "drf-sqlite"),
+             ("sqlite_taskapi_over_drf", "taskapi-sqlite", "drf-sqlite")]
+    out = []
+    for e in ENDPOINTS:
+        for c in conns_list:
+            item = {"endpoint": e, "conns": c}
+            for name, a, b in pairs:
+                item[name] = ratio(find(runs, e, c, a), find(runs, e, c, b))
+            if any(v is not None for k, v in item.items() if k not in ("endpoint", "conns")):
+                out.append(item)
+    return out
+
+
+PG_RATIO_COLUMNS = [("taskapi_over_drf", "taskapi/DRF"), ("taskapi_close_over_drf", "close/DRF"),
+                    ("taskapi2_over_drf", "2 procs/DRF"), ("taskapi2_over_taskapi", "2 procs/1"),
+                    ("taskapi_pg_over_sqlite", "taskapi PG/SQLite"),
+                    ("drf_pg_over_sqlite", "DRF PG/SQLite"),
+                    ("sqlite_taskapi_over_drf", "SQLite taskapi/DRF")]
+
+
+def print_ratios_pg(ratios):
+    print("\nRatios of req/s (PostgreSQL unless named; close: taskapi with Connection: close)")
+    cols = [(k, h) for k, h in PG_RATIO_COLUMNS if any(r.get(k) is not None for r in ratios)]
+    print("%-8s %5s  %s" % ("endpoint", "conns", "  ".join("%*s" % (len(h), h) for _k, h in cols)))
+    for r in ratios:
+        print("%-8s %5d  %s" % (r["endpoint"], r["conns"], "  ".join(
+            "%*s" % (len(h), "-" if r.get(k) is None else "%.2fx" % r[k]) for k, h in cols)))
+
+
+def print_pg_legend(args):
+    print("  taskapi, taskapi-close, drf: on PostgreSQL (one cluster, a database each); taskapi2: "
+          "two taskapi processes on one database, one wrk -t1 each with half the connections, "
+          "req/s summed, p50/p99 the larger of the two (an upper bound); taskapi-sqlite, "
+          "drf-sqlite: the default backend. CPU us/req: the server's processes; PG us/req: every "
+          "process of the PostgreSQL cluster. taskapi: --threads %d, TASKAPI_DB_THREADS %s per "
+          "process; gunicorn %d sync workers." % (
+              args.threads, args.db_threads if args.db_threads is not None else "default",
+              args.workers))
+
+
+def evaluate_targets_pg(runs, ratios):
+    """Issue 10's targets on PostgreSQL, from this run (information only, never an assertion)."""
+    out = []
+    rmap = {(r["endpoint"], r["conns"]): r for r in ratios}
+    for e, need in (("detail", 15), ("list", 15), ("create", 8)):
+        r = rmap.get((e, 64))
+        if r and r["taskapi_over_drf"] is not None:
+            out.append({"target": "%s >= %dx DRF on PostgreSQL (64 conns)" % (e, need),
+                        "value": "%.1fx (close %s, 2 processes %s)" % (
+                            r["taskapi_over_drf"],
+                            fmt(r["taskapi_close_over_drf"]) + "x"
+                            if r["taskapi_close_over_drf"] else "-",
+                            fmt(r["taskapi2_over_drf"]) + "x" if r["taskapi2_over_drf"] else "-"),
+                        "met": r["taskapi_over_drf"] >= need})
+    reads = [r for r in runs if r["server"] in ("taskapi", "taskapi2") and r["conns"] == 64
+             and r["endpoint"] in ("health", "list", "detail") and r.get("p99_ms") is not None]
+    if reads:
+        worst = max(reads, key=lambda r: r["p99_ms"])
+        out.append({"target": "read p99 < 10 ms on PostgreSQL (64 conns, keep-alive)",
+                    "value": ", ".join("%s%s %.2f" % (r["endpoint"], " (2 procs)"
+                                                      if r["server"] == "taskapi2" else "",
+                                                      r["p99_ms"]) for r in reads),
+                    "met": worst["p99_ms"] < 10.0})
     return out
 
 
@@ -878,10 +1190,10 @@ def evaluate_targets(runs, ratios, mixed, hash_params):
     return out
 
 
-def print_targets(targets):
+def print_targets(targets, title=None):
     if not targets:
         return
-    print("\nTargets of issue 4 (from this run only; information, not a test)")
+    print("\n%s (from this run only; information, not a test)" % (title or "Targets of issue 4"))
     w = max(len(t["target"]) for t in targets)
     for t in targets:
         print("  %-*s  %-9s %s" % (w, t["target"], "met" if t["met"] else "NOT MET", t["value"]))
@@ -989,12 +1301,10 @@ def build(args, tmp):
     return binary
 
 
-def main_compare(args, procs, tmp, wrk, binary, t_start):
+def setup_sqlite(args, procs, tmp, binary, servers_wanted):
+    """Seeds SQLite databases and starts the servers on them (taskapi, drf, nginx as
+    servers_wanted asks). Returns (servers by key, bench task ids, password hash)."""
     drf_dir = os.path.normpath(os.path.join(REPO, args.drf))
-    servers_wanted = args.servers
-    conns_list = args.conns
-    endpoints = args.endpoints
-
     # ---- seed (DRF's Django start-up and migrate run while taskapi is seeded)
     need_drf = "drf" in servers_wanted
     total = OTHER_USERS * TASKS_PER_OTHER + BENCH_TASKS
@@ -1056,6 +1366,114 @@ def main_compare(args, procs, tmp, wrk, binary, t_start):
     for key in ("taskapi", "drf"):
         if key in running:
             check_server(running[key])
+    return running, tk_ids, pw_hash
+
+
+def setup_pg(args, procs, tmp, binary, servers_wanted, cluster):
+    """--backend postgres: fresh databases on the cluster for taskapi (one process), taskapi2
+    (two processes sharing one database) and DRF, seeded with the same data as on SQLite; then
+    the SQLite pair (taskapi-sqlite, drf-sqlite) as setup_sqlite makes it. Returns (servers by
+    key, bench task ids, password hash)."""
+    drf_dir = os.path.normpath(os.path.join(REPO, args.drf))
+    total = OTHER_USERS * TASKS_PER_OTHER + BENCH_TASKS
+    want = {k: any(s.replace("-close", "") == k for s in servers_wanted)
+            for k in ("taskapi", "taskapi2", "drf", "taskapi-sqlite", "drf-sqlite")}
+    running = {}
+    tk_ids = pw_hash = None
+    if want["drf"]:
+        if not os.path.isfile(os.path.join(drf_dir, "manage.py")):
+            raise BenchError("the DRF reference is not at %s (--drf)" % drf_dir)
+        cluster.createdb("bench_drf")
+        drf_url = cluster.django_url("bench_drf")
+        drf_secret = secrets.token_urlsafe(48)
+        drf_setup = start_drf_setup(procs, drf_dir, os.path.join(tmp, "unused.sqlite3"),
+                                    drf_secret, os.path.join(tmp, "drf-pg-setup.log"), drf_url)
+    if want["taskapi"] or want["taskapi2"]:
+        t0 = time.monotonic()
+        cluster.createdb("bench_taskapi")
+        tk_url = cluster.url("bench_taskapi")
+        tk_bench_id, tk_ids, pw_hash = seed_taskapi_pg(binary, tk_url, total,
+                                                       os.path.join(tmp, "taskapi-cli.log"))
+        if want["taskapi2"]:  # the same rows in a database of its own
+            cluster.createdb("bench_taskapi2", template="bench_taskapi")
+        log("bench: seeded taskapi on PostgreSQL: %d users, %d tasks (%.1f s)"
+            % (OTHER_USERS + 1, total, time.monotonic() - t0))
+    if want["drf"]:
+        try:
+            rc = drf_setup.wait(timeout=300)
+        except subprocess.TimeoutExpired:
+            raise BenchError("DRF migrate on PostgreSQL did not finish in 300 s")
+        procs.procs.remove(drf_setup)
+        if rc != 0:
+            with open(os.path.join(tmp, "drf-pg-setup.log"), errors="replace") as f:
+                raise BenchError("DRF migrate/createuser on PostgreSQL failed:\n"
+                                 + f.read()[-3000:])
+        t1 = time.monotonic()
+        drf_bench_id, drf_ids = seed_drf_pg(cluster.url("bench_drf"), total)
+        log("bench: seeded DRF on PostgreSQL: %d users, %d tasks (%.1f s)"
+            % (OTHER_USERS + 1, total, time.monotonic() - t1))
+        if tk_ids and drf_ids != tk_ids:
+            log("warning: the bench user's task ids differ between taskapi and DRF")
+
+    t0 = time.monotonic()
+    common = dict(task_table="tasks", max_task_id=total, pg=cluster)
+    if want["taskapi"]:
+        port = free_port()
+        p = start_taskapi(procs, binary, tmp, None, port, args.threads,
+                          os.path.join(tmp, "taskapi.log"), args.db_threads, url=tk_url)
+        running["taskapi"] = Server("taskapi", p, port, detail_id=tk_ids[9], update_id=tk_ids[4],
+                                    bench_id=tk_bench_id, pg_url=tk_url, **common)
+    if want["taskapi2"]:
+        url2 = cluster.url("bench_taskapi2")
+        secret = secrets.token_urlsafe(48)
+        parts = []
+        for i in (1, 2):
+            port = free_port()
+            parts.append((start_taskapi(procs, binary, tmp, None, port, args.threads,
+                                        os.path.join(tmp, "taskapi2-%d.log" % i),
+                                        args.db_threads, url=url2, secret=secret), port))
+        running["taskapi2"] = Server("taskapi2", parts[0][0], parts[0][1], more=parts[1:],
+                                     detail_id=tk_ids[9], update_id=tk_ids[4],
+                                     bench_id=tk_bench_id, pg_url=url2, **common)
+    if want["drf"]:
+        port = free_port()
+        p = start_drf(procs, drf_dir, os.path.join(tmp, "unused.sqlite3"), drf_secret, port,
+                      args.workers, os.path.join(tmp, "drf.log"), drf_url)
+        running["drf"] = Server("drf", p, port, rss_skip_root=True, task_table="tasks_task",
+                                detail_id=drf_ids[9], update_id=drf_ids[4], max_task_id=total,
+                                bench_id=drf_bench_id, pg=cluster,
+                                pg_url=cluster.url("bench_drf"))
+    for key, s in running.items():
+        for proc, base in zip(s.procs, s.bases):
+            wait_healthy(key, base, proc)
+    log("bench: servers on PostgreSQL up (%.1f s): %s" % (time.monotonic() - t0, ", ".join(
+        "%s :%s" % (k, ",".join(b.rsplit(":", 1)[1] for b in s.bases))
+        for k, s in running.items())))
+    for key in ("taskapi", "taskapi2", "drf"):
+        if key in running:
+            check_server(running[key])
+    # the default backend beside it, in the same run
+    sq_wanted = [k for k in ("taskapi", "drf") if want[k + "-sqlite"]]
+    if sq_wanted:
+        sq, sq_ids, sq_hash = setup_sqlite(args, procs, tmp, binary, sq_wanted)
+        for k, srv in sq.items():
+            srv.key = k + "-sqlite"
+            running[srv.key] = srv
+        tk_ids = tk_ids or sq_ids
+        pw_hash = pw_hash or sq_hash
+    return running, tk_ids, pw_hash
+
+
+def main_compare(args, procs, tmp, wrk, binary, t_start, cluster=None):
+    servers_wanted = args.servers
+    conns_list = args.conns
+    endpoints = args.endpoints
+    total = OTHER_USERS * TASKS_PER_OTHER + BENCH_TASKS
+    if cluster:
+        running, tk_ids, pw_hash = setup_pg(args, procs, tmp, binary, servers_wanted,
+                                            cluster)
+    else:
+        running, tk_ids, pw_hash = setup_sqlite(args, procs, tmp, binary, servers_wanted)
 
     bench = Bench(args, procs, wrk, tmp)
     # ---- warm-up: a short run per server so first-request costs stay out of the table
@@ -1066,12 +1484,12 @@ def main_compare(args, procs, tmp, wrk, binary, t_start):
     plan = []
     for e in endpoints:
         for c in conns_list:
-            for sk in SERVERS:
+            for sk in (PG_SERVERS if cluster else SERVERS):
                 if sk not in servers_wanted:
                     continue
                 if sk.startswith("nginx") and e != "health":
                     continue
-                if args.quick and e == "login" and sk == "taskapi-close":
+                if args.quick and e == "login" and sk in ("taskapi-close", "taskapi2-close"):
                     continue  # hashing dominates a login: closing the connection changes little
                 plan.append((e, c, sk))
     runs = []
@@ -1106,9 +1524,9 @@ def main_compare(args, procs, tmp, wrk, binary, t_start):
         log("  [%2d/%d] %-22s %10.1f req/s  p50 %7s ms  p99 %7s ms  %6s us/req  %5.1f MB%s"
             % (i, len(plan), label, r["rps"], fmt(r.get("p50_ms"), 2), fmt(r.get("p99_ms"), 2),
                fmt(r.get("cpu_us_per_req")), r["rss_mb"], flag))
-        if e == "create" and s.db:
+        if e == "create" and (s.db or s.pg_url):
             s.settle()
-            n, left = delete_tasks_above(s.db, s.task_table, s.max_task_id, s.bench_id)
+            n, left = delete_tasks_above(s.db, s.task_table, s.max_task_id, s.bench_id, s.pg_url)
             r["created_rows_removed"] = n
             if left != BENCH_TASKS:
                 raise BenchError("%s: the bench user has %d tasks after the create run"
@@ -1145,17 +1563,29 @@ def main_compare(args, procs, tmp, wrk, binary, t_start):
         if not s.alive():
             log("warning: %s exited during the run (log: %s)" % (key, tmp))
 
-    ratios = compute_ratios(runs, conns_list)
     hash_params = argon2_params(pw_hash)
-    targets = evaluate_targets(runs, ratios, mixed, hash_params)
+    if cluster:
+        for r in runs:
+            r.setdefault("backend", "sqlite")  # taskapi-sqlite, drf-sqlite
+        ratios = compute_ratios_pg(runs, conns_list)
+        targets = evaluate_targets_pg(runs, ratios)
+    else:
+        ratios = compute_ratios(runs, conns_list)
+        targets = evaluate_targets(runs, ratios, mixed, hash_params)
 
     print_table(runs, "taskapi benchmark: %d s per run%s, wrk -t%d, --timeout %ds, 127.0.0.1 "
-                "(%s mode)" % (args.duration, ", logins %d s" % duration_of("login")
-                               if duration_of("login") != args.duration
-                               and "login" in endpoints else "",
-                               args.wrk_threads, args.timeout,
-                               "quick" if args.quick else "full"))
-    print_ratios(ratios)
+                "(%s mode%s)" % (args.duration, ", logins %d s" % duration_of("login")
+                                 if duration_of("login") != args.duration
+                                 and "login" in endpoints else "",
+                                 args.wrk_threads, args.timeout,
+                                 "quick" if args.quick else "full",
+                                 ", PostgreSQL %s" % ("durable" if args.pg_durable else
+                                                      "without fsync") if cluster else ""))
+    if cluster:
+        print_pg_legend(args)
+        print_ratios_pg(ratios)
+    else:
+        print_ratios(ratios)
     if mixed:
         print("\nLogins at the hashing pool's full capacity with reads at the same time "
               "(taskapi, %d s):" % mixed["reads"]["duration_s"])
@@ -1171,7 +1601,7 @@ def main_compare(args, procs, tmp, wrk, binary, t_start):
                                       "just before" if "reads_alone" in mixed else ""))
         print("  server CPU %.0f%% of the machine, RSS %.1f MB during the mixed run" % (
             mixed["reads"]["server_cpu_pct"], mixed["reads"]["rss_mb"]))
-    print_targets(targets)
+    print_targets(targets, "Targets of issue 10 on PostgreSQL" if cluster else None)
     errs = [r for r in runs + (list(mixed.values()) if mixed else []) if r["errors"]]
     if errs:
         print("\nRuns with errors:")
@@ -1272,6 +1702,121 @@ def main_scaling(args, procs, tmp, wrk, binary, t_start):
     return {"scaling": runs, "growth_1m_over_10k": growth}
 
 
+# --stall-demo: every task insert sleeps in PostgreSQL
+STALL_SECONDS = 0.2
+STALL_SQL = """
+CREATE FUNCTION bench_stall() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_sleep(%s);
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER bench_stall BEFORE INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION bench_stall();
+""" % STALL_SECONDS
+
+
+def db_threads_zero_answer(binary, tmp, url):
+    """What `taskapi serve` says with TASKAPI_DB_THREADS=0 on PostgreSQL: (refused, message)."""
+    env = clean_env()
+    env.update(TASKAPI_SECRET_KEY=secrets.token_urlsafe(48), TASKAPI_DATABASE_URL=url,
+               TASKAPI_DB_THREADS="0", TASKAPI_LOG_LEVEL="warning")
+    p = subprocess.Popen([binary, "serve", "--host", "127.0.0.1", "--port", "0", "--threads",
+                          "1"], env=env, cwd=tmp, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         start_new_session=True)
+    try:
+        out, _ = p.communicate(timeout=10)
+        return p.returncode != 0, out.strip()[-300:]
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
+        return False, "started (still running after 10 s)"
+
+
+def main_stall_demo(args, procs, tmp, wrk, binary, cluster):
+    """One I/O thread, writes held 200 ms in PostgreSQL: do health checks (answered on the I/O
+    thread) and token reads (on the database executor) wait for them?"""
+    total = 10 * TASKS_PER_OTHER + BENCH_TASKS
+    cluster.createdb("bench_stall")
+    url = cluster.url("bench_stall")
+    bench_id, ids, _h = seed_taskapi_pg(binary, url, total, os.path.join(tmp, "taskapi-cli.log"))
+    psql(url, STALL_SQL)
+    refused, zero_msg = db_threads_zero_answer(binary, tmp, url)
+    log("bench: TASKAPI_DB_THREADS=0 on PostgreSQL: %s: %s"
+        % ("refused" if refused else "accepted", zero_msg))
+    port = free_port()
+    p = start_taskapi(procs, binary, tmp, None, port, 1, os.path.join(tmp, "taskapi.log"),
+                      args.db_threads, url=url)
+    srv = Server("taskapi", p, port, detail_id=ids[9], update_id=ids[4], task_table="tasks",
+                 max_task_id=total, bench_id=bench_id, pg=cluster, pg_url=url)
+    wait_healthy("taskapi", srv.base, p)
+    check_server(srv)
+    token = srv.token()
+    t0 = time.monotonic()
+    st, _b = http("POST", srv.base + "/api/tasks/", {"title": "one slow insert"}, token)
+    one_create_ms = (time.monotonic() - t0) * 1000
+    if st != 201:
+        raise BenchError("the stall demo's probe insert answered %d" % st)
+    delete_tasks_above(None, "tasks", total, bench_id, url)
+    bench = Bench(args, procs, wrk, tmp)
+    bench.measure(srv, [("detail", 4, 1, False, 1)], "warm-up")
+    d = args.duration
+    phases = []
+    for w in [0] + args.stall_writers:
+        runs = ([("create", w, d, False, 1)] if w else []) + \
+            [("health", 4, d, False, 1), ("detail", 4, d, False, 1)]
+        res = bench.measure(srv, runs, "stall writers=%d" % w)
+        ph = {"writers": w, "create": res[0] if w else None, "health": res[-2],
+              "detail": res[-1]}
+        for r in res:
+            r["server"] = "taskapi"
+            r["phase_writers"] = w
+        phases.append(ph)
+        log("  writers %2d: creates %s/s p50 %s ms; health p50 %s p99 %s max %s ms; "
+            "detail p50 %s p99 %s max %s ms" % (
+                w, fmt(ph["create"]["rps"]) if w else "-",
+                fmt(ph["create"].get("p50_ms"), 2) if w else "-",
+                fmt(ph["health"].get("p50_ms"), 2), fmt(ph["health"].get("p99_ms"), 2),
+                fmt(ph["health"].get("max_ms"), 2), fmt(ph["detail"].get("p50_ms"), 2),
+                fmt(ph["detail"].get("p99_ms"), 2), fmt(ph["detail"].get("max_ms"), 2)))
+        if w:
+            srv.settle()
+            delete_tasks_above(None, "tasks", total, bench_id, url)
+
+    db_threads = args.db_threads if args.db_threads is not None else \
+        "default (4 per core: %d)" % (4 * (os.cpu_count() or 1))
+    print("\nStall demo: taskapi on PostgreSQL with one I/O thread (--threads 1), "
+          "TASKAPI_DB_THREADS %s; a trigger makes every INSERT INTO tasks sleep %d ms "
+          "(one create alone took %.0f ms). %d s per phase; in each, wrk -t1 -c4 on health "
+          "(no token: answered on the I/O thread) and wrk -t1 -c4 on detail (a token: the "
+          "database executor), beside wrk -t1 -cN on create (the slow writers)."
+          % (db_threads, STALL_SECONDS * 1000, one_create_ms, d))
+    print("%7s  %9s %9s  %9s %8s %8s %8s  %9s %8s %8s %8s  %s" % (
+        "writers", "create/s", "p50 ms", "health/s", "p50 ms", "p99 ms", "max ms",
+        "detail/s", "p50 ms", "p99 ms", "max ms", "errors"))
+    for ph in phases:
+        c, h, dd = ph["create"], ph["health"], ph["detail"]
+        errs = [r for r in (c, h, dd) if r and r["errors"]]
+        print("%7d  %9s %9s  %9s %8s %8s %8s  %9s %8s %8s %8s  %s" % (
+            ph["writers"], fmt(c["rps"]) if c else "-", fmt(c.get("p50_ms"), 2) if c else "-",
+            fmt(h["rps"]), fmt(h.get("p50_ms"), 2), fmt(h.get("p99_ms"), 2),
+            fmt(h.get("max_ms"), 2), fmt(dd["rps"]), fmt(dd.get("p50_ms"), 2),
+            fmt(dd.get("p99_ms"), 2), fmt(dd.get("max_ms"), 2),
+            ", ".join("%s non2xx=%d socket=%s" % (r["endpoint"], r["non2xx"], r["socket_errors"])
+                      for r in errs)))
+    print("(Were the inserts waited for on the I/O thread, every health request behind one would "
+          "wait up to %d ms: with the writers running its p50 would be tens to hundreds of ms.)"
+          % (STALL_SECONDS * 1000))
+    print("TASKAPI_DB_THREADS=0 (database calls on the I/O thread) on PostgreSQL: %s (%s)"
+          % ("refused at start-up, so not measured" if refused else "accepted, not measured",
+             zero_msg))
+    runs = [r for ph in phases for r in (ph["create"], ph["health"], ph["detail"]) if r]
+    return {"stall_demo": {"stall_ms": STALL_SECONDS * 1000, "one_create_ms": round(
+        one_create_ms, 1), "io_threads": 1, "db_threads": args.db_threads,
+        "db_threads_zero": {"refused": refused, "message": zero_msg}, "phases": phases},
+        "runs": runs}
+
+
 def parse_args(argv):
     ap = argparse.ArgumentParser(
         prog="bench/run",
@@ -1283,16 +1828,31 @@ def parse_args(argv):
     ap.add_argument("--scaling", action="store_true",
                     help="instead: taskapi list/detail on databases of 10 thousand and 1 million "
                          "tasks (64 connections)")
-    ap.add_argument("--out", help="JSON results (default bench/results/latest.json, or "
-                                  "bench/results/scaling.json with --scaling)")
-    ap.add_argument("--duration", type=int, help="seconds per run (default 10, quick 2)")
+    ap.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite",
+                    help="postgres: taskapi (one and two processes) and DRF on a throwaway "
+                         "PostgreSQL cluster, with the SQLite pair beside them (default sqlite)")
+    ap.add_argument("--pg-no-fsync", action="store_true",
+                    help="PostgreSQL with fsync and synchronous_commit off, as the tests run it "
+                         "(default: PostgreSQL's durable defaults)")
+    ap.add_argument("--stall-demo", action="store_true",
+                    help="instead: taskapi on PostgreSQL with one I/O thread, every task insert "
+                         "delayed 200 ms by pg_sleep in a trigger; health latency with and "
+                         "without slow writes running")
+    ap.add_argument("--stall-writers", type=lambda s: [int(x) for x in s.split(",")],
+                    default=[4, 16],
+                    help="--stall-demo: concurrent slow writers, comma-separated (default 4,16)")
+    ap.add_argument("--out", help="JSON results (default bench/results/latest.json; "
+                                  "latest-postgres.json, scaling.json, stall-demo.json)")
+    ap.add_argument("--duration", type=int,
+                    help="seconds per run (default 10, quick 2, --stall-demo 5)")
     ap.add_argument("--conns", type=lambda s: [int(x) for x in s.split(",")],
                     help="connection counts, comma-separated (default 16,64; quick 64)")
     ap.add_argument("--endpoints", type=lambda s: s.split(","), default=list(ENDPOINTS),
                     help="comma-separated subset of " + ",".join(ENDPOINTS))
     ap.add_argument("--servers", type=lambda s: s.split(","),
                     help="comma-separated subset of " + ",".join(SERVERS)
-                         + " (default all; quick: no nginx-close)")
+                         + " (default all; quick: no nginx-close); with --backend postgres of "
+                         + ",".join(PG_SERVERS) + " (default all but taskapi2-close)")
     ap.add_argument("--threads", type=int, default=2, help="taskapi I/O threads (default 2)")
     ap.add_argument("--db-threads", type=int, default=None,
                     help="taskapi database executor threads (TASKAPI_DB_THREADS; default: "
@@ -1323,20 +1883,32 @@ def parse_args(argv):
                     help="for CI: exit with status 1 when any run had errors or no responses "
                          "(the figures themselves are never judged)")
     a = ap.parse_args(argv)
+    a.pg_durable = not a.pg_no_fsync
+    if a.stall_demo:
+        a.backend = "postgres"
+    if a.backend == "postgres" and a.scaling:
+        ap.error("--scaling is SQLite only")
     for e in a.endpoints:
         if e not in ENDPOINTS:
             ap.error("unknown endpoint %r" % e)
     if a.duration is None:
-        a.duration = 2 if a.quick else 10
+        a.duration = 5 if a.stall_demo else 2 if a.quick else 10
     if a.conns is None:
         a.conns = [64] if (a.quick or a.scaling) else [16, 64]
+    pg = a.backend == "postgres"
     if a.servers is None:
-        a.servers = [s for s in SERVERS if not (a.quick and s == "nginx-close")]
+        a.servers = list(PG_DEFAULT_SERVERS) if pg else \
+            [s for s in SERVERS if not (a.quick and s == "nginx-close")]
     for s in a.servers:
-        if s not in SERVERS:
-            ap.error("unknown server %r" % s)
+        if s not in (PG_SERVERS if pg else SERVERS):
+            ap.error("unknown server %r (with --backend %s: %s)" % (
+                s, a.backend, ",".join(PG_SERVERS if pg else SERVERS)))
+    if pg:
+        a.no_mixed = True  # the logins-with-reads scenario is SQLite's
     if a.out is None:
-        a.out = os.path.join(BENCH, "results", "scaling.json" if a.scaling else "latest.json")
+        a.out = os.path.join(BENCH, "results", "stall-demo.json" if a.stall_demo else
+                             "scaling.json" if a.scaling else
+                             "latest-postgres.json" if pg else "latest.json")
     return a
 
 
@@ -1354,6 +1926,7 @@ def main(argv):
     # even when started with SIGINT ignored (a background job of a script)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     rc = 0
+    cluster = None
     try:
         wrk = shutil.which("wrk")
         if not wrk:
@@ -1361,14 +1934,27 @@ def main(argv):
         load_before = loadavg()
         started = dt.datetime.now(dt.timezone.utc)
         binary = build(args, tmp)
+        if args.backend == "postgres":
+            if not shutil.which("psql"):
+                raise BenchError("psql is not installed (bench/run --backend postgres installs "
+                                 "postgresql)")
+            t0 = time.monotonic()
+            cluster = PgCluster(args.pg_durable)  # assigned first: stopped even if interrupted
+            cluster.start()
+            log("bench: PostgreSQL cluster up (%.1f s, %s)" % (
+                time.monotonic() - t0, "durable" if args.pg_durable else "fsync off"))
         if args.scaling:
             result = main_scaling(args, procs, tmp, wrk, binary, t_start)
+        elif args.stall_demo:
+            result = main_stall_demo(args, procs, tmp, wrk, binary, cluster)
         else:
-            result = main_compare(args, procs, tmp, wrk, binary, t_start)
+            result = main_compare(args, procs, tmp, wrk, binary, t_start, cluster)
         total_s = time.monotonic() - t_start
         meta = {
             "date_utc": started.strftime("%Y-%m-%d %H:%M:%S"),
-            "mode": "scaling" if args.scaling else ("quick" if args.quick else "full"),
+            "mode": "scaling" if args.scaling else "stall-demo" if args.stall_demo else
+                    ("quick" if args.quick else "full"),
+            "backend": args.backend,
             "command": "bench/run " + " ".join(argv),
             "settings": {"duration_s": args.duration, "conns": args.conns,
                          "endpoints": args.endpoints, "servers": args.servers,
@@ -1380,11 +1966,15 @@ def main(argv):
             "build_notes": BUILD_NOTES,
             "git": git_info(), "total_seconds": round(total_s, 1),
         }
+        if cluster:
+            meta["postgres"] = cluster.settings()
         result = dict(meta=meta, **result)
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
         text = json.dumps(result, indent=1)
         # no absolute path of this machine in the results (they may be committed)
         text = text.replace(REPO + "/", "").replace(tmp, "<tmp>")
+        if cluster:
+            text = text.replace(cluster.dir, "<pg>")
         with open(args.out, "w") as f:
             f.write(text + "\n")
         print("\nJSON: %s" % os.path.relpath(args.out))
@@ -1409,6 +1999,11 @@ def main(argv):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         procs.stop_all()
+        if cluster:
+            try:
+                cluster.stop()
+            except Exception as e:  # keep going: the temp dir
+                log("cleanup: PostgreSQL cluster: %s" % e)
         if args.keep or rc not in (0, 130):
             log("bench: temp dir kept: %s" % tmp)
         else:
