@@ -22,6 +22,24 @@ constexpr Statement kPage{
     "       FROM (SELECT * FROM tasks WHERE owner_id = $1 AND id > $2 ORDER BY id LIMIT $3)"
     "       AS page) AS sized"
     " WHERE upto - octet_length(title) - octet_length(description) < $4 ORDER BY id"};
+// The same two reads with the owner's account in front (username, is_active,
+// password_changed_at; the task columns from the fourth on): no row when the user does not
+// exist, one row of NULL task columns when it has no such task, or none at all.
+constexpr Statement kPageWithAccount{
+    "tasks_page_with_account",
+    "SELECT u.username, u.is_active, u.password_changed_at, p.id, p.title, p.description,"
+    " p.completed, p.owner_id, p.created_at, p.updated_at, p.in_page"
+    " FROM users AS u LEFT JOIN"
+    " (SELECT *, count(*) OVER () AS in_page,"
+    "  sum(octet_length(title) + octet_length(description)) OVER (ORDER BY id) AS upto"
+    "  FROM (SELECT * FROM tasks WHERE owner_id = $1 AND id > $2 ORDER BY id LIMIT $3) AS page)"
+    " AS p ON p.upto - octet_length(p.title) - octet_length(p.description) < $4"
+    " WHERE u.id = $1 ORDER BY p.id"};
+constexpr Statement kFindWithAccount{
+    "tasks_find_with_account",
+    "SELECT u.username, u.is_active, u.password_changed_at, t.id, t.title, t.description,"
+    " t.completed, t.owner_id, t.created_at, t.updated_at"
+    " FROM users AS u LEFT JOIN tasks AS t ON t.id = $1 AND t.owner_id = u.id WHERE u.id = $2"};
 constexpr Statement kFind{
     "tasks_find",
     "SELECT id, title, description, completed, owner_id, created_at, updated_at"
@@ -36,15 +54,31 @@ constexpr Statement kUpdate{
     "id, title, description, completed, owner_id, created_at, updated_at"};
 constexpr Statement kRemove{"tasks_remove", "DELETE FROM tasks WHERE id = $1 AND owner_id = $2"};
 
-void read_task(const Rows& rows, int row, tasks::Task& t) {
-    t.id = core::TaskId{rows.int64(row, 0)};
-    t.title.assign(rows.text(row, 1));
-    t.description.assign(rows.text(row, 2));
-    t.completed = rows.boolean(row, 3);
-    t.owner = core::UserId{rows.int64(row, 4)};
-    t.created_at = rows.timestamp(row, 5);
-    t.updated_at = rows.timestamp(row, 6);
+// The task in columns `first` to `first` + 6.
+void read_task(const Rows& rows, int row, tasks::Task& t, int first = 0) {
+    t.id = core::TaskId{rows.int64(row, first)};
+    t.title.assign(rows.text(row, first + 1));
+    t.description.assign(rows.text(row, first + 2));
+    t.completed = rows.boolean(row, first + 3);
+    t.owner = core::UserId{rows.int64(row, first + 4)};
+    t.created_at = rows.timestamp(row, first + 5);
+    t.updated_at = rows.timestamp(row, first + 6);
 }
+
+// The account of the *WithAccount statements' first row (columns 0 to 2).
+void read_account(const Rows& rows, core::UserId owner, core::AccountLookup& account) {
+    account.looked_up = true;
+    if (rows.empty()) {
+        account.account.reset();
+        return;
+    }
+    account.account = core::Account{.id = owner,
+                                    .username = std::string(rows.text(0, 0)),
+                                    .is_active = rows.boolean(0, 1),
+                                    .password_changed_at = rows.timestamp(0, 2)};
+}
+
+constexpr int kTaskAfterAccount = 3;
 
 tasks::Task read_task(const Rows& rows, int row) {
     tasks::Task t;
@@ -85,6 +119,40 @@ void PgTaskRepository::for_each(core::UserId owner, core::TaskId after,
             const std::int64_t in_page = rows.int64(0, 7);
             if (rows.size() == in_page && in_page < kPageSize) return;
         }
+    });
+}
+
+void PgTaskRepository::for_each_with_account(core::UserId owner, core::TaskId after,
+                                             const tasks::TaskVisitor& visit,
+                                             core::AccountLookup& account) {
+    // The first page comes with the account; when there is more, the rest as for_each reads it.
+    const bool more = pool_.read([&](Connection& c) {
+        const Rows rows =
+            c.execute(kPageWithAccount,
+                      Params{}.add(owner.value).add(after.value).add(kPageSize).add(kPageBytes));
+        read_account(rows, owner, account);
+        if (rows.empty() || rows.is_null(0, kTaskAfterAccount)) return false;
+        tasks::Task task;
+        for (int i = 0; i < rows.size(); ++i) {
+            read_task(rows, i, task, kTaskAfterAccount);
+            after = task.id;
+            if (!visit(task)) return false;
+        }
+        const std::int64_t in_page = rows.int64(0, kTaskAfterAccount + 7);
+        return rows.size() != in_page || in_page >= kPageSize;
+    });
+    if (more) for_each(owner, after, visit);
+}
+
+std::optional<tasks::Task> PgTaskRepository::find_with_account(core::UserId owner, core::TaskId id,
+                                                               core::AccountLookup& account) {
+    return pool_.read([&](Connection& c) -> std::optional<tasks::Task> {
+        const Rows rows = c.execute(kFindWithAccount, Params{}.add(id.value).add(owner.value));
+        read_account(rows, owner, account);
+        if (rows.empty() || rows.is_null(0, kTaskAfterAccount)) return std::nullopt;
+        tasks::Task task;
+        read_task(rows, 0, task, kTaskAfterAccount);
+        return task;
     });
 }
 

@@ -22,6 +22,12 @@ public:
     std::optional<tasks::Task> update(core::UserId owner, core::TaskId id,
                                       const tasks::TaskPatch& patch, core::Timestamp now) override;
     bool remove(core::UserId owner, core::TaskId id) override;
+    // The account comes in the same statement as the first page or the task (one round trip).
+    void for_each_with_account(core::UserId owner, core::TaskId after,
+                               const tasks::TaskVisitor& visit,
+                               core::AccountLookup& account) override;
+    [[nodiscard]] std::optional<tasks::Task> find_with_account(
+        core::UserId owner, core::TaskId id, core::AccountLookup& account) override;
 
     static constexpr std::int64_t kPageSize = 64;
     static constexpr std::int64_t kPageBytes = std::int64_t{256} * 1024;
