@@ -448,6 +448,38 @@ TYPED_TEST(RepositoryConformance, UnicodeAndLongTextRoundTrip) {
     EXPECT_EQ(this->tasks().list(alice).at(0).description, description);
 }
 
+TYPED_TEST(RepositoryConformance, ListsCarryEveryDescriptionWhole) {
+    // Around the prefix a PostgreSQL page holds (2,048 characters; longer ones are read on
+    // their own), in characters of one to four bytes, and far beyond it.
+    const auto alice = this->add_user("alice");
+    std::vector<std::string> descriptions;
+    for (const std::string unit : {"a", "\xC3\xA9", "\xE2\x80\x94", "\xF0\x9F\x98\x80"}) {
+        for (const int chars : {2047, 2048, 2049}) {
+            std::string d;
+            for (int i = 0; i < chars; ++i) d += unit;
+            descriptions.push_back(d);
+        }
+    }
+    descriptions.emplace_back(300000, 'x');
+    descriptions.emplace_back();
+    for (std::size_t i = 0; i < descriptions.size(); ++i) {
+        this->add_task(alice, "t", descriptions[i]);
+    }
+    std::vector<std::string> listed;
+    for (const auto& task : this->tasks().list(alice)) listed.push_back(task.description);
+    EXPECT_EQ(listed, descriptions);
+    listed.clear();
+    core::AccountLookup account;
+    this->tasks().for_each_with_account(
+        alice, core::TaskId{0},
+        [&listed](const tasks::Task& t) {
+            listed.push_back(t.description);
+            return true;
+        },
+        account);
+    EXPECT_EQ(listed, descriptions);
+}
+
 TYPED_TEST(RepositoryConformance, ConcurrentCreatesGetDistinctIds) {
     const auto alice = this->add_user("alice");
     constexpr int kThreads = 4;
