@@ -17,9 +17,15 @@ Application::Application(const Config& config, std::unique_ptr<storage::Storage>
       login_throttle_(storage_->throttles(), config.login_rates, clock_),
       auth_handlers_(users_, tokens_, login_throttle_, config.num_proxies),
       task_handlers_(tasks_),
-      router_([this](std::optional<std::string_view> header) {
-          return authenticator_.authenticate(header);
-      }) {
+      router_(http::Authentication{
+          .verify =
+              [this](std::optional<std::string_view> header) {
+                  return authenticator_.verify(header);
+              },
+          .admit =
+              [this](const core::Claimant& claimant, const core::AccountLookup& lookup) {
+                  return authenticator_.admit(claimant, lookup);
+              }}) {
     add_routes(router_, auth_handlers_, task_handlers_, *storage_);
     http::AllowedHosts hosts = config.allowed_hosts;
     // A request without Host (HTTP/1.0) is given the listen address, which must pass.
@@ -95,6 +101,7 @@ void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandl
                 .format_suffix = true,
                 .get = [&tasks](const Request& r) { return tasks.list(r); },
                 .post = [&tasks](const Request& r) { return tasks.create(r); },
+                .read_has_account = true,
                 .actions = [&tasks](const Request& r) { return tasks.list_actions(r); }});
 
     router.add({.pattern = "/api/tasks/{}/",
@@ -104,6 +111,7 @@ void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandl
                 .put = [&tasks](const Request& r) { return tasks.update(r, false); },
                 .patch = [&tasks](const Request& r) { return tasks.update(r, true); },
                 .del = [&tasks](const Request& r) { return tasks.destroy(r); },
+                .read_has_account = true,
                 .actions = [&tasks](const Request& r) { return tasks.detail_actions(r); },
                 .actions_work = Work::kDatabase});
 }

@@ -52,9 +52,19 @@ core::Error invalid_token(std::string message) {
 
 core::Result<std::optional<core::Principal>> Authenticator::authenticate(
     std::optional<std::string_view> authorization) const {
-    if (!authorization) return std::optional<core::Principal>{};
+    auto claimant = verify(authorization);
+    if (!claimant) return std::move(claimant).error();
+    if (!*claimant) return std::optional<core::Principal>{};
+    auto principal = admit(**claimant, core::AccountLookup{});
+    if (!principal) return std::move(principal).error();
+    return std::optional<core::Principal>{std::move(principal).value()};
+}
+
+core::Result<std::optional<core::Claimant>> Authenticator::verify(
+    std::optional<std::string_view> authorization) const {
+    if (!authorization) return std::optional<core::Claimant>{};
     const auto parts = split_whitespace(*authorization);
-    if (parts.count == 0 || parts.items[0] != "Bearer") return std::optional<core::Principal>{};
+    if (parts.count == 0 || parts.items[0] != "Bearer") return std::optional<core::Claimant>{};
     if (parts.count != 2) {
         return failure("Authorization header must contain two space-delimited values",
                        "bad_authorization_header");
@@ -66,14 +76,23 @@ core::Result<std::optional<core::Principal>> Authenticator::authenticate(
         }
         return std::move(claims).error();
     }
-    const auto user = users_.find_by_id(claims->user);
-    if (!user) return failure("User not found", "user_not_found");
+    return std::optional<core::Claimant>{core::Claimant{claims->user, claims->iat}};
+}
+
+core::Result<core::Principal> Authenticator::admit(const core::Claimant& claimant,
+                                                   const core::AccountLookup& lookup) const {
+    std::optional<core::Account> account = lookup.account;
+    if (!lookup.looked_up) {
+        if (auto user = users_.find_by_id(claimant.id)) account = users::account_of(*user);
+    }
+    if (!account) return failure("User not found", "user_not_found");
     // Revoked by a password change: the answer of any invalid or expired token.
-    if (users::issued_before_password_change(*user, claims->iat)) {
+    if (users::issued_before_password_change(account->password_changed_at,
+                                             claimant.token_issued_at)) {
         return invalid_token("Token is invalid or expired");
     }
-    if (!user->is_active) return failure("User is inactive", "user_inactive");
-    return std::optional<core::Principal>{core::Principal{user->id, user->username}};
+    if (!account->is_active) return failure("User is inactive", "user_inactive");
+    return core::Principal{account->id, std::move(account->username)};
 }
 
 }  // namespace taskapi::auth

@@ -27,6 +27,14 @@ public:
     [[nodiscard]] core::Result<std::optional<core::Principal>> authenticate(
         std::optional<std::string_view> authorization) const;
 
+    // authenticate() in its two steps (http::Authentication). verify: the header and the token
+    // alone, no storage. admit: the account checked, as `lookup` found it (a read that looked it
+    // up, see core::AccountLookup) or looked up now when it was not.
+    [[nodiscard]] core::Result<std::optional<core::Claimant>> verify(
+        std::optional<std::string_view> authorization) const;
+    [[nodiscard]] core::Result<core::Principal> admit(const core::Claimant& claimant,
+                                                      const core::AccountLookup& lookup) const;
+
 private:
     const TokenService& tokens_;
     users::UserRepository& users_;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/ids.hpp"
+#include "core/principal.hpp"
 
 namespace taskapi::http {
 
@@ -35,7 +36,11 @@ struct Request {
     std::vector<std::string> path_params;
     std::optional<core::UserId> user_id;  // the authenticated user, if any
     std::string username;                 // the authenticated user's name
-    std::string format;                   // "json" when a format suffix or ?format= chose it
+    // Set on a route whose read looks the caller's account up itself (Route::read_has_account):
+    // the token is valid, user_id is the user it names, and the handler passes this to its read;
+    // the router finishes authentication with what the read found. Null otherwise.
+    core::AccountLookup* account = nullptr;
+    std::string format;  // "json" when a format suffix or ?format= chose it
 };
 
 // The client's address as DRF's throttles see it: the peer's address, or with `num_proxies`

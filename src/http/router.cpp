@@ -276,6 +276,19 @@ Work Router::work_for(const Request& request) const {
     return work;
 }
 
+Router::Router(Authentication authentication)
+    : authenticate_([verify = authentication.verify,
+                     admit = authentication.admit](std::optional<std::string_view> authorization)
+                        -> core::Result<std::optional<core::Principal>> {
+          auto claimant = verify(authorization);
+          if (!claimant) return std::move(claimant).error();
+          if (!*claimant) return std::optional<core::Principal>{};
+          auto principal = admit(**claimant, core::AccountLookup{});
+          if (!principal) return std::move(principal).error();
+          return std::optional<core::Principal>{std::move(principal).value()};
+      }),
+      authentication_(std::move(authentication)) {}
+
 Response Router::dispatch(Request& request) const {
     auto m = match(request.path);
     // Django checks the Host in its middleware, before URL resolution: unknown URLs and
@@ -305,6 +318,10 @@ Response Router::dispatch_view(Request& request, const Match& m) const {
     const bool known_format = format.empty() || format == "json" || format == "api";
     const auto negotiated = known_format ? negotiate(request, format) : std::nullopt;
 
+    // Set when the handler's read looks the account up (Route::read_has_account).
+    std::optional<core::Claimant> claimant;
+    core::AccountLookup account;
+
     Response response = [&]() -> Response {
         if (!known_format) return not_found();
         if (!negotiated) {
@@ -312,21 +329,33 @@ Response Router::dispatch_view(Request& request, const Match& m) const {
                                                    "Could not satisfy the request Accept header."));
         }
 
-        // 2. Authentication, then the permission check.
-        if (route.access != Access::kNoAuthentication) {
-            auto principal = authenticate_(
-                request.authorization ? std::optional<std::string_view>(*request.authorization)
-                                      : std::nullopt);
+        // 2. Authentication, then the permission check. A read that looks the account up
+        // itself needs only the token checked now; the account is checked after it.
+        const auto authorization = request.authorization
+                                       ? std::optional<std::string_view>(*request.authorization)
+                                       : std::nullopt;
+        if (authentication_ && route.read_has_account &&
+            route.access != Access::kNoAuthentication &&
+            (request.method == Method::kGet || request.method == Method::kHead) && route.get) {
+            auto verified = authentication_->verify(authorization);
+            if (!verified) return error_response(verified.error());
+            if (*verified) {
+                claimant = **verified;
+                request.user_id = claimant->id;
+                request.account = &account;
+            }
+        } else if (route.access != Access::kNoAuthentication) {
+            auto principal = authenticate_(authorization);
             if (!principal) return error_response(principal.error());
             if (*principal) {
                 request.user_id = (*principal)->id;
                 request.username = std::move((*principal)->username);
             }
-            if (route.access == Access::kAuthenticated && !request.user_id) {
-                return error_response(
-                    core::make_error(core::ErrorCode::kUnauthenticated,
-                                     "Authentication credentials were not provided."));
-            }
+        }
+        if (route.access == Access::kAuthenticated && !request.user_id) {
+            return error_response(
+                core::make_error(core::ErrorCode::kUnauthenticated,
+                                 "Authentication credentials were not provided."));
         }
 
         // 3. The method.
@@ -358,7 +387,16 @@ Response Router::dispatch_view(Request& request, const Match& m) const {
                 core::make_error(core::ErrorCode::kMethodNotAllowed,
                                  "Method \"" + uppercase(request.method_name) + "\" not allowed."));
         }
-        return (*handler)(request);
+        Response answer = (*handler)(request);
+        if (claimant) {
+            // The rest of authentication: the handler's answer goes out only if the account
+            // (as its read found it, or looked up now) admits the caller.
+            request.account = nullptr;
+            auto principal = authentication_->admit(*claimant, account);
+            if (!principal) return error_response(principal.error());
+            request.username = std::move(principal->username);
+        }
+        return answer;
     }();
 
     const std::optional<int> indent = negotiated ? negotiated->indent : std::nullopt;

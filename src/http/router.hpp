@@ -23,6 +23,18 @@ using ActionsProvider = std::function<std::string(const Request&)>;
 using Authenticate =
     std::function<core::Result<std::optional<core::Principal>>(std::optional<std::string_view>)>;
 
+// Authentication in its two steps, so that a route's read can look the caller's account up
+// itself (Route::read_has_account) and a read costs one round trip to a database server.
+struct Authentication {
+    // The Authorization header's token alone, no storage: nullopt (anonymous) without Bearer
+    // credentials, kUnauthenticated for a bad header or token.
+    std::function<core::Result<std::optional<core::Claimant>>(std::optional<std::string_view>)>
+        verify;
+    // The claimant's account checked: as `lookup` found it, or looked up now when it was not.
+    std::function<core::Result<core::Principal>(const core::Claimant&, const core::AccountLookup&)>
+        admit;
+};
+
 // What answering a request needs, and so where the server runs it (docs/decisions/008).
 enum class Work {
     kInline,    // memory only (health, the API root, OPTIONS): the I/O thread answers it
@@ -52,6 +64,11 @@ struct Route {
     // user lookup, see Router::work_for).
     Work work = Work::kDatabase;
     Handler get, post, put, patch, del;
+    // GET (and HEAD): the handler passes Request::account to its read, which may look the
+    // caller's account up in the same statement; the router then admits the caller after the
+    // handler, with what the read found, and answers 401 instead when the account is refused.
+    // Only for reads: a refused caller must not have changed anything.
+    bool read_has_account = false;
     ActionsProvider actions;
     Work actions_work = Work::kInline;  // what `actions` needs (OPTIONS)
 };
@@ -60,6 +77,8 @@ struct Route {
 class Router {
 public:
     explicit Router(Authenticate authenticate) : authenticate_(std::move(authenticate)) {}
+    // authenticate_ is `authentication`'s two steps in a row.
+    explicit Router(Authentication authentication);
 
     void add(Route route) { routes_.push_back(std::move(route)); }
 
@@ -92,6 +111,7 @@ private:
     [[nodiscard]] Response dispatch_view(Request& request, const Match& match) const;
 
     Authenticate authenticate_;
+    std::optional<Authentication> authentication_;  // set: routes may read_has_account
     std::vector<Route> routes_;
     std::optional<AllowedHosts> allowed_hosts_;
 };

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "core/text.hpp"
 #include "http/body_parser.hpp"
@@ -28,7 +29,9 @@ core::UserId owner(const http::Request& request) { return *request.user_id; }
 // deleted while it is sent may or may not be in it; every task appears at most once, in order).
 class TaskListBody final : public http::BodyStream {
 public:
-    TaskListBody(TaskService& service, core::UserId owner) : service_(service), owner_(owner) {}
+    // With `account`, the first read also looks the owner's account up (Request::account).
+    TaskListBody(TaskService& service, core::UserId owner, core::AccountLookup* account)
+        : service_(service), owner_(owner), account_(account) {}
 
     // Appends tasks until `out` holds `budget` bytes or more (or the list is done); false when
     // the closing bracket was written.
@@ -38,16 +41,20 @@ public:
             started_ = true;
         }
         bool full = false;
-        service_.for_each(owner_, last_, [&](const Task& task) {
-            if (out.size() >= budget) {
-                full = true;
-                return false;
-            }
-            if (last_.value != 0) out += ',';
-            append_task_json(out, task);
-            last_ = task.id;
-            return true;
-        });
+        core::AccountLookup* account = std::exchange(account_, nullptr);
+        service_.for_each(
+            owner_, last_,
+            [&](const Task& task) {
+                if (out.size() >= budget) {
+                    full = true;
+                    return false;
+                }
+                if (last_.value != 0) out += ',';
+                append_task_json(out, task);
+                last_ = task.id;
+                return true;
+            },
+            account);
         if (full) return true;
         out += ']';
         return false;
@@ -58,14 +65,15 @@ public:
 private:
     TaskService& service_;
     core::UserId owner_;
-    core::TaskId last_{0};  // ids start at 1
+    core::AccountLookup* account_;  // the first read's only
+    core::TaskId last_{0};          // ids start at 1
     bool started_ = false;
 };
 
 }  // namespace
 
 http::Response TaskHandlers::list(const http::Request& request) {
-    auto body = std::make_shared<TaskListBody>(service_, owner(request));
+    auto body = std::make_shared<TaskListBody>(service_, owner(request), request.account);
     http::Response r = http::json_response(200, {});
     if (body->append(r.body, kListWholeAnswerBytes)) r.rest = std::move(body);
     return r;
@@ -82,7 +90,7 @@ http::Response TaskHandlers::create(const http::Request& request) {
 http::Response TaskHandlers::retrieve(const http::Request& request) {
     const auto id = task_id(request);
     if (!id) return http::not_found();
-    auto task = service_.get(owner(request), *id);
+    auto task = service_.get(owner(request), *id, request.account);
     if (!task) return http::error_response(task.error());
     return http::json_response(200, task_to_json(*task));
 }

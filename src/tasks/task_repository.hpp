@@ -8,6 +8,7 @@
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
+#include "core/principal.hpp"
 #include "tasks/task.hpp"
 
 namespace taskapi::tasks {
@@ -41,6 +42,21 @@ public:
                                        core::Timestamp now) = 0;
     // False when missing or owned by another user.
     virtual bool remove(core::UserId owner, core::TaskId id) = 0;
+
+    // for_each and find that may also look the owner's account up, in the same statement, into
+    // `account` (core::AccountLookup), so that authentication needs no query of its own. A
+    // database server does (one round trip instead of two); the defaults leave `account` as it
+    // is, and the authenticator looks the account up itself.
+    virtual void for_each_with_account(core::UserId owner, core::TaskId after,
+                                       const TaskVisitor& visit, core::AccountLookup& account) {
+        (void)account;
+        for_each(owner, after, visit);
+    }
+    [[nodiscard]] virtual std::optional<Task> find_with_account(core::UserId owner, core::TaskId id,
+                                                                core::AccountLookup& account) {
+        (void)account;
+        return find(owner, id);
+    }
 };
 
 }  // namespace taskapi::tasks

@@ -13,12 +13,19 @@ Task TaskService::create(core::UserId owner, const NewTask& task) {
 
 std::vector<Task> TaskService::list(core::UserId owner) { return repository_.list(owner); }
 
-void TaskService::for_each(core::UserId owner, core::TaskId after, const TaskVisitor& visit) {
-    repository_.for_each(owner, after, visit);
+void TaskService::for_each(core::UserId owner, core::TaskId after, const TaskVisitor& visit,
+                           core::AccountLookup* account) {
+    if (account != nullptr) {
+        repository_.for_each_with_account(owner, after, visit, *account);
+    } else {
+        repository_.for_each(owner, after, visit);
+    }
 }
 
-core::Result<Task> TaskService::get(core::UserId owner, core::TaskId id) {
-    auto task = repository_.find(owner, id);
+core::Result<Task> TaskService::get(core::UserId owner, core::TaskId id,
+                                    core::AccountLookup* account) {
+    auto task = account != nullptr ? repository_.find_with_account(owner, id, *account)
+                                   : repository_.find(owner, id);
     if (!task) return not_found();
     return std::move(*task);
 }

@@ -21,9 +21,13 @@ public:
     std::vector<Task> list(core::UserId owner);
     // The owner's tasks above `after` in ascending id order, one at a time, until `visit` says
     // stop (TaskRepository::for_each).
-    void for_each(core::UserId owner, core::TaskId after, const TaskVisitor& visit);
-    // kNotFound when the task is missing or owned by another user.
-    core::Result<Task> get(core::UserId owner, core::TaskId id);
+    // With `account`, the read may also look the owner's account up for authentication
+    // (TaskRepository::for_each_with_account).
+    void for_each(core::UserId owner, core::TaskId after, const TaskVisitor& visit,
+                  core::AccountLookup* account = nullptr);
+    // kNotFound when the task is missing or owned by another user. `account` as for for_each.
+    core::Result<Task> get(core::UserId owner, core::TaskId id,
+                           core::AccountLookup* account = nullptr);
     core::Result<Task> update(core::UserId owner, core::TaskId id, const TaskPatch& patch);
     core::Status remove(core::UserId owner, core::TaskId id);
 

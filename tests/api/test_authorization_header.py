@@ -235,3 +235,45 @@ def test_every_401_carries_www_authenticate(server, alice_refresh):
               server.delete("/api/tasks/1/"), server.options(L)]:
         assert r.status_code == 401, show(r)
         assert r.headers.get("WWW-Authenticate") == 'Bearer realm="api"', show(r)
+
+
+# ---------------------------------------------------------------- the account, wherever it is read
+# On a database server, a read of tasks looks the caller's account up in its own statement
+# (docs/decisions/008: one round trip), and the router admits the caller after it. Every form of
+# such a read must refuse the same accounts, with the same answer, as a route that looks the
+# account up first, whatever the task it names (own, another's, missing, not a number).
+def test_every_read_of_tasks_refuses_a_refused_account(server_factory):
+    users = (("alice", "alice-password-1", {}), ("bob", "bob-password-1", {}),
+             ("ivan", "ivan-password-1", {"inactive": True}), ("carol", "carol-password-1", {}))
+    srv = server_factory(users=users)
+    alice = srv.login("alice")["access"]
+    carol = srv.login("carol")["access"]
+    own = srv.create_task(alice, "alice's")["id"]
+    carols = srv.create_task(carol, "carol's")["id"]
+    for title in ("long", "longer"):  # over 1 MiB: a streamed list
+        srv.create_task(alice, title, description="d" * (600 * 1024))
+    assert srv.cli("deleteuser", "carol").returncode == 0
+    res = srv.cli("changepassword", "alice", "--password-stdin", input="alice-password-2\n")
+    assert res.returncode == 0, res.stderr
+    refused = [
+        (alice, token_invalid()),          # issued before the password change
+        (carol, USER_NOT_FOUND),           # deleted
+        (crafted(3), USER_INACTIVE),       # ivan
+        (crafted(999999), USER_NOT_FOUND),
+    ]
+    paths = [(L, ALLOW_LIST), (L + "?format=json", ALLOW_LIST), ("/api/tasks.json", ALLOW_LIST),
+             (L + "%d/" % own, None), (L + "%d/" % carols, None), (L + "999999/", None),
+             (L + "abc/", None), (L + "%d.json" % own, None)]
+    for token, body in refused:
+        for path, allow in paths:
+            r = srv.get(path, token)
+            assert r.status_code == 401, (path, body, show(r))
+            assert r.json() == body, (path, show(r))
+            if allow:
+                assert r.headers["Allow"] == allow
+            assert srv.head(path, token).status_code == 401, path
+    fresh = srv.login("alice", "alice-password-2")["access"]
+    r = srv.get(L, fresh)
+    assert r.status_code == 200 and [t["title"] for t in r.json()] == ["alice's", "long", "longer"], show(r)
+    assert srv.get(L + "%d/" % own, fresh).json()["title"] == "alice's"
+    assert srv.get(L + "%d/" % carols, fresh).status_code == 404

@@ -76,6 +76,7 @@ std::unique_ptr<Storage> open(const std::string& url) {
 class SqliteBackend {
 public:
     static constexpr const char* kName = "Sqlite";
+    static constexpr bool kReadsAccount = false;  // in-process lookups: the authenticator's
     static bool available() { return true; }
     SqliteBackend() : storage_(open(dir_.sqlite_url())) { storage_->migrate(); }
     users::UserRepository& users() { return storage_->users(); }
@@ -90,6 +91,7 @@ private:
 class PostgresBackend {
 public:
     static constexpr const char* kName = "Postgres";
+    static constexpr bool kReadsAccount = true;  // one round trip for an authenticated read
     static bool available() { return testing::postgres_test_url().has_value(); }
     PostgresBackend() {
         if (!available()) return;
@@ -108,6 +110,7 @@ private:
 class InMemoryBackend {
 public:
     static constexpr const char* kName = "InMemory";
+    static constexpr bool kReadsAccount = false;
     static bool available() { return true; }
     users::UserRepository& users() { return users_; }
     tasks::TaskRepository& tasks() { return tasks_; }
@@ -443,6 +446,38 @@ TYPED_TEST(RepositoryConformance, UnicodeAndLongTextRoundTrip) {
     EXPECT_EQ(found->title, title);
     EXPECT_EQ(found->description, description);
     EXPECT_EQ(this->tasks().list(alice).at(0).description, description);
+}
+
+TYPED_TEST(RepositoryConformance, ListsCarryEveryDescriptionWhole) {
+    // Around the prefix a PostgreSQL page holds (2,048 characters; longer ones are read on
+    // their own), in characters of one to four bytes, and far beyond it.
+    const auto alice = this->add_user("alice");
+    std::vector<std::string> descriptions;
+    for (const std::string unit : {"a", "\xC3\xA9", "\xE2\x80\x94", "\xF0\x9F\x98\x80"}) {
+        for (const int chars : {2047, 2048, 2049}) {
+            std::string d;
+            for (int i = 0; i < chars; ++i) d += unit;
+            descriptions.push_back(d);
+        }
+    }
+    descriptions.emplace_back(300000, 'x');
+    descriptions.emplace_back();
+    for (std::size_t i = 0; i < descriptions.size(); ++i) {
+        this->add_task(alice, "t", descriptions[i]);
+    }
+    std::vector<std::string> listed;
+    for (const auto& task : this->tasks().list(alice)) listed.push_back(task.description);
+    EXPECT_EQ(listed, descriptions);
+    listed.clear();
+    core::AccountLookup account;
+    this->tasks().for_each_with_account(
+        alice, core::TaskId{0},
+        [&listed](const tasks::Task& t) {
+            listed.push_back(t.description);
+            return true;
+        },
+        account);
+    EXPECT_EQ(listed, descriptions);
 }
 
 TYPED_TEST(RepositoryConformance, ConcurrentCreatesGetDistinctIds) {
@@ -1005,6 +1040,119 @@ TEST(PostgresUrl, ValidationAcceptsLibpqFormsAndNeverQuotesTheUrl) {
         EXPECT_EQ(status.error().message.find("s3cret"), std::string::npos)
             << status.error().message;
     }
+}
+
+// --- reads that may bring the owner's account ---------------------------------------------------
+// find_with_account and for_each_with_account read what find and for_each read; a backend that
+// looks the account up (a database server: one round trip) reports it as the user repository
+// has it, or no account for a user that does not exist.
+TYPED_TEST(RepositoryConformance, ReadsWithTheAccountReadTheSameTasks) {
+    const auto alice = this->add_user("alice");
+    const auto bob = this->add_user("bob");
+    std::vector<std::int64_t> all;
+    // More than one page of the PostgreSQL backend (64 tasks).
+    for (int i = 0; i < 70; ++i) {
+        std::string title = "a";  // (GCC 12 warns wrongly about "a" + std::to_string(i))
+        title += std::to_string(i);
+        all.push_back(this->add_task(alice, title).id.value);
+    }
+    const auto bobs = this->add_task(bob, "b");
+    ASSERT_TRUE(this->users().change_password(alice, "$argon2id$new", this->now_));
+
+    core::AccountLookup lookup;
+    std::vector<std::int64_t> seen;
+    this->tasks().for_each_with_account(
+        alice, core::TaskId{0},
+        [&seen](const tasks::Task& t) {
+            seen.push_back(t.id.value);
+            return true;
+        },
+        lookup);
+    EXPECT_EQ(seen, all);
+    EXPECT_EQ(lookup.looked_up, TypeParam::kReadsAccount);
+    if (lookup.looked_up) {
+        ASSERT_TRUE(lookup.account.has_value());
+        EXPECT_EQ(lookup.account->id, alice);
+        EXPECT_EQ(lookup.account->username, "alice");
+        EXPECT_TRUE(lookup.account->is_active);
+        EXPECT_EQ(lookup.account->password_changed_at, this->now_);
+    }
+
+    // Stopping early, and starting after an id.
+    seen.clear();
+    this->tasks().for_each_with_account(
+        alice, core::TaskId{all[1]},
+        [&seen](const tasks::Task& t) {
+            seen.push_back(t.id.value);
+            return seen.size() < 2;
+        },
+        lookup);
+    EXPECT_EQ(seen, (std::vector<std::int64_t>{all[2], all[3]}));
+
+    core::AccountLookup found;
+    const auto task = this->tasks().find_with_account(alice, core::TaskId{all[5]}, found);
+    ASSERT_TRUE(task.has_value());
+    EXPECT_EQ(task->title, "a5");
+    EXPECT_EQ(task->id.value, all[5]);
+    EXPECT_EQ(task->owner, alice);
+    EXPECT_EQ(found.looked_up, TypeParam::kReadsAccount);
+    if (found.looked_up) {
+        EXPECT_EQ(found.account->username, "alice");
+    }
+
+    // Another's task, a missing one: not found, the account still looked up.
+    for (const auto id : {bobs.id, core::TaskId{999999}}) {
+        core::AccountLookup other;
+        EXPECT_FALSE(this->tasks().find_with_account(alice, id, other).has_value());
+        EXPECT_EQ(other.looked_up, TypeParam::kReadsAccount);
+        if (other.looked_up) {
+            EXPECT_EQ(other.account->id, alice);
+        }
+    }
+}
+
+TYPED_TEST(RepositoryConformance, ReadsWithTheAccountOfAMissingOrInactiveUser) {
+    const auto inactive = this->users().create(users::NewUser{.username = "ivan",
+                                                              .password_hash = "$argon2id$x",
+                                                              .is_active = false,
+                                                              .date_joined = this->now_});
+    ASSERT_TRUE(inactive.has_value());
+    const auto task = this->add_task(inactive->id, "kept");
+
+    core::AccountLookup lookup;
+    std::vector<std::string> titles;
+    this->tasks().for_each_with_account(
+        inactive->id, core::TaskId{0},
+        [&titles](const tasks::Task& t) {
+            titles.push_back(t.title);
+            return true;
+        },
+        lookup);
+    EXPECT_EQ(titles, std::vector<std::string>{"kept"});
+    if (lookup.looked_up) {
+        ASSERT_TRUE(lookup.account.has_value());
+        EXPECT_FALSE(lookup.account->is_active);
+        EXPECT_EQ(lookup.account->password_changed_at, core::Timestamp{});
+    }
+
+    // A user that does not exist: no account, no tasks.
+    const core::UserId nobody{999999};
+    core::AccountLookup missing;
+    bool visited = false;
+    this->tasks().for_each_with_account(
+        nobody, core::TaskId{0},
+        [&visited](const tasks::Task&) {
+            visited = true;
+            return true;
+        },
+        missing);
+    EXPECT_FALSE(visited);
+    EXPECT_EQ(missing.looked_up, TypeParam::kReadsAccount);
+    EXPECT_FALSE(missing.account.has_value());
+    core::AccountLookup missing_find;
+    EXPECT_FALSE(this->tasks().find_with_account(nobody, task.id, missing_find).has_value());
+    EXPECT_EQ(missing_find.looked_up, TypeParam::kReadsAccount);
+    EXPECT_FALSE(missing_find.account.has_value());
 }
 
 }  // namespace

@@ -10,18 +10,34 @@ constexpr Statement kCreate{
     "INSERT INTO tasks (owner_id, title, description, completed, created_at, updated_at) "
     "VALUES ($1, $2, $3, $4, $5, $5) RETURNING "
     "id, title, description, completed, owner_id, created_at, updated_at"};
-// Up to $3 tasks, cut after the one that brings the text past $4 bytes (the first always comes):
-// libpq holds a whole result, and a page of 64 tasks with megabyte descriptions would be 64 MB.
-// The eighth column is how many tasks the uncut page had: all of them, and fewer than $3, is
-// the end.
+// Up to $3 tasks after $2, each description cut to its first $4 characters (the eighth
+// column is its whole length in bytes): libpq holds a whole result, and a page of 64 tasks with
+// megabyte descriptions would be 64 MB. A cut description is read whole on its own
+// (kDescription), one at a time. (Window functions summing the sizes to cut the page itself
+// cost PostgreSQL half again as much per list of 20.)
 constexpr Statement kPage{
     "tasks_page",
-    "SELECT id, title, description, completed, owner_id, created_at, updated_at, in_page"
-    " FROM (SELECT *, count(*) OVER () AS in_page,"
-    "       sum(octet_length(title) + octet_length(description)) OVER (ORDER BY id) AS upto"
-    "       FROM (SELECT * FROM tasks WHERE owner_id = $1 AND id > $2 ORDER BY id LIMIT $3)"
-    "       AS page) AS sized"
-    " WHERE upto - octet_length(title) - octet_length(description) < $4 ORDER BY id"};
+    "SELECT id, title, substr(description, 1, $4::integer), completed, owner_id, created_at, "
+    "updated_at,"
+    " octet_length(description) FROM tasks WHERE owner_id = $1 AND id > $2 ORDER BY id LIMIT $3"};
+// The same with the owner's account in front (username, is_active, password_changed_at; the
+// task columns from the fourth on): no row when the user does not exist, one row of NULL task
+// columns when it has no task after $2.
+constexpr Statement kPageWithAccount{
+    "tasks_page_with_account",
+    "SELECT u.username, u.is_active, u.password_changed_at, p.id, p.title,"
+    " substr(p.description, 1, $4::integer), p.completed, p.owner_id, p.created_at, p.updated_at,"
+    " octet_length(p.description) FROM users AS u LEFT JOIN LATERAL"
+    " (SELECT * FROM tasks WHERE owner_id = u.id AND id > $2 ORDER BY id LIMIT $3) AS p ON true"
+    " WHERE u.id = $1 ORDER BY p.id"};
+constexpr Statement kDescription{"tasks_description",
+                                 "SELECT description FROM tasks WHERE id = $1 AND owner_id = $2"};
+// find with the account, as kPageWithAccount has it.
+constexpr Statement kFindWithAccount{
+    "tasks_find_with_account",
+    "SELECT u.username, u.is_active, u.password_changed_at, t.id, t.title, t.description,"
+    " t.completed, t.owner_id, t.created_at, t.updated_at"
+    " FROM users AS u LEFT JOIN tasks AS t ON t.id = $1 AND t.owner_id = u.id WHERE u.id = $2"};
 constexpr Statement kFind{
     "tasks_find",
     "SELECT id, title, description, completed, owner_id, created_at, updated_at"
@@ -36,15 +52,31 @@ constexpr Statement kUpdate{
     "id, title, description, completed, owner_id, created_at, updated_at"};
 constexpr Statement kRemove{"tasks_remove", "DELETE FROM tasks WHERE id = $1 AND owner_id = $2"};
 
-void read_task(const Rows& rows, int row, tasks::Task& t) {
-    t.id = core::TaskId{rows.int64(row, 0)};
-    t.title.assign(rows.text(row, 1));
-    t.description.assign(rows.text(row, 2));
-    t.completed = rows.boolean(row, 3);
-    t.owner = core::UserId{rows.int64(row, 4)};
-    t.created_at = rows.timestamp(row, 5);
-    t.updated_at = rows.timestamp(row, 6);
+// The task in columns `first` to `first` + 6.
+void read_task(const Rows& rows, int row, tasks::Task& t, int first = 0) {
+    t.id = core::TaskId{rows.int64(row, first)};
+    t.title.assign(rows.text(row, first + 1));
+    t.description.assign(rows.text(row, first + 2));
+    t.completed = rows.boolean(row, first + 3);
+    t.owner = core::UserId{rows.int64(row, first + 4)};
+    t.created_at = rows.timestamp(row, first + 5);
+    t.updated_at = rows.timestamp(row, first + 6);
 }
+
+// The account of the *WithAccount statements' first row (columns 0 to 2).
+void read_account(const Rows& rows, core::UserId owner, core::AccountLookup& account) {
+    account.looked_up = true;
+    if (rows.empty()) {
+        account.account.reset();
+        return;
+    }
+    account.account = core::Account{.id = owner,
+                                    .username = std::string(rows.text(0, 0)),
+                                    .is_active = rows.boolean(0, 1),
+                                    .password_changed_at = rows.timestamp(0, 2)};
+}
+
+constexpr int kTaskAfterAccount = 3;
 
 tasks::Task read_task(const Rows& rows, int row) {
     tasks::Task t;
@@ -67,24 +99,72 @@ tasks::Task PgTaskRepository::create(core::UserId owner, const tasks::NewTask& t
     return read_task(rows, 0);
 }
 
+namespace {
+
+Params page_params(core::UserId owner, core::TaskId after) {
+    return Params{}
+        .add(owner.value)
+        .add(after.value)
+        .add(PgTaskRepository::kPageSize)
+        .add(PgTaskRepository::kDescriptionPrefix);
+}
+
+// Visits the page's tasks (their columns from `first` on), each description whole, until
+// `visit` says stop; `after` follows the last one visited. Returns whether the owner may have
+// more tasks after it: the visitor did not stop and the page was full.
+bool visit_page(Connection& c, const Rows& rows, int first, core::UserId owner, core::TaskId& after,
+                const tasks::TaskVisitor& visit) {
+    tasks::Task task;  // one, reused: its strings keep their capacity from row to row
+    for (int i = 0; i < rows.size(); ++i) {
+        read_task(rows, i, task, first);
+        const auto bytes = static_cast<std::size_t>(rows.int32(i, first + 7));
+        after = task.id;
+        if (task.description.size() < bytes) {
+            const Rows whole =
+                c.execute(kDescription, Params{}.add(task.id.value).add(owner.value));
+            if (whole.empty()) continue;  // deleted meanwhile
+            task.description.assign(whole.text(0, 0));
+        }
+        if (!visit(task)) return false;
+    }
+    return rows.size() == PgTaskRepository::kPageSize;
+}
+
+}  // namespace
+
 void PgTaskRepository::for_each(core::UserId owner, core::TaskId after,
                                 const tasks::TaskVisitor& visit) {
-    tasks::Task task;  // one, reused: its strings keep their capacity from row to row
     // A second attempt (the connection was lost) goes on after the last task visited.
-    pool_.read([owner, &after, &visit, &task](Connection& c) {
+    pool_.read([owner, &after, &visit](Connection& c) {
         for (;;) {
-            const Rows rows = c.execute(
-                kPage, Params{}.add(owner.value).add(after.value).add(kPageSize).add(kPageBytes));
-            for (int i = 0; i < rows.size(); ++i) {
-                read_task(rows, i, task);
-                after = task.id;
-                if (!visit(task)) return;
-            }
-            // The end: the page was not cut (by bytes) and held fewer tasks than asked for.
-            if (rows.empty()) return;
-            const std::int64_t in_page = rows.int64(0, 7);
-            if (rows.size() == in_page && in_page < kPageSize) return;
+            const Rows rows = c.execute(kPage, page_params(owner, after));
+            if (!visit_page(c, rows, 0, owner, after, visit)) return;
         }
+    });
+}
+
+void PgTaskRepository::for_each_with_account(core::UserId owner, core::TaskId after,
+                                             const tasks::TaskVisitor& visit,
+                                             core::AccountLookup& account) {
+    // The first page comes with the account; when there is more, the rest as for_each reads it.
+    const bool more = pool_.read([&](Connection& c) {
+        const Rows rows = c.execute(kPageWithAccount, page_params(owner, after));
+        read_account(rows, owner, account);
+        if (rows.empty() || rows.is_null(0, kTaskAfterAccount)) return false;
+        return visit_page(c, rows, kTaskAfterAccount, owner, after, visit);
+    });
+    if (more) for_each(owner, after, visit);
+}
+
+std::optional<tasks::Task> PgTaskRepository::find_with_account(core::UserId owner, core::TaskId id,
+                                                               core::AccountLookup& account) {
+    return pool_.read([&](Connection& c) -> std::optional<tasks::Task> {
+        const Rows rows = c.execute(kFindWithAccount, Params{}.add(id.value).add(owner.value));
+        read_account(rows, owner, account);
+        if (rows.empty() || rows.is_null(0, kTaskAfterAccount)) return std::nullopt;
+        tasks::Task task;
+        read_task(rows, 0, task, kTaskAfterAccount);
+        return task;
     });
 }
 

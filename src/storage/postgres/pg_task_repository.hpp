@@ -14,17 +14,25 @@ public:
 
     tasks::Task create(core::UserId owner, const tasks::NewTask& task,
                        core::Timestamp now) override;
-    // Reads in pages of kPageSize tasks by id, cut after kPageBytes of text, so a long list is
-    // never held whole; each page is its own snapshot (a task created meanwhile with a higher id
-    // may appear).
+    // Reads in pages of kPageSize tasks by id, descriptions cut to kDescriptionPrefix characters
+    // (a longer one is then read whole on its own), so a long list is never held whole; each
+    // page is its own snapshot (a task created meanwhile with a higher id may appear, one
+    // deleted meanwhile may be left out).
     void for_each(core::UserId owner, core::TaskId after, const tasks::TaskVisitor& visit) override;
     [[nodiscard]] std::optional<tasks::Task> find(core::UserId owner, core::TaskId id) override;
     std::optional<tasks::Task> update(core::UserId owner, core::TaskId id,
                                       const tasks::TaskPatch& patch, core::Timestamp now) override;
     bool remove(core::UserId owner, core::TaskId id) override;
+    // The account comes in the same statement as the first page or the task (one round trip).
+    void for_each_with_account(core::UserId owner, core::TaskId after,
+                               const tasks::TaskVisitor& visit,
+                               core::AccountLookup& account) override;
+    [[nodiscard]] std::optional<tasks::Task> find_with_account(
+        core::UserId owner, core::TaskId id, core::AccountLookup& account) override;
 
     static constexpr std::int64_t kPageSize = 64;
-    static constexpr std::int64_t kPageBytes = std::int64_t{256} * 1024;
+    // Characters of each description read with its page; a longer one is read on its own.
+    static constexpr std::int64_t kDescriptionPrefix = 2048;
 
 private:
     Pool& pool_;

@@ -233,5 +233,42 @@ TEST_F(AuthenticatorTest, ATokenOfADeletedUserStaysRefused) {
     expect_failure("Bearer " + token, "User not found", "user_not_found");
 }
 
+// --- the two steps: verify (the token alone) and admit (the account) ------------------------
+
+TEST_F(AuthenticatorTest, VerifyNamesTheClaimantWithoutLookingTheUserUp) {
+    // carol is inactive and user 99 does not exist: the token alone says nothing of that.
+    for (const core::UserId user : {alice_, carol_, core::UserId{99}}) {
+        const auto claimant = authenticator_.verify("Bearer " + access_for(user));
+        ASSERT_TRUE(claimant.has_value());
+        ASSERT_TRUE(claimant->has_value());
+        EXPECT_EQ((*claimant)->id, user);
+        EXPECT_GT((*claimant)->token_issued_at, 0);
+    }
+    EXPECT_FALSE(authenticator_.verify("Bearer x.y.z").has_value());
+    EXPECT_FALSE(authenticator_.verify(std::nullopt)->has_value());
+}
+
+TEST_F(AuthenticatorTest, AdmitChecksTheAccountAReadFoundInsteadOfLookingItUp) {
+    const auto claimant = *authenticator_.verify("Bearer " + access_for(alice_)).value();
+    core::AccountLookup lookup{.looked_up = true,
+                               .account = core::Account{.id = alice_, .username = "alice"}};
+    auto principal = authenticator_.admit(claimant, lookup);
+    ASSERT_TRUE(principal.has_value());
+    EXPECT_EQ(principal->username, "alice");
+    // What the read found decides, even where the repository says otherwise.
+    lookup.account->is_active = false;
+    EXPECT_EQ(authenticator_.admit(claimant, lookup).error().reason, "user_inactive");
+    lookup.account->is_active = true;
+    lookup.account->password_changed_at = core::Timestamp{std::chrono::seconds{
+        static_cast<std::int64_t>(claimant.token_issued_at)}};  // the second it was issued
+    EXPECT_EQ(authenticator_.admit(claimant, lookup).error().reason, kTokenNotValid);
+    lookup.account.reset();
+    EXPECT_EQ(authenticator_.admit(claimant, lookup).error().reason, "user_not_found");
+    // Not looked up: admit does it.
+    const auto looked_up = authenticator_.admit(claimant, core::AccountLookup{});
+    ASSERT_TRUE(looked_up.has_value());
+    EXPECT_EQ(looked_up->id, alice_);
+}
+
 }  // namespace
 }  // namespace taskapi::auth

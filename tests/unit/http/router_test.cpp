@@ -688,5 +688,125 @@ TEST_F(RouterHostTest, HealthAnswersWhateverTheHost) {
     EXPECT_EQ(from("10.0.0.7", Method::kGet, "/api/health/", "Bearer bad").status, 401);
 }
 
+// --- authentication in two steps (Route::read_has_account) ------------------------------------
+// "Bearer good" names user 1, "Bearer bad" is an invalid token. The read of GET /r/{}/ reports
+// the account `found_` when `fills_` (as a database server's read does); admit() looks the
+// account up itself (`stored_`) when the read did not.
+class TwoStepAuthenticationTest : public ::testing::Test {
+protected:
+    TwoStepAuthenticationTest()
+        : router_(Authentication{
+              .verify = [](std::optional<std::string_view> h)
+                  -> core::Result<std::optional<core::Claimant>> {
+                  if (h && *h == "Bearer good") {
+                      return std::optional<core::Claimant>{core::Claimant{core::UserId{1}, 100}};
+                  }
+                  if (h && *h == "Bearer bad") {
+                      return core::make_error(core::ErrorCode::kUnauthenticated, "bad token",
+                                              "token_not_valid");
+                  }
+                  return std::optional<core::Claimant>{};
+              },
+              .admit = [this](const core::Claimant& claimant,
+                              const core::AccountLookup& lookup) -> core::Result<core::Principal> {
+                  calls_.push_back(lookup.looked_up ? "admit with the read's account"
+                                                    : "admit after a lookup");
+                  const std::optional<core::Account> account =
+                      lookup.looked_up ? lookup.account : stored_;
+                  if (!account) {
+                      return core::make_error(core::ErrorCode::kUnauthenticated, "User not found",
+                                              "user_not_found");
+                  }
+                  if (!account->is_active) {
+                      return core::make_error(core::ErrorCode::kUnauthenticated, "User is inactive",
+                                              "user_inactive");
+                  }
+                  return core::Principal{claimant.id, account->username};
+              }}) {
+        const auto read = [this](const Request& r) {
+            calls_.push_back(r.account != nullptr ? "read with the account" : "read");
+            if (r.account != nullptr && fills_) {
+                r.account->looked_up = true;
+                r.account->account = found_;
+            }
+            return json_response(200, R"({"read":true})");
+        };
+        router_.add({.pattern = "/r/{}/",
+                     .name = "R",
+                     .get = read,
+                     .post =
+                         [this](const Request& r) {
+                             calls_.push_back("write as " + r.username);
+                             return json_response(201, "{}");
+                         },
+                     .read_has_account = true});
+    }
+
+    Response send(Method method, std::optional<std::string> authorization) {
+        request_ = Request{.method = method,
+                           .method_name = std::string(method_name(method)),
+                           .path = "/r/1/",
+                           .authorization = std::move(authorization)};
+        return router_.dispatch(request_);
+    }
+
+    Router router_;
+    Request request_;
+    std::vector<std::string> calls_;
+    bool fills_ = true;
+    std::optional<core::Account> found_ = core::Account{.id = core::UserId{1}, .username = "alice"};
+    std::optional<core::Account> stored_ =
+        core::Account{.id = core::UserId{1}, .username = "alice"};
+};
+
+TEST_F(TwoStepAuthenticationTest, AReadBringsTheAccountAndNoLookupFollows) {
+    const Response r = send(Method::kGet, "Bearer good");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, R"({"read":true})");
+    EXPECT_EQ(calls_,
+              (std::vector<std::string>{"read with the account", "admit with the read's account"}));
+    EXPECT_EQ(request_.username, "alice");
+    EXPECT_EQ(request_.account, nullptr);  // it pointed into dispatch's frame
+}
+
+TEST_F(TwoStepAuthenticationTest, ARefusedAccountReplacesTheReadsAnswer) {
+    found_->is_active = false;
+    Response r = send(Method::kGet, "Bearer good");
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.body, R"({"detail":"User is inactive","code":"user_inactive"})");
+    found_.reset();  // the user is gone
+    r = send(Method::kHead, "Bearer good");
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(calls_.size(), 4U);
+}
+
+TEST_F(TwoStepAuthenticationTest, AReadThatDidNotLookTheAccountUpLeavesItToAdmit) {
+    fills_ = false;  // an embedded database, or a handler that answered before reading
+    stored_.reset();
+    const Response r = send(Method::kGet, "Bearer good");
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.body, R"({"detail":"User not found","code":"user_not_found"})");
+    EXPECT_EQ(calls_, (std::vector<std::string>{"read with the account", "admit after a lookup"}));
+}
+
+TEST_F(TwoStepAuthenticationTest, WritesAreAdmittedBeforeTheHandlerRuns) {
+    Response r = send(Method::kPost, "Bearer good");
+    EXPECT_EQ(r.status, 201);
+    EXPECT_EQ(calls_, (std::vector<std::string>{"admit after a lookup", "write as alice"}));
+    calls_.clear();
+    stored_->is_active = false;
+    r = send(Method::kPost, "Bearer good");
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(calls_, std::vector<std::string>{"admit after a lookup"});
+}
+
+TEST_F(TwoStepAuthenticationTest, ABadTokenOrNoneNeverReachesTheRead) {
+    EXPECT_EQ(send(Method::kGet, "Bearer bad").status, 401);
+    const Response r = send(Method::kGet, std::nullopt);
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.body, R"({"detail":"Authentication credentials were not provided."})");
+    EXPECT_TRUE(calls_.empty());
+}
+
 }  // namespace
 }  // namespace taskapi::http
