@@ -238,37 +238,43 @@ std::optional<Router::Match> Router::match(std::string_view path) const {
     return std::nullopt;
 }
 
+namespace {
+
+// The route's handler for a method (GET's for HEAD: GET without the body); nullptr for OPTIONS,
+// which the router answers itself, and for methods no route offers.
+const Handler* handler_for(const Route& route, Method method) {
+    switch (method) {
+        case Method::kGet:
+        case Method::kHead:
+            return &route.get;
+        case Method::kPost:
+            return &route.post;
+        case Method::kPut:
+            return &route.put;
+        case Method::kPatch:
+            return &route.patch;
+        case Method::kDelete:
+            return &route.del;
+        case Method::kOptions:
+        case Method::kOther:
+            return nullptr;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
 Work Router::work_for(const Request& request) const {
     const auto m = match(request.path);
     if (!m) return Work::kInline;
     const Route& route = *m->route;
-    const Handler* handler = nullptr;
     Work work = route.work;
-    switch (request.method) {
-        case Method::kGet:
-        case Method::kHead:
-            handler = &route.get;
-            break;
-        case Method::kPost:
-            handler = &route.post;
-            break;
-        case Method::kPut:
-            handler = &route.put;
-            break;
-        case Method::kPatch:
-            handler = &route.patch;
-            break;
-        case Method::kDelete:
-            handler = &route.del;
-            break;
-        case Method::kOptions:
-            work = route.actions_work;
-            break;
-        case Method::kOther:
-            work = Work::kInline;
-            break;
+    if (request.method == Method::kOptions) {
+        work = route.actions_work;
+    } else if (const Handler* handler = handler_for(route, request.method);
+               handler == nullptr || !*handler) {
+        work = Work::kInline;  // 405
     }
-    if (handler != nullptr && !*handler) work = Work::kInline;  // 405
     const bool authenticates = route.access != Access::kNoAuthentication && request.authorization;
     if (authenticates && work == Work::kInline) return Work::kDatabase;
     // Without credentials an authenticated route answers 401 before its handler runs.
@@ -359,29 +365,8 @@ Response Router::dispatch_view(Request& request, const Match& m) const {
         }
 
         // 3. The method.
-        const Handler* handler = nullptr;
-        switch (request.method) {
-            case Method::kGet:
-            case Method::kHead:  // GET without the body
-                handler = &route.get;
-                break;
-            case Method::kPost:
-                handler = &route.post;
-                break;
-            case Method::kPut:
-                handler = &route.put;
-                break;
-            case Method::kPatch:
-                handler = &route.patch;
-                break;
-            case Method::kDelete:
-                handler = &route.del;
-                break;
-            case Method::kOptions:
-                return options_response(route, request);
-            case Method::kOther:
-                break;
-        }
+        if (request.method == Method::kOptions) return options_response(route, request);
+        const Handler* handler = handler_for(route, request.method);
         if (handler == nullptr || !*handler) {
             return error_response(
                 core::make_error(core::ErrorCode::kMethodNotAllowed,
