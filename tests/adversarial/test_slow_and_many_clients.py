@@ -110,7 +110,10 @@ def test_a_fast_request_after_a_trickle_is_served(slow_server):
 # ---------------------------------------------------------------------------- idle connections
 @pytest.fixture
 def idle_server(server_factory):
-    return server_factory(env=dict(QUIET, TASKAPI_IDLE_TIMEOUT="2"))
+    # A connection that never sent a byte waits the first-byte timeout, one kept alive the idle
+    # timeout: both 2 s, well inside the tests' 10 s (the first-byte default, 10 s, raced them).
+    return server_factory(env=dict(QUIET, TASKAPI_IDLE_TIMEOUT="2",
+                                   TASKAPI_FIRST_BYTE_TIMEOUT="2"))
 
 
 def test_idle_keep_alive_connection_is_closed(idle_server):
