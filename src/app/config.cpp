@@ -1,5 +1,7 @@
 #include "app/config.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -158,6 +160,34 @@ core::Status allowed_hosts(Config& config, const std::string& value) {
     return core::Ok{};
 }
 
+// Comma-separated schemes, each an HTTP token (RFC 9110 5.6.2: no space, no separator), at
+// most 8.
+core::Status auth_header_types(Config& config, const std::string& value) {
+    std::vector<std::string> types;
+    std::string_view rest = value;
+    for (;;) {
+        const auto comma = rest.find(',');
+        const std::string_view item = core::trim_blanks(rest.substr(0, comma));
+        const bool token = !item.empty() && std::all_of(item.begin(), item.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+                   std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+        });
+        if (!token) {
+            return core::make_error(
+                core::ErrorCode::kInvalidArgument,
+                "expected comma-separated schemes such as Bearer,JWT, got '" + value + "'");
+        }
+        types.emplace_back(item);
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+    }
+    if (types.size() > 8) {
+        return core::make_error(core::ErrorCode::kInvalidArgument, "at most 8 schemes");
+    }
+    config.auth_header_types = std::move(types);
+    return core::Ok{};
+}
+
 core::Status num_proxies(Config& config, const std::string& value) {
     auto n = parse_count(value, 0, 16, "a number");
     if (!n) return std::move(n).error();
@@ -250,6 +280,10 @@ constexpr Setting kSettings[] = {
      "`.example.com` the domain and its subdomains, ports ignored); others get 400, except "
      "`/api/health/` and `/api/ready/` (probed by IP). Set it to the public name in production",
      allowed_hosts},
+    {"TASKAPI_AUTH_HEADER_TYPES", "Bearer", "",
+     "`Authorization` schemes accepted with an access token, comma-separated (SimpleJWT's "
+     "`AUTH_HEADER_TYPES`, e.g. `Bearer,JWT`); a 401's `WWW-Authenticate` names the first",
+     auth_header_types},
     {"TASKAPI_NUM_PROXIES", "0", "",
      "trusted proxies in front that append to `X-Forwarded-For` (0: ignore the header)",
      num_proxies},

@@ -53,6 +53,9 @@ struct Config {
         .failures_per_username_address = auth::Rate{10, std::chrono::minutes{1}},  // failures
         .failures_per_username = auth::Rate{100, std::chrono::hours{1}}};  // failures, anywhere
     int num_proxies = 0;  // trusted proxies in front: X-Forwarded-For entries to honour
+    // The Authorization schemes accepted with an access token (SimpleJWT's AUTH_HEADER_TYPES);
+    // the first is the one a 401's WWW-Authenticate names.
+    std::vector<std::string> auth_header_types{"Bearer"};
     // Host header values answered (Django's ALLOWED_HOSTS syntax; what DEBUG allows by default).
     http::AllowedHosts allowed_hosts =
         http::AllowedHosts::parse("localhost,127.0.0.1,[::1]").value();

@@ -13,7 +13,7 @@ Application::Application(const Config& config, std::unique_ptr<storage::Storage>
               clock_),
       users_(storage_->users(), hasher_, clock_),
       tasks_(storage_->tasks(), clock_),
-      authenticator_(tokens_, storage_->users()),
+      authenticator_(tokens_, storage_->users(), config.auth_header_types),
       login_throttle_(storage_->throttles(), config.login_rates, clock_),
       auth_handlers_(users_, tokens_, login_throttle_, config.num_proxies),
       task_handlers_(tasks_),
@@ -31,6 +31,7 @@ Application::Application(const Config& config, std::unique_ptr<storage::Storage>
     // A request without Host (HTTP/1.0) is given the listen address, which must pass.
     hosts.add(config.host.find(':') == std::string::npos ? config.host : "[" + config.host + "]");
     router_.set_allowed_hosts(std::move(hosts));
+    router_.set_authenticate_scheme(config.auth_header_types.front());
 }
 
 std::optional<core::Error> error_for_storage_exception(const std::exception& e) {

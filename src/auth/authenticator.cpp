@@ -1,5 +1,6 @@
 #include "auth/authenticator.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace taskapi::auth {
@@ -64,7 +65,10 @@ core::Result<std::optional<core::Claimant>> Authenticator::verify(
     std::optional<std::string_view> authorization) const {
     if (!authorization) return std::optional<core::Claimant>{};
     const auto parts = split_whitespace(*authorization);
-    if (parts.count == 0 || parts.items[0] != "Bearer") return std::optional<core::Claimant>{};
+    if (parts.count == 0 || std::find(header_types_.begin(), header_types_.end(), parts.items[0]) ==
+                                header_types_.end()) {
+        return std::optional<core::Claimant>{};
+    }
     if (parts.count != 2) {
         return failure("Authorization header must contain two space-delimited values",
                        "bad_authorization_header");

@@ -2,7 +2,10 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "auth/token_service.hpp"
 #include "core/principal.hpp"
@@ -14,8 +17,11 @@ namespace taskapi::auth {
 // Thread-safe.
 class Authenticator {
 public:
-    Authenticator(const TokenService& tokens, users::UserRepository& users)
-        : tokens_(tokens), users_(users) {}
+    // `header_types`: the schemes accepted before the token (SimpleJWT's AUTH_HEADER_TYPES);
+    // any other scheme is anonymous. Compared exactly, as SimpleJWT does.
+    Authenticator(const TokenService& tokens, users::UserRepository& users,
+                  std::vector<std::string> header_types = {"Bearer"})
+        : tokens_(tokens), users_(users), header_types_(std::move(header_types)) {}
 
     // nullopt (anonymous) when there is no header or it is not a Bearer one; the user when the
     // token is valid, the user exists and is active and the token was issued after the user's
@@ -38,6 +44,7 @@ public:
 private:
     const TokenService& tokens_;
     users::UserRepository& users_;
+    std::vector<std::string> header_types_;
 };
 
 }  // namespace taskapi::auth

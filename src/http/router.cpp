@@ -214,7 +214,14 @@ Response redirect(const Request& request, std::string_view raw_path) {
 }
 
 // The API view's finishing steps, for every answer of a matched route.
-Response finish_view(Response response, const Route& route, std::optional<int> indent) {
+// `scheme`: the 401's WWW-Authenticate names it (the first accepted Authorization scheme).
+Response finish_view(Response response, const Route& route, std::optional<int> indent,
+                     const std::string& scheme) {
+    if (response.status == 401 && scheme != "Bearer") {
+        for (auto& [name, value] : response.headers) {
+            if (name == "WWW-Authenticate") value = scheme + " realm=\"api\"";
+        }
+    }
     // Every answer rendered after a successful negotiation honours its indent, errors included.
     if (indent && response.content_type == kJsonType && !response.body.empty()) {
         indent_body(response, *indent);
@@ -387,12 +394,13 @@ Response Router::dispatch_view(Request& request, const Match& m) const {
     const std::optional<int> indent = negotiated ? negotiated->indent : std::nullopt;
     if (response.deferred) {
         // The slow part finishes like any other answer of this view, on whatever thread runs it.
-        response.deferred = [work = std::move(response.deferred), &route, indent] {
-            return finish_view(work(), route, indent);
+        response.deferred = [work = std::move(response.deferred), &route, indent,
+                             &scheme = authenticate_scheme_] {
+            return finish_view(work(), route, indent, scheme);
         };
         return response;
     }
-    return finish_view(std::move(response), route, indent);
+    return finish_view(std::move(response), route, indent, authenticate_scheme_);
 }
 
 }  // namespace taskapi::http

@@ -86,6 +86,9 @@ public:
     // header."} before anything else, unless its route is any_host. Without it, any Host goes.
     void set_allowed_hosts(AllowedHosts hosts) { allowed_hosts_ = std::move(hosts); }
 
+    // The scheme a 401's WWW-Authenticate names (`<scheme> realm="api"`); Bearer unless set.
+    void set_authenticate_scheme(std::string scheme) { authenticate_scheme_ = std::move(scheme); }
+
     // What answering `request` needs, before dispatch() runs: a path match and a look at the
     // method and the Authorization header, nothing else (no authentication, no Host check).
     //  - a path no route matches (404, redirect): kInline;
@@ -114,6 +117,7 @@ private:
     std::optional<Authentication> authentication_;  // set: routes may read_has_account
     std::vector<Route> routes_;
     std::optional<AllowedHosts> allowed_hosts_;
+    std::string authenticate_scheme_ = "Bearer";
 };
 
 }  // namespace taskapi::http

@@ -277,3 +277,31 @@ def test_every_read_of_tasks_refuses_a_refused_account(server_factory):
     assert r.status_code == 200 and [t["title"] for t in r.json()] == ["alice's", "long", "longer"], show(r)
     assert srv.get(L + "%d/" % own, fresh).json()["title"] == "alice's"
     assert srv.get(L + "%d/" % carols, fresh).status_code == 404
+
+
+# ---------------------------------------------------------------- TASKAPI_AUTH_HEADER_TYPES
+# SimpleJWT's AUTH_HEADER_TYPES: the schemes accepted before a token; any other scheme is
+# anonymous; a 401's WWW-Authenticate names the first (the login's too).
+def test_auth_header_types_accept_each_scheme_and_name_the_first(server_factory):
+    srv = server_factory(env={"TASKAPI_AUTH_HEADER_TYPES": "JWT,Bearer"})
+    token = srv.login("alice")["access"]
+    for scheme in ("JWT", "Bearer"):
+        r = srv.get(ME, headers={"Authorization": scheme + " " + token})
+        assert_json(r, 200, ALICE, allow=ALLOW_RO)
+    for value in ("Token " + token, "jwt " + token, "JWT"):
+        r = get_list(srv, value)
+        assert r.status_code == 401, show(r)
+        assert r.headers["WWW-Authenticate"] == 'JWT realm="api"', show(r)
+    assert get_list(srv, "JWT").json() == BAD_AUTH_HEADER
+    assert get_list(srv, "Token " + token).json() == NOT_PROVIDED
+    r = srv.post("/api/auth/token/", {"username": "alice", "password": "wrong-password"})
+    assert r.status_code == 401 and r.headers["WWW-Authenticate"] == 'JWT realm="api"', show(r)
+
+
+def test_a_scheme_left_out_of_auth_header_types_is_anonymous(server_factory):
+    srv = server_factory(env={"TASKAPI_AUTH_HEADER_TYPES": "JWT"})
+    token = srv.login("alice")["access"]
+    r = get_list(srv, "Bearer " + token)
+    assert r.status_code == 401 and r.json() == NOT_PROVIDED, show(r)
+    assert r.headers["WWW-Authenticate"] == 'JWT realm="api"', show(r)
+    assert srv.get(ME, headers={"Authorization": "JWT " + token}).status_code == 200

@@ -222,6 +222,18 @@ TEST(ConfigFromEnvironment, ABadPostgresUrlIsRefusedWithoutItsPassword) {
     }
 }
 
+TEST(ConfigFromEnvironment, ReadsTheAuthHeaderTypes) {
+    EXPECT_EQ(config_from_environment({})->auth_header_types, std::vector<std::string>{"Bearer"});
+    EXPECT_EQ(config_from_environment({{"TASKAPI_AUTH_HEADER_TYPES", "JWT"}})->auth_header_types,
+              std::vector<std::string>{"JWT"});
+    EXPECT_EQ(config_from_environment({{"TASKAPI_AUTH_HEADER_TYPES", " Bearer , JWT "}})
+                  ->auth_header_types,
+              (std::vector<std::string>{"Bearer", "JWT"}));
+    for (const char* v : {"", ",", "Bearer,", "Bearer JWT", "Bea\"rer", "a,b,c,d,e,f,g,h,i"}) {
+        expect_refused("TASKAPI_AUTH_HEADER_TYPES", v);
+    }
+}
+
 TEST(ConfigFromEnvironment, ReadsTheDatabaseTimeoutAndPoolSize) {
     const auto config = config_from_environment(
         {{"TASKAPI_DB_STATEMENT_TIMEOUT", "2"}, {"TASKAPI_DB_POOL_SIZE", "32"}});

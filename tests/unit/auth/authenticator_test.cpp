@@ -84,6 +84,21 @@ TEST_F(AuthenticatorTest, OtherSchemesAreAnonymous) {
     expect_anonymous("JWT " + access_for(alice_));
 }
 
+TEST_F(AuthenticatorTest, TheConfiguredSchemesAreAcceptedAndOnlyThey) {
+    const Authenticator jwt_too{tokens_, users_, {"Bearer", "JWT"}};
+    for (const char* scheme : {"Bearer ", "JWT "}) {
+        const auto result = jwt_too.authenticate(scheme + access_for(alice_));
+        ASSERT_TRUE(result.has_value()) << scheme;
+        ASSERT_TRUE(result->has_value()) << scheme;
+        EXPECT_EQ((*result)->id, alice_);
+    }
+    const Authenticator jwt_only{tokens_, users_, {"JWT"}};
+    const auto bearer = jwt_only.authenticate("Bearer " + access_for(alice_));
+    ASSERT_TRUE(bearer.has_value());
+    EXPECT_FALSE(bearer->has_value());                       // anonymous
+    EXPECT_FALSE(jwt_only.authenticate("JWT").has_value());  // a bad header, as "Bearer" alone
+}
+
 TEST_F(AuthenticatorTest, LowercaseBearerIsAnonymous) {
     expect_anonymous("bearer " + access_for(alice_));
     expect_anonymous("BEARER " + access_for(alice_));
