@@ -131,18 +131,7 @@ def free_port():
 
 def proc_table():
     """pid -> (ppid, utime+stime jiffies) for every process."""
-    out = {}
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % d) as f:
-                st = f.read()
-        except OSError:
-            continue
-        rest = st[st.rfind(")") + 2:].split()
-        out[int(d)] = (int(rest[1]), int(rest[11]) + int(rest[12]))
-    return out
+    return {pid: (ppid, cpu) for pid, (ppid, cpu, _) in proc_stats().items()}
 
 
 def tree_pids(root, table=None):
