@@ -188,6 +188,22 @@ core::Status auth_header_types(Config& config, const std::string& value) {
     return core::Ok{};
 }
 
+core::Status cors_allowed_origins(Config& config, const std::string& value) {
+    auto cors = http::Cors::parse(value);
+    if (!cors) return std::move(cors).error();
+    config.cors = std::move(*cors);
+    return core::Ok{};
+}
+
+core::Status cors_allow_credentials(Config& config, const std::string& value) {
+    if (value != "true" && value != "false") {
+        return core::make_error(core::ErrorCode::kInvalidArgument,
+                                "expected true or false, got '" + value + "'");
+    }
+    config.cors_allow_credentials = value == "true";
+    return core::Ok{};
+}
+
 core::Status num_proxies(Config& config, const std::string& value) {
     auto n = parse_count(value, 0, 16, "a number");
     if (!n) return std::move(n).error();
@@ -284,6 +300,15 @@ constexpr Setting kSettings[] = {
      "`Authorization` schemes accepted with an access token, comma-separated (SimpleJWT's "
      "`AUTH_HEADER_TYPES`, e.g. `Bearer,JWT`); a 401's `WWW-Authenticate` names the first",
      auth_header_types},
+    {"TASKAPI_CORS_ALLOWED_ORIGINS", "", "empty (CORS off)",
+     "browser origins allowed to read answers (django-cors-headers' `CORS_ALLOWED_ORIGINS`): "
+     "comma-separated `scheme://host[:port]` (or `null`), or `*` for any origin "
+     "(`CORS_ALLOW_ALL_ORIGINS`); empty: no preflight answer, no `Access-Control-*` or "
+     "`Vary: Origin` headers ([API.md](docs/api.md#cors))",
+     cors_allowed_origins},
+    {"TASKAPI_CORS_ALLOW_CREDENTIALS", "false", "",
+     "`true`: `Access-Control-Allow-Credentials: true`, and the origin echoed instead of `*`",
+     cors_allow_credentials},
     {"TASKAPI_NUM_PROXIES", "0", "",
      "trusted proxies in front that append to `X-Forwarded-For` (0: ignore the header)",
      num_proxies},

@@ -16,6 +16,7 @@
 #include "core/log.hpp"
 #include "core/result.hpp"
 #include "http/allowed_hosts.hpp"
+#include "http/cors.hpp"
 #include "storage/open_storage.hpp"
 
 namespace taskapi::app {
@@ -59,6 +60,9 @@ struct Config {
     // Host header values answered (Django's ALLOWED_HOSTS syntax; what DEBUG allows by default).
     http::AllowedHosts allowed_hosts =
         http::AllowedHosts::parse("localhost,127.0.0.1,[::1]").value();
+    // Browser origins allowed to read answers (django-cors-headers); off by default.
+    http::Cors cors;
+    bool cors_allow_credentials = false;
 
     bool operator==(const Config&) const = default;
 };

@@ -32,6 +32,9 @@ Application::Application(const Config& config, std::unique_ptr<storage::Storage>
     hosts.add(config.host.find(':') == std::string::npos ? config.host : "[" + config.host + "]");
     router_.set_allowed_hosts(std::move(hosts));
     router_.set_authenticate_scheme(config.auth_header_types.front());
+    http::Cors cors = config.cors;
+    cors.set_allow_credentials(config.cors_allow_credentials);
+    router_.set_cors(std::move(cors));
 }
 
 std::optional<core::Error> error_for_storage_exception(const std::exception& e) {

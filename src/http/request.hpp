@@ -25,6 +25,9 @@ struct Request {
     std::optional<std::string> authorization;  // the Authorization header, if sent
     std::optional<std::string> content_type;   // the Content-Type header, if sent
     std::optional<std::string> accept;         // the Accept header, if sent
+    std::optional<std::string> origin;         // the Origin header, if sent (CORS)
+    // The Access-Control-Request-Method header, if sent: with OPTIONS, a CORS preflight.
+    std::optional<std::string> access_control_request_method;
     // The authority of an absolute-form target (http://host:port/path), else the Host header,
     // else (HTTP/1.0 without one) the bound address.
     std::string host;

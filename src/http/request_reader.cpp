@@ -342,6 +342,12 @@ Request RequestReader::take_request(std::string_view fallback_host) {
             case bhttp::field::accept:
                 append_line(r.accept, value);
                 break;
+            case bhttp::field::origin:
+                append_line(r.origin, value);
+                break;
+            case bhttp::field::access_control_request_method:
+                append_line(r.access_control_request_method, value);
+                break;
             case bhttp::field::content_type:
                 r.content_type.emplace(value);
                 break;
@@ -373,6 +379,18 @@ unsigned RequestReader::version() const { return impl_->version; }
 bool RequestReader::keep_alive() const { return impl_->keep_alive; }
 
 bool RequestReader::is_head() const { return impl_->is_head; }
+
+std::optional<std::string> RequestReader::origin() const {
+    // The fields parsed so far (Beast stores a field once its line is complete), the header
+    // section finished or not: a 413 for a declared length fails before it counts as done.
+    std::optional<std::string> out;
+    for (const auto& field : impl_->parser.get()) {
+        if (field.name() == bhttp::field::origin) {
+            append_line(out, std::string_view(field.value().data(), field.value().size()));
+        }
+    }
+    return out;
+}
 
 Response RequestReader::failure() const {
     const Failure f = impl_->failure.value_or(Failure{});

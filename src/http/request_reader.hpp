@@ -6,6 +6,8 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "http/request.hpp"
@@ -57,6 +59,9 @@ public:
 
     // After kFailed: the answer, a 4xx with Connection: close.
     [[nodiscard]] Response failure() const;
+    // After kFailed: the Origin header, if its line was read before the failure (for the CORS
+    // headers of the answer).
+    [[nodiscard]] std::optional<std::string> origin() const;
 
 private:
     struct Impl;

@@ -272,6 +272,7 @@ const Handler* handler_for(const Route& route, Method method) {
 }  // namespace
 
 Work Router::work_for(const Request& request) const {
+    if (cors_.is_preflight(request)) return Work::kInline;
     const auto m = match(request.path);
     if (!m) return Work::kInline;
     const Route& route = *m->route;
@@ -303,6 +304,26 @@ Router::Router(Authentication authentication)
       authentication_(std::move(authentication)) {}
 
 Response Router::dispatch(Request& request) const {
+    if (cors_.is_preflight(request)) return cors_.preflight_response(request);
+    Response response = dispatch_unadorned(request);
+    if (!cors_.is_enabled()) return response;
+    if (response.deferred) {
+        // Runs on another thread, maybe after `request` is gone: it owns what it uses.
+        response.deferred = [work = std::move(response.deferred), this, origin = request.origin,
+                             is_options = request.method == Method::kOptions] {
+            Response finished = work();
+            cors_.add_headers(finished,
+                              origin ? std::optional<std::string_view>(*origin) : std::nullopt,
+                              is_options);
+            return finished;
+        };
+        return response;
+    }
+    cors_.add_headers(response, request);
+    return response;
+}
+
+Response Router::dispatch_unadorned(Request& request) const {
     auto m = match(request.path);
     // Django checks the Host in its middleware, before URL resolution: unknown URLs and
     // redirects are refused too. The host is not echoed (it is the attacker's text).

@@ -12,6 +12,7 @@
 #include "core/principal.hpp"
 #include "core/result.hpp"
 #include "http/allowed_hosts.hpp"
+#include "http/cors.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
 
@@ -88,9 +89,15 @@ public:
 
     // The scheme a 401's WWW-Authenticate names (`<scheme> realm="api"`); Bearer unless set.
     void set_authenticate_scheme(std::string scheme) { authenticate_scheme_ = std::move(scheme); }
+    // From now on, CORS as django-cors-headers' middleware (first in MIDDLEWARE) does it: a
+    // preflight is answered 200 before anything else (the Host check included), and every
+    // answer, deferred ones included, gets the CORS headers.
+    void set_cors(Cors cors) { cors_ = std::move(cors); }
+    [[nodiscard]] const Cors& cors() const { return cors_; }
 
     // What answering `request` needs, before dispatch() runs: a path match and a look at the
     // method and the Authorization header, nothing else (no authentication, no Host check).
+    //  - a CORS preflight: kInline;
     //  - a path no route matches (404, redirect): kInline;
     //  - a route that authenticates, asked with an Authorization header: at least kDatabase
     //    (the user lookup); without one, authentication needs nothing;
@@ -112,12 +119,14 @@ private:
     };
     [[nodiscard]] std::optional<Match> match(std::string_view path) const;
     [[nodiscard]] Response dispatch_view(Request& request, const Match& match) const;
+    [[nodiscard]] Response dispatch_unadorned(Request& request) const;
 
     Authenticate authenticate_;
     std::optional<Authentication> authentication_;  // set: routes may read_has_account
     std::vector<Route> routes_;
     std::optional<AllowedHosts> allowed_hosts_;
     std::string authenticate_scheme_ = "Bearer";
+    Cors cors_;  // off unless set
 };
 
 }  // namespace taskapi::http

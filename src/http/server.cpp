@@ -6,7 +6,6 @@
 
 #include <array>
 #include <atomic>
-#include <chrono>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -24,6 +23,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/status.hpp>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <exception>
@@ -345,8 +345,10 @@ struct Server::Impl {
     // knows becomes its answer (a warning, at most one a second, counts them), any other is
     // logged with what was being answered (`describe()`) and the client gets the generic 500,
     // never the exception's text.
-    template <typename Fn, typename Describe>
-    Response answer_safely(Fn&& fn, Describe&& describe) const;
+    template <typename Fn>
+    Response answer_safely(Fn&& fn, const Request& request) const;
+    // busy_response() for `request`, with its CORS headers.
+    Response busy_for(const Request& request) const;
     Response dispatch_safely(Request& request) const;
     void log_expected_failure(const std::string& request_name, int status, const char* what) const;
 
@@ -363,24 +365,39 @@ struct Server::Impl {
     void forget(const Connection& conn);
 };
 
-template <typename Fn, typename Describe>
-Response Server::Impl::answer_safely(Fn&& fn, Describe&& describe) const {
+template <typename Fn>
+Response Server::Impl::answer_safely(Fn&& fn, const Request& request) const {
+    const auto describe = [&request] { return request.method_name + " " + request.path; };
+    const auto internal_error = [] {
+        return error_response(
+            core::make_error(core::ErrorCode::kInternal, "A server error occurred."));
+    };
+    Response answer;
     try {
         return fn();
     } catch (const std::exception& e) {
-        if (options.error_for_exception) {
-            if (auto error = options.error_for_exception(e)) {
-                Response answer = error_response(*error);
-                core::log_warning(describe() + " answered " + std::to_string(answer.status) + ": " +
-                                  e.what());
-                return answer;
-            }
+        auto error = options.error_for_exception ? options.error_for_exception(e) : std::nullopt;
+        if (error) {
+            answer = error_response(*error);
+            core::log_warning(describe() + " answered " + std::to_string(answer.status) + ": " +
+                              e.what());
+        } else {
+            core::log_error("unhandled error on " + describe() + ": " + e.what());
+            answer = internal_error();
         }
-        core::log_error("unhandled error on " + describe() + ": " + e.what());
     } catch (...) {
         core::log_error("unhandled non-standard exception on " + describe());
+        answer = internal_error();
     }
-    return error_response(core::make_error(core::ErrorCode::kInternal, "A server error occurred."));
+    // The router did not finish this answer: its CORS headers are added here.
+    router.cors().add_headers(answer, request);
+    return answer;
+}
+
+Response Server::Impl::busy_for(const Request& request) const {
+    Response busy = busy_response();
+    router.cors().add_headers(busy, request);
+    return busy;
 }
 
 void Server::Impl::log_expected_failure(const std::string& request_name, int status,
@@ -402,8 +419,7 @@ void Server::Impl::log_expected_failure(const std::string& request_name, int sta
 }
 
 Response Server::Impl::dispatch_safely(Request& request) const {
-    return answer_safely([this, &request] { return router.dispatch(request); },
-                         [&request] { return request.method_name + " " + request.path; });
+    return answer_safely([this, &request] { return router.dispatch(request); }, request);
 }
 
 awaitable<Response> Server::Impl::respond(Request request) {
@@ -413,7 +429,7 @@ awaitable<Response> Server::Impl::respond(Request request) {
     // waits once, and what needs nothing stored (health) never queues behind the database.
     if (database_pool && router.work_for(request) != Work::kInline) {
         const auto place = database_pool->enter();
-        if (!place) co_return busy_response();
+        if (!place) co_return busy_for(request);
         auto dispatch = [this, &request] { return dispatch_safely(request); };
         response = co_await run_on(database_pool->threads, dispatch);
     } else {
@@ -424,11 +440,8 @@ awaitable<Response> Server::Impl::respond(Request request) {
     // that is left after the handler's quick checks (a throttled login is answered at once)
     // takes a place in the queue.
     const auto place = slow_pool.enter();
-    if (!place) co_return busy_response();
-    auto finish = [this, &request, &response] {
-        return answer_safely(response.deferred,
-                             [&request] { return request.method_name + " " + request.path; });
-    };
+    if (!place) co_return busy_for(request);
+    auto finish = [this, &request, &response] { return answer_safely(response.deferred, request); };
     Response finished = co_await run_on(slow_pool.threads, finish);
     co_return finished;
 }
@@ -511,9 +524,16 @@ awaitable<Exchange> Server::Impl::read_request(Connection& conn, beast::flat_buf
                 exchange.request = reader.take_request(listen_host);
                 exchange.request.remote_address = conn.remote_address;
                 co_return exchange;
-            case RequestReader::Progress::kFailed:
+            case RequestReader::Progress::kFailed: {
                 exchange.failure = reader.failure();
+                // Answered outside the router: the CORS headers too, so that a browser's
+                // script can read why (413 above all).
+                const auto origin = reader.origin();
+                router.cors().add_headers(
+                    *exchange.failure,
+                    origin ? std::optional<std::string_view>(*origin) : std::nullopt, false);
                 co_return exchange;
+            }
             case RequestReader::Progress::kContinue: {
                 static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
                 auto [ec, n] =
