@@ -367,6 +367,25 @@ TEST(ConfigFromEnvironment, AllowedHosts) {
     for (const char* v : {"", " , "}) expect_refused("TASKAPI_ALLOWED_HOSTS", v);
 }
 
+TEST(ConfigFromEnvironment, Cors) {
+    const auto defaults = config_from_environment({});
+    EXPECT_FALSE(defaults->cors.is_enabled());
+    EXPECT_FALSE(defaults->cors_allow_credentials);
+    const auto set =
+        config_from_environment({{"TASKAPI_CORS_ALLOWED_ORIGINS", "http://a.test, *"}});
+    EXPECT_FALSE(set.has_value());
+    const auto on = config_from_environment({{"TASKAPI_CORS_ALLOWED_ORIGINS", "http://a.test"},
+                                             {"TASKAPI_CORS_ALLOW_CREDENTIALS", "true"}});
+    ASSERT_TRUE(on.has_value());
+    EXPECT_TRUE(on->cors.is_enabled());
+    EXPECT_TRUE(on->cors_allow_credentials);
+    for (const char* v : {"localhost:5173", "http://a.test/", "*,null"}) {
+        expect_refused("TASKAPI_CORS_ALLOWED_ORIGINS", v);
+    }
+    for (const char* v : {"", "1", "yes", "True"})
+        expect_refused("TASKAPI_CORS_ALLOW_CREDENTIALS", v);
+}
+
 // The table's defaults and Config's cannot drift apart: each default, read as a setting, gives
 // what Config holds without it.
 TEST(SettingsTable, EveryLiteralDefaultIsConfigsDefault) {

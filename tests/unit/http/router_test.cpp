@@ -810,3 +810,77 @@ TEST_F(TwoStepAuthenticationTest, ABadTokenOrNoneNeverReachesTheRead) {
 
 }  // namespace
 }  // namespace taskapi::http
+
+namespace taskapi::http {
+namespace {
+
+class RouterCorsTest : public RouterTest {
+protected:
+    RouterCorsTest() {
+        router_.set_allowed_hosts(AllowedHosts::parse("localhost").value());
+        router_.set_cors(Cors::parse("http://app.test").value());
+    }
+
+    static Request cross_origin(Method method, std::string path,
+                                std::optional<std::string> request_method = std::nullopt) {
+        return Request{.method = method,
+                       .method_name = std::string(method_name(method)),
+                       .path = std::move(path),
+                       .origin = "http://app.test",
+                       .access_control_request_method = std::move(request_method),
+                       .host = "localhost"};
+    }
+};
+
+TEST_F(RouterCorsTest, APreflightIsAnsweredBeforeHostAuthenticationAndRouting) {
+    for (const char* path : {"/api/tasks/1/", "/api/nope/"}) {
+        Request request = cross_origin(Method::kOptions, path, "DELETE");
+        request.host = "evil.test";
+        EXPECT_EQ(router_.work_for(request), Work::kInline) << path;
+        const Response r = router_.dispatch(request);
+        EXPECT_EQ(r.status, 200) << path;
+        EXPECT_TRUE(r.body.empty());
+        EXPECT_EQ(header(r, "Access-Control-Allow-Origin"), "http://app.test");
+        EXPECT_EQ(header(r, "Access-Control-Max-Age"), "86400");
+        EXPECT_EQ(header(r, "Allow"), std::nullopt);
+    }
+    EXPECT_EQ(authentications_, 0);
+    EXPECT_TRUE(calls_.empty());
+}
+
+TEST_F(RouterCorsTest, WithoutRequestMethodOptionsIsTheViews) {
+    Request request = cross_origin(Method::kOptions, "/api/tasks/1/");
+    request.authorization = "Bearer good";
+    EXPECT_EQ(router_.work_for(request), Work::kDatabase);
+    const Response r = router_.dispatch(request);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(header(r, "Vary"), "Accept, Origin");
+    EXPECT_EQ(header(r, "Access-Control-Allow-Methods"), "DELETE, GET, OPTIONS, PATCH, POST, PUT");
+}
+
+TEST_F(RouterCorsTest, EveryAnswerCarriesTheHeadersDeferredOnesIncluded) {
+    for (const auto& [path, status] : std::vector<std::pair<std::string, int>>{
+             {"/api/tasks/", 401}, {"/api/nope/", 404}, {"/api/tasks", 301}}) {
+        Request request = cross_origin(Method::kGet, path);
+        const Response r = router_.dispatch(request);
+        EXPECT_EQ(r.status, status) << path;
+        EXPECT_EQ(header(r, "Access-Control-Allow-Origin"), "http://app.test") << path;
+        EXPECT_EQ(count_headers(r, "Vary"), 1) << path;
+    }
+    Request request = cross_origin(Method::kGet, "/api/tasks/");
+    request.host = "evil.test";
+    const Response refused = router_.dispatch(request);
+    EXPECT_EQ(refused.status, 400);
+    EXPECT_EQ(header(refused, "Access-Control-Allow-Origin"), "http://app.test");
+
+    Request login = cross_origin(Method::kPost, "/api/auth/token/");
+    Response pending = router_.dispatch(login);
+    ASSERT_TRUE(static_cast<bool>(pending.deferred));
+    const Response done = pending.deferred();
+    EXPECT_EQ(header(done, "Access-Control-Allow-Origin"), "http://app.test");
+    EXPECT_EQ(header(done, "Vary"), "Accept, Origin");
+    EXPECT_EQ(header(done, "Cache-Control"), "no-store");
+}
+
+}  // namespace
+}  // namespace taskapi::http
