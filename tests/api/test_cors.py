@@ -208,3 +208,23 @@ def test_a_bad_setting_stops_start_up(server_factory, env):
     res = srv.cli("serve", "--port", "0", env=env, timeout=10)
     assert res.returncode == 1, res.stdout + res.stderr
     assert next(iter(env)) in res.stderr, res.stderr
+
+
+def test_an_answer_made_by_the_servers_catch_site_carries_allow_origin(server_factory):
+    """A write held past the database's timeout: the exception becomes 500 (SQLite) or 503
+    (PostgreSQL) outside the router, with the CORS headers all the same."""
+    from test_database_execution import WriteLock
+    srv = server_factory(env={"TASKAPI_CORS_ALLOWED_ORIGINS": ORIGIN, "TASKAPI_DB_THREADS": "2"})
+    token = srv.login("alice")["access"]
+    lock = WriteLock(srv)
+    try:
+        body = b'{"title":"never"}'
+        head = ("POST /api/tasks/ HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: %s\r\n"
+                "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+                "Content-Length: %d\r\n\r\n" % (ORIGIN, token, len(body))).encode()
+        status, headers, _ = raw_exchange(srv.port, head + body, timeout=60)
+    finally:
+        lock.release()
+    assert status == (503 if srv.pg_database else 500), headers
+    assert headers.get("access-control-allow-origin") == ORIGIN, headers
+    assert headers.get("vary") == "Origin", headers
