@@ -76,6 +76,17 @@ def test_preflight_on_any_path_and_before_the_host_check(listed):
                      allowed(ORIGIN, options=True))
 
 
+def test_what_makes_a_preflight(listed):
+    # The header's presence, even empty; only with OPTIONS.
+    assert_preflight(preflight(listed, method=""), allowed(ORIGIN, options=True))
+    r = listed.post("/api/tasks/", {"title": "x"},
+                    headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST"})
+    assert r.status_code == 401 and cors_headers(r) == allowed(ORIGIN), show(r)
+    r = listed.options("/api/nope/", headers={"Origin": ORIGIN})
+    assert r.status_code == 404 and r.headers.get("Vary") == "Origin", show(r)
+    assert cors_headers(r) == allowed(ORIGIN, options=True), show(r)
+
+
 def test_options_without_request_method_is_the_views_options(listed):
     r = listed.options("/api/tasks/", headers={"Origin": ORIGIN})
     assert r.status_code == 401 and r.content == compact(NOT_PROVIDED), show(r)
