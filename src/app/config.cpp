@@ -204,6 +204,15 @@ core::Status cors_allow_credentials(Config& config, const std::string& value) {
     return core::Ok{};
 }
 
+core::Status allow_registration(Config& config, const std::string& value) {
+    if (value != "0" && value != "1") {
+        return core::make_error(core::ErrorCode::kInvalidArgument,
+                                "expected 1 or 0, got '" + value + "'");
+    }
+    config.allow_registration = value == "1";
+    return core::Ok{};
+}
+
 core::Status num_proxies(Config& config, const std::string& value) {
     auto n = parse_count(value, 0, 16, "a number");
     if (!n) return std::move(n).error();
@@ -309,6 +318,11 @@ constexpr Setting kSettings[] = {
     {"TASKAPI_CORS_ALLOW_CREDENTIALS", "false", "",
      "`true`: `Access-Control-Allow-Credentials: true`, and the origin echoed instead of `*`",
      cors_allow_credentials},
+    {"TASKAPI_ALLOW_REGISTRATION", "0", "",
+     "`1`: `POST /api/auth/register/` `{username, password}` creates an account (Django's "
+     "username rules and four default password validators; throttled as a login of the "
+     "client address); `0`: no such route ([API.md](docs/api.md#registration))",
+     allow_registration},
     {"TASKAPI_NUM_PROXIES", "0", "",
      "trusted proxies in front that append to `X-Forwarded-For` (0: ignore the header)",
      num_proxies},

@@ -63,6 +63,8 @@ struct Config {
     // Browser origins allowed to read answers (django-cors-headers); off by default.
     http::Cors cors;
     bool cors_allow_credentials = false;
+    // POST /api/auth/register/ exists (off by default: anyone could create accounts).
+    bool allow_registration = false;
 
     bool operator==(const Config&) const = default;
 };

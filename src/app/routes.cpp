@@ -16,6 +16,7 @@ Application::Application(const Config& config, std::unique_ptr<storage::Storage>
       authenticator_(tokens_, storage_->users(), config.auth_header_types),
       login_throttle_(storage_->throttles(), config.login_rates, clock_),
       auth_handlers_(users_, tokens_, login_throttle_, config.num_proxies),
+      registration_handler_(users_, login_throttle_, config.num_proxies),
       task_handlers_(tasks_),
       router_(http::Authentication{
           .verify =
@@ -26,7 +27,8 @@ Application::Application(const Config& config, std::unique_ptr<storage::Storage>
               [this](const core::Claimant& claimant, const core::AccountLookup& lookup) {
                   return authenticator_.admit(claimant, lookup);
               }}) {
-    add_routes(router_, auth_handlers_, task_handlers_, *storage_);
+    add_routes(router_, auth_handlers_, task_handlers_, *storage_,
+               config.allow_registration ? &registration_handler_ : nullptr);
     http::AllowedHosts hosts = config.allowed_hosts;
     // A request without Host (HTTP/1.0) is given the listen address, which must pass.
     hosts.add(config.host.find(':') == std::string::npos ? config.host : "[" + config.host + "]");
@@ -45,7 +47,7 @@ std::optional<core::Error> error_for_storage_exception(const std::exception& e) 
 }
 
 void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandlers& tasks,
-                storage::Storage& storage) {
+                storage::Storage& storage, auth::RegistrationHandler* registration) {
     using http::Access;
     using http::Request;
     using http::Work;
@@ -99,6 +101,23 @@ void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandl
                 .headers = no_store,
                 .post = [&auth](const Request& r) { return auth.refresh(r); },
                 .actions = [](const Request&) { return auth::AuthHandlers::refresh_actions(); }});
+
+    // Off by default: without it the path is unknown (404), as a URL that urls.py lacks. A view
+    // with DRF's default authentication and AllowAny: anonymous, but a bad token is refused.
+    if (registration != nullptr) {
+        router.add({.pattern = "/api/auth/register/",
+                    .name = "Register",
+                    .description = "Creates a user account: a username and a password that "
+                                   "Django's password validators accept.",
+                    .access = Access::kPublic,
+                    .work = Work::kCpu,
+                    .post = [registration](const Request& r) {
+                        return registration->register_user(r);
+                    },
+                    .actions = [](const Request&) {
+                        return auth::RegistrationHandler::actions();
+                    }});
+    }
 
     router.add({.pattern = "/api/tasks/",
                 .name = "Task List",

@@ -9,6 +9,7 @@
 #include "auth/auth_handlers.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/login_throttle.hpp"
+#include "auth/registration_handler.hpp"
 #include "auth/token_service.hpp"
 #include "core/clock.hpp"
 #include "http/router.hpp"
@@ -38,6 +39,7 @@ private:
     auth::Authenticator authenticator_;
     auth::LoginThrottle login_throttle_;
     auth::AuthHandlers auth_handlers_;
+    auth::RegistrationHandler registration_handler_;
     tasks::TaskHandlers task_handlers_;
     http::Router router_;
 };
@@ -46,8 +48,9 @@ private:
 // storage::UnavailableError is database_unavailable() (503); anything else nullopt (500).
 std::optional<core::Error> error_for_storage_exception(const std::exception& e);
 
-// The routes of the API (the DRF design's urls.py and DefaultRouter).
+// The routes of the API (the DRF design's urls.py and DefaultRouter); POST
+// /api/auth/register/ only with a `registration` handler (TASKAPI_ALLOW_REGISTRATION).
 void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandlers& tasks,
-                storage::Storage& storage);
+                storage::Storage& storage, auth::RegistrationHandler* registration = nullptr);
 
 }  // namespace taskapi::app

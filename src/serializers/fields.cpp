@@ -63,6 +63,12 @@ core::Error Validation::error() const {
 
 std::optional<std::string> Validation::char_field(const json::object& data, const Field& field,
                                                   const InputContext& ctx) {
+    return char_field(data, field, ctx, nullptr);
+}
+
+std::optional<std::string> Validation::char_field(const json::object& data, const Field& field,
+                                                  const InputContext& ctx,
+                                                  CharValidators validators) {
     const std::string_view name = field.name;
     const json::value* v = data.if_contains(name);
     if (v == nullptr) {
@@ -101,6 +107,12 @@ std::optional<std::string> Validation::char_field(const json::object& data, cons
     }
     std::string value(trimmed);
     bool valid = true;
+    if (validators != nullptr) {
+        for (std::string& message : validators(value)) {
+            add(name, std::move(message));
+            valid = false;
+        }
+    }
     if (field.max_length != 0 && core::count_code_points(value) > field.max_length) {
         add(name, "Ensure this field has no more than " + std::to_string(field.max_length) +
                       " characters.");

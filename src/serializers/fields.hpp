@@ -92,6 +92,15 @@ public:
     // after the length's.
     std::optional<std::string> char_field(const boost::json::object& data, const Field& field,
                                           const InputContext& ctx);
+    // The same with the field's own validators (a model field's, such as Django's username
+    // validator), which DRF runs before CharField's (length, NUL, surrogates): `validators`
+    // returns the messages for the trimmed text, empty when it passes.
+    using CharValidators = std::vector<std::string> (*)(std::string_view text);
+    std::optional<std::string> char_field(const boost::json::object& data, const Field& field,
+                                          const InputContext& ctx, CharValidators validators);
+    // A serializer's own check refuses `field` (a UniqueValidator, validate()): adds `message`
+    // to the field's list, or starts the list after those of the fields already refused.
+    void reject(std::string_view field, std::string message) { add(field, std::move(message)); }
     std::optional<bool> boolean_field(const boost::json::object& data, const Field& field,
                                       const InputContext& ctx);
 

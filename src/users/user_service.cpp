@@ -1,5 +1,7 @@
 #include "users/user_service.hpp"
 
+#include <algorithm>
+
 #include "core/text.hpp"
 #include "users/username.hpp"
 
@@ -60,6 +62,12 @@ core::Status UserService::check_username(std::string_view username) {
     return core::Ok{};
 }
 
+bool UserService::has_username_characters(std::string_view username) {
+    std::u32string code_points;
+    if (username.empty() || !core::decode_utf8(username, code_points)) return false;
+    return std::all_of(code_points.begin(), code_points.end(), is_username_code_point);
+}
+
 core::Status UserService::check_password(std::string_view password) {
     if (!core::is_valid_utf8(password)) return invalid("the password is not valid UTF-8");
     // Logins trim surrounding whitespace (as DRF does), so such a password could never be used.
@@ -83,6 +91,16 @@ core::Result<User> UserService::create_user(const NewAccount& account) {
     user.password_hash = hasher_.hash(account.password);
     user.is_active = account.is_active;
     user.is_superuser = account.is_superuser;
+    user.date_joined = clock_.now();
+    return repository_.create(user);
+}
+
+core::Result<User> UserService::register_user(std::string_view username,
+                                              std::string_view password) {
+    NewUser user;
+    // As Django's UserManager.create_user, which a registration serializer's create() calls.
+    user.username = normalize_username(username);
+    user.password_hash = hasher_.hash(password);
     user.date_joined = clock_.now();
     return repository_.create(user);
 }

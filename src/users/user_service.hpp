@@ -36,6 +36,11 @@ public:
     // Stores the username in NFKC form (normalize_username), as Django does. kInvalidArgument for
     // a bad username or password, kConflict when the (normalized) username is taken.
     core::Result<User> create_user(const NewAccount& account);
+    // A self-registered account (POST /api/auth/register/), active, not a superuser: the
+    // username stored in NFKC form, the password hashed (slow: not on an I/O thread). The caller
+    // has validated both (Django's username rules and password validators); kConflict when the
+    // normalized username is taken, also by a registration of the same name at the same time.
+    core::Result<User> register_user(std::string_view username, std::string_view password);
     // Also revokes every token issued before now (User::password_changed_at). kNotFound for an
     // unknown user, kInvalidArgument for a bad password.
     core::Status change_password(std::string_view username, std::string_view password);
@@ -55,6 +60,9 @@ public:
 
     // Username rules (Django's): 1 to 150 characters, letters, digits and @ . + - _ only.
     [[nodiscard]] static core::Status check_username(std::string_view username);
+    // Django's UnicodeUsernameValidator (^[\w.@+-]+\Z) as check_username applies it: not empty,
+    // valid UTF-8, only allowed characters (any length).
+    [[nodiscard]] static bool has_username_characters(std::string_view username);
     [[nodiscard]] static core::Status check_password(std::string_view password);
 
 private:

@@ -192,6 +192,16 @@ TEST(ConfigFromEnvironment, RefusesAnUnknownLogLevel) {
     for (const char* v : {"", "verbose", "INFO ", "trace"}) expect_refused("TASKAPI_LOG_LEVEL", v);
 }
 
+TEST(ConfigFromEnvironment, RegistrationIsOffUnlessSetTo1) {
+    EXPECT_FALSE(config_from_environment({})->allow_registration);
+    EXPECT_TRUE(config_from_environment({{"TASKAPI_ALLOW_REGISTRATION", "1"}})->allow_registration);
+    EXPECT_FALSE(
+        config_from_environment({{"TASKAPI_ALLOW_REGISTRATION", "0"}})->allow_registration);
+    for (const char* v : {"", "true", "yes", "on", "2", " 1"}) {
+        expect_refused("TASKAPI_ALLOW_REGISTRATION", v);
+    }
+}
+
 TEST(ConfigFromEnvironment, RefusesAnEmptyHost) { expect_refused("TASKAPI_HOST", ""); }
 
 TEST(ConfigFromEnvironment, RefusesADatabaseUrlItCannotServe) {
