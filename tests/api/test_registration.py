@@ -151,7 +151,7 @@ def test_a_name_taken_in_another_spelling_of_its_nfkc_form(server):
     ("john.smith@example.com", "smithjohn", [SIMILAR]),    # a part of the name, split on \W+
     ("ivan", "\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668", [NUMERIC]),  # Arabic-Indic digits
     ("ivan", "\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078", [NUMERIC]),  # superscripts
-    ("ivan", "ivan", [SIMILAR, SHORT]),
+    ("ivan", "ivan", [SIMILAR, SHORT, COMMON]),             # "ivan" is on the list too
 ], ids=["similar-short", "common-numeric", "short-common-numeric", "common", "common-trimmed",
         "similar", "similar-part", "arabic-digits", "superscripts", "name-as-password"])
 def test_password_validators(server, username, password, messages):
