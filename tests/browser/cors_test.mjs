@@ -22,6 +22,7 @@ const bin = process.env.TASKAPI_BIN;
 const chromiumPath = process.env.TASKAPI_CHROMIUM || "/usr/bin/chromium";
 const outDir = process.env.TASKAPI_BROWSER_OUT || fs.mkdtempSync(path.join(os.tmpdir(), "taskapi-browser-out-"));
 const postgresUrl = process.env.TASKAPI_TEST_POSTGRES_URL || "";
+const backend = postgresUrl ? "postgresql" : "sqlite";
 const secretKey = "taskapi-browser-test-signing-key-0123456789abcdef";
 // A name of its own, so that a shared PostgreSQL database may already hold other users.
 const username = "spa" + process.pid + "x" + Date.now();
@@ -136,7 +137,7 @@ async function main() {
   assert.equal(steps.remove.body, null);
   assert.equal(steps.after.status, 200);
   assert.deepEqual(steps.after.body, []);
-  await page.screenshot({ path: path.join(outDir, "cors-allowed.png"), fullPage: true });
+  await page.screenshot({ path: path.join(outDir, `cors-allowed-${backend}.png`), fullPage: true });
   await allowed.stop();
 
   // 2. Not allowed: the server answers (checked from outside a browser), the browser refuses.
@@ -156,9 +157,9 @@ async function main() {
         "Chromium names CORS as the reason:\n" + consoleLines.join("\n"));
   const log = await page.locator("#log").innerText();
   check(log.includes("refused by the browser"), "the page shows the refusal: " + log);
-  await page.screenshot({ path: path.join(outDir, "cors-refused.png"), fullPage: true });
+  await page.screenshot({ path: path.join(outDir, `cors-refused-${backend}.png`), fullPage: true });
   console.log(`ok: cross-origin CRUD works with TASKAPI_CORS_ALLOWED_ORIGINS=${origin} and is ` +
-              `refused without it (${postgresUrl ? "PostgreSQL" : "SQLite"}); screenshots in ${outDir}`);
+              `refused without it (${backend}); screenshots in ${outDir}`);
 }
 
 let status = 0;
