@@ -105,18 +105,15 @@ void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandl
     // Off by default: without it the path is unknown (404), as a URL that urls.py lacks. A view
     // with DRF's default authentication and AllowAny: anonymous, but a bad token is refused.
     if (registration != nullptr) {
-        router.add({.pattern = "/api/auth/register/",
-                    .name = "Register",
-                    .description = "Creates a user account: a username and a password that "
-                                   "Django's password validators accept.",
-                    .access = Access::kPublic,
-                    .work = Work::kCpu,
-                    .post = [registration](const Request& r) {
-                        return registration->register_user(r);
-                    },
-                    .actions = [](const Request&) {
-                        return auth::RegistrationHandler::actions();
-                    }});
+        router.add(
+            {.pattern = "/api/auth/register/",
+             .name = "Register",
+             .description = "Creates a user account: a username and a password that "
+                            "Django's password validators accept.",
+             .access = Access::kPublic,
+             .work = Work::kCpu,
+             .post = [registration](const Request& r) { return registration->register_user(r); },
+             .actions = [](const Request&) { return auth::RegistrationHandler::actions(); }});
     }
 
     router.add({.pattern = "/api/tasks/",

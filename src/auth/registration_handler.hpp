@@ -18,10 +18,8 @@ namespace taskapi::auth {
 // text and (below, in validation) UnicodeUsernameValidator and a UniqueValidator; password with
 // the model's max_length 128.
 inline constexpr std::array kRegisterFields{
-    serializers::Field{.name = "id",
-                       .type = serializers::FieldType::kInteger,
-                       .read_only = true,
-                       .label = "ID"},
+    serializers::Field{
+        .name = "id", .type = serializers::FieldType::kInteger, .read_only = true, .label = "ID"},
     serializers::Field{.name = "username",
                        .type = serializers::FieldType::kString,
                        .required = true,

@@ -131,8 +131,7 @@ std::vector<std::string> password_validation_errors(std::string_view password,
         errors.emplace_back("The password is too similar to the username.");
     }
     if (code_points.size() < kMinLength) {
-        errors.emplace_back(
-            "This password is too short. It must contain at least 8 characters.");
+        errors.emplace_back("This password is too short. It must contain at least 8 characters.");
     }
     if (is_common_password(password)) errors.emplace_back("This password is too common.");
     if (is_digits(code_points)) errors.emplace_back("This password is entirely numeric.");
