@@ -51,12 +51,18 @@ async function startPageServer() {
   return "http://127.0.0.1:" + server.address().port;
 }
 
+// A clean environment, as the API tests give the server, but for the sanitizers' options (a
+// sanitizer build's report must fail the run: see stop()).
 function baseEnv(dir) {
-  return {
+  const env = {
     PATH: process.env.PATH,
     TASKAPI_SECRET_KEY: secretKey,
     TASKAPI_DATABASE_URL: postgresUrl || "sqlite:///" + path.join(dir, "db.sqlite3"),
   };
+  for (const name of ["ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"]) {
+    if (process.env[name]) env[name] = process.env[name];
+  }
+  return env;
 }
 
 function runCli(dir, args, input) {
@@ -64,18 +70,20 @@ function runCli(dir, args, input) {
   check(res.status === 0, `taskapi ${args.join(" ")} failed (${res.status}): ${res.stderr}`);
 }
 
-// `taskapi serve` on a free port; resolves with its base URL once it logs that it listens.
+// `taskapi serve` on a free port; resolves with its base URL once it logs that it listens, and
+// stop(), which sends SIGTERM and checks that the server exits 0 (a graceful stop).
 function startTaskapi(dir, extraEnv) {
   const proc = spawn(bin, ["serve", "--host", "127.0.0.1", "--port", "0", "--threads", "2"], {
     cwd: dir, env: { ...baseEnv(dir), ...extraEnv }, stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  const stop = () => new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-    proc.once("exit", () => resolve());
-    proc.kill("SIGTERM");
-  });
-  cleanups.push(stop);
+  const exited = new Promise((resolve) => proc.once("exit", (code, signal) => resolve({ code, signal })));
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
+    const { code, signal } = await exited;
+    check(code === 0, `taskapi exited with ${code ?? signal} on SIGTERM:\n${output}`);
+  };
+  cleanups.push(() => stop().catch(() => {}));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("taskapi did not start:\n" + output)), 20000);
     const onData = (chunk) => {
