@@ -213,6 +213,17 @@ core::Status allow_registration(Config& config, const std::string& value) {
     return core::Ok{};
 }
 
+// The boolean spellings of the other true/false settings.
+template <bool Config::*member>
+core::Status flag(Config& config, const std::string& value) {
+    if (value != "true" && value != "false") {
+        return core::make_error(core::ErrorCode::kInvalidArgument,
+                                "expected true or false, got '" + value + "'");
+    }
+    config.*member = value == "true";
+    return core::Ok{};
+}
+
 core::Status num_proxies(Config& config, const std::string& value) {
     auto n = parse_count(value, 0, 16, "a number");
     if (!n) return std::move(n).error();
@@ -285,6 +296,15 @@ constexpr Setting kSettings[] = {
      seconds<&Config::access_token_lifetime, kMaxLifetime>},
     {"TASKAPI_REFRESH_TOKEN_LIFETIME", "86400", "", "seconds",
      seconds<&Config::refresh_token_lifetime, kMaxLifetime>},
+    {"TASKAPI_ROTATE_REFRESH_TOKENS", "false", "",
+     "`true`: a refresh also answers a new refresh token (SimpleJWT's `ROTATE_REFRESH_TOKENS`) "
+     "([API.md](docs/api.md#token-refresh))",
+     flag<&Config::rotate_refresh_tokens>},
+    {"TASKAPI_BLACKLIST_AFTER_ROTATION", "false", "",
+     "`true`: the refresh token a rotation replaced is blacklisted, and presenting it again "
+     "revokes every refresh token descended from the same login (SimpleJWT's "
+     "`BLACKLIST_AFTER_ROTATION`, plus reuse detection; [SECURITY.md](SECURITY.md))",
+     flag<&Config::blacklist_after_rotation>},
     {"TASKAPI_LOG_LEVEL", "info", "",
      "`debug` (adds one line per request), `info`, `warning`, `error`", log_level},
     {"TASKAPI_LOGIN_RATE_PER_ADDRESS", "20/min", "",

@@ -32,6 +32,9 @@ struct Config {
     std::optional<int> db_threads;
     std::chrono::seconds access_token_lifetime{300};
     std::chrono::seconds refresh_token_lifetime{86400};
+    // SimpleJWT's ROTATE_REFRESH_TOKENS and BLACKLIST_AFTER_ROTATION (auth::LifecycleSettings).
+    bool rotate_refresh_tokens = false;
+    bool blacklist_after_rotation = false;
     core::LogLevel log_level = core::LogLevel::kInfo;
     std::chrono::seconds idle_timeout{60};  // a kept-alive connection waiting for a request
     std::chrono::seconds read_timeout{30};  // receiving one request, from its first byte

@@ -15,7 +15,11 @@ Application::Application(const Config& config, std::unique_ptr<storage::Storage>
       tasks_(storage_->tasks(), clock_),
       authenticator_(tokens_, storage_->users(), config.auth_header_types),
       login_throttle_(storage_->throttles(), config.login_rates, clock_),
-      auth_handlers_(users_, tokens_, login_throttle_, config.num_proxies),
+      token_lifecycle_(
+          tokens_, storage_->refresh_tokens(), storage_->users(),
+          auth::LifecycleSettings{config.rotate_refresh_tokens, config.blacklist_after_rotation},
+          clock_),
+      auth_handlers_(users_, tokens_, token_lifecycle_, login_throttle_, config.num_proxies),
       registration_handler_(users_, login_throttle_, config.num_proxies),
       task_handlers_(tasks_),
       router_(http::Authentication{
@@ -101,6 +105,28 @@ void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandl
                 .headers = no_store,
                 .post = [&auth](const Request& r) { return auth.refresh(r); },
                 .actions = [](const Request&) { return auth::AuthHandlers::refresh_actions(); }});
+
+    // SimpleJWT's optional views. Each reads the refresh-token store (and blacklist writes it),
+    // so they run on the database executor, as refresh does.
+    router.add({.pattern = "/api/auth/token/verify/",
+                .name = "Token Verify",
+                .description = "Takes a token and indicates if it is valid.  This view provides no"
+                               "\ninformation about a token's fitness for a particular use.",
+                .access = Access::kNoAuthentication,
+                .headers = no_store,
+                .work = Work::kDatabase,
+                .post = [&auth](const Request& r) { return auth.verify(r); },
+                .actions = [](const Request&) { return auth::AuthHandlers::verify_actions(); }});
+
+    router.add({.pattern = "/api/auth/token/blacklist/",
+                .name = "Token Blacklist",
+                .description = "Takes a token and blacklists it. Must be used with the\n"
+                               "`rest_framework_simplejwt.token_blacklist` app installed.",
+                .access = Access::kNoAuthentication,
+                .headers = no_store,
+                .work = Work::kDatabase,
+                .post = [&auth](const Request& r) { return auth.blacklist(r); },
+                .actions = [](const Request&) { return auth::AuthHandlers::blacklist_actions(); }});
 
     // Off by default: without it the path is unknown (404), as a URL that urls.py lacks. A view
     // with DRF's default authentication and AllowAny: anonymous, but a bad token is refused.

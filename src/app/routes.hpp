@@ -10,6 +10,7 @@
 #include "auth/authenticator.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/registration_handler.hpp"
+#include "auth/token_lifecycle.hpp"
 #include "auth/token_service.hpp"
 #include "core/clock.hpp"
 #include "http/router.hpp"
@@ -38,6 +39,7 @@ private:
     tasks::TaskService tasks_;
     auth::Authenticator authenticator_;
     auth::LoginThrottle login_throttle_;
+    auth::TokenLifecycle token_lifecycle_;
     auth::AuthHandlers auth_handlers_;
     auth::RegistrationHandler registration_handler_;
     tasks::TaskHandlers task_handlers_;

@@ -16,6 +16,9 @@ constexpr const serializers::Field& kPassword =
     serializers::field_named(kTokenObtainPairFields, "password");
 constexpr const serializers::Field& kRefresh =
     serializers::field_named(kTokenRefreshFields, "refresh");
+constexpr const serializers::Field& kToken = serializers::field_named(kTokenVerifyFields, "token");
+constexpr const serializers::Field& kBlacklistRefresh =
+    serializers::field_named(kTokenBlacklistFields, "refresh");
 
 struct Credentials {
     std::string username;
@@ -42,7 +45,25 @@ core::Result<std::string> refresh_token_from_input(const boost::json::object& da
     return std::move(*refresh);
 }
 
-// Reads the body, which must be an object, and validates it with one of the two above.
+// TokenVerifySerializer's validation: the one field of kTokenVerifyFields.
+core::Result<std::string> token_from_input(const boost::json::object& data,
+                                           const serializers::InputContext& ctx) {
+    serializers::Validation v;
+    auto token = v.char_field(data, kToken, ctx);
+    if (!v.ok()) return v.error();
+    return std::move(*token);
+}
+
+// TokenBlacklistSerializer's validation: the one field of kTokenBlacklistFields.
+core::Result<std::string> blacklisted_token_from_input(const boost::json::object& data,
+                                                       const serializers::InputContext& ctx) {
+    serializers::Validation v;
+    auto refresh = v.char_field(data, kBlacklistRefresh, ctx);
+    if (!v.ok()) return v.error();
+    return std::move(*refresh);
+}
+
+// Reads the body, which must be an object, and validates it with one of the above.
 template <typename T>
 core::Result<T> validated_body(const http::Request& request,
                                core::Result<T> (*validate)(const boost::json::object&,
@@ -86,21 +107,30 @@ http::Response AuthHandlers::obtain_pair(const http::Request& request) {
 http::Response AuthHandlers::refresh(const http::Request& request) {
     auto refresh_token = validated_body(request, refresh_token_from_input);
     if (!refresh_token) return http::error_response(refresh_token.error());
-    auto token = tokens_.verify_refresh(*refresh_token);
-    if (!token) return http::error_response(token.error());
-    // Unlike SimpleJWT 5.2, a removed or deactivated user cannot refresh (API.md, difference 2),
-    // nor can a token issued before the password changed.
-    const auto user = users_.find(token->user);
-    if (!user || !user->is_active ||
-        users::issued_before_password_change(*user, token->iat ? token->iat->seconds() : 0)) {
-        return http::error_response(core::make_error(core::ErrorCode::kUnauthenticated,
-                                                     "Token is invalid or expired",
-                                                     std::string(kTokenNotValid)));
-    }
+    auto refreshed = lifecycle_.refresh(*refresh_token);
+    if (!refreshed) return http::error_response(refreshed.error());
     std::string body = "{\"access\":";
-    core::append_json_string(body, tokens_.access_from_refresh(*token));
+    core::append_json_string(body, refreshed->access);
+    if (refreshed->refresh) {
+        body += ",\"refresh\":";
+        core::append_json_string(body, *refreshed->refresh);
+    }
     body += '}';
     return http::json_response(200, std::move(body));
+}
+
+http::Response AuthHandlers::verify(const http::Request& request) {
+    auto token = validated_body(request, token_from_input);
+    if (!token) return http::error_response(token.error());
+    if (auto ok = lifecycle_.verify(*token); !ok) return http::error_response(ok.error());
+    return http::json_response(200, "{}");
+}
+
+http::Response AuthHandlers::blacklist(const http::Request& request) {
+    auto token = validated_body(request, blacklisted_token_from_input);
+    if (!token) return http::error_response(token.error());
+    if (auto ok = lifecycle_.blacklist(*token); !ok) return http::error_response(ok.error());
+    return http::json_response(200, "{}");
 }
 
 std::string AuthHandlers::obtain_pair_actions() {
@@ -109,6 +139,14 @@ std::string AuthHandlers::obtain_pair_actions() {
 
 std::string AuthHandlers::refresh_actions() {
     return serializers::actions_metadata("POST", kTokenRefreshFields);
+}
+
+std::string AuthHandlers::verify_actions() {
+    return serializers::actions_metadata("POST", kTokenVerifyFields);
+}
+
+std::string AuthHandlers::blacklist_actions() {
+    return serializers::actions_metadata("POST", kTokenBlacklistFields);
 }
 
 }  // namespace taskapi::auth

@@ -336,7 +336,14 @@ std::optional<DecodedClaims> verify_hs256(std::string_view token, std::string_vi
     if (const auto* type = payload->if_contains("token_type")) {
         out.token_type = type->is_string() ? std::string(type->get_string()) : std::string();
     }
-    out.has_jti = payload->contains("jti");
+    if (const auto* jti = payload->if_contains("jti")) {
+        out.has_jti = true;
+        if (jti->is_string()) {
+            out.jti = std::string(jti->get_string());
+        } else {
+            append_python_json(out.jti, *jti);
+        }
+    }
     if (const auto* uid = payload->if_contains("user_id")) read_user_id(*uid, out);
     for (const auto& member : *payload) {
         const std::string_view name = member.key();

@@ -38,6 +38,9 @@ struct DecodedClaims {
     bool has_exp = false;
     std::int64_t exp = 0;  // whole seconds (a fraction is cut off, as PyJWT's int() does)
     bool has_jti = false;
+    // The jti claim as the token ids of the refresh-token store keep it: a JSON string's text,
+    // any other JSON value written as PyJWT writes it (SimpleJWT's CharField takes str() of it).
+    std::string jti;
     std::optional<NumericDate> iat;
     bool has_user_id = false;
     bool user_id_valid = false;

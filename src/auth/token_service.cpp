@@ -85,7 +85,7 @@ core::Result<TokenService::Refreshable> TokenService::check(std::string_view tok
     if (!claims->has_user_id || !claims->user_id_valid) {
         return token_error("Token contained no recognizable user identification", kTokenNotValid);
     }
-    return Refreshable{core::UserId{claims->user_id}, claims->iat, claims->exp,
+    return Refreshable{core::UserId{claims->user_id}, claims->iat, claims->exp, claims->jti,
                        claims->copied_claims};
 }
 
@@ -119,6 +119,29 @@ std::string TokenService::access_from_refresh(const Refreshable& refresh) const 
     claims.jti = random_jti();
     claims.copied_claims = refresh.copied_claims;
     return encode_hs256(claims, settings_.signing_key);
+}
+
+TokenService::Minted TokenService::rotated_refresh(const Refreshable& refresh) const {
+    const std::int64_t now = core::to_unix_seconds(clock_.now());
+    TokenClaims claims;
+    claims.token_type = "refresh";
+    claims.exp = now + settings_.refresh_lifetime.count();
+    claims.iat = NumericDate{now};
+    claims.jti = random_jti();
+    claims.copied_claims = refresh.copied_claims;
+    Minted out{encode_hs256(claims, settings_.signing_key), claims.jti, claims.exp};
+    return out;
+}
+
+core::Result<TokenService::Verified> TokenService::verify_untyped(std::string_view token) const {
+    const auto claims =
+        verify_hs256(token, settings_.signing_key, seconds_since_epoch(clock_.now()));
+    if (!claims) return token_error("Token is invalid or expired", kTokenNotValid);
+    if (!claims->has_exp) return token_error("Token has no 'exp' claim", kTokenNotValid);
+    if (!claims->has_jti) return token_error("Token has no id", kTokenNotValid);
+    Verified out{claims->token_type, claims->jti, std::nullopt};
+    if (claims->has_user_id && claims->user_id_valid) out.user = core::UserId{claims->user_id};
+    return out;
 }
 
 }  // namespace taskapi::auth

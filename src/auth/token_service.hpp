@@ -56,6 +56,7 @@ public:
         core::UserId user;
         std::optional<NumericDate> iat;
         std::int64_t exp = 0;
+        std::string jti;            // DecodedClaims::jti
         std::string copied_claims;  // DecodedClaims::copied_claims
     };
     // Checks a refresh token; errors are kUnauthenticated, reason kTokenNotValid.
@@ -65,6 +66,26 @@ public:
     // jti, the refresh token's iat (now when it has none) and, after jti, every other claim of
     // the refresh token (user_id and any other) in its order, written as it came.
     [[nodiscard]] std::string access_from_refresh(const Refreshable& refresh) const;
+
+    struct Minted {
+        std::string token;
+        std::string jti;
+        std::int64_t exp = 0;
+    };
+    // The refresh token that replaces `refresh` when refresh tokens rotate, as SimpleJWT 5.2's
+    // TokenRefreshSerializer makes it: the same claims with a new jti, exp (now + the refresh
+    // lifetime) and iat (now).
+    [[nodiscard]] Minted rotated_refresh(const Refreshable& refresh) const;
+
+    struct Verified {
+        std::optional<std::string> token_type;  // as written; any type passes
+        std::string jti;
+        std::optional<core::UserId> user;  // nullopt when the user_id claim is missing or unusable
+    };
+    // SimpleJWT's UntypedToken (POST /api/auth/token/verify/): signature, times, exp and jti
+    // present; the type and the user are not checked. Errors are kUnauthenticated, reason
+    // kTokenNotValid, with the messages of verify_refresh.
+    [[nodiscard]] core::Result<Verified> verify_untyped(std::string_view token) const;
 
 private:
     [[nodiscard]] std::string mint(std::string_view type, core::UserId user, std::int64_t now,

@@ -11,6 +11,7 @@
 #include "app/config.hpp"
 #include "app/open_database.hpp"
 #include "app/serve_command.hpp"
+#include "auth/token_lifecycle.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "passwords/password_hasher.hpp"
@@ -178,18 +179,27 @@ int create_user(users::UserService& service, const Commands& c) {
     return kOk;
 }
 
-int change_password(users::UserService& service, const Commands& c) {
+// Both revoke the user's refresh tokens (SECURITY.md, "Logout, rotation and reuse detection").
+int change_password(users::UserService& service, storage::Storage& storage,
+                    const core::Clock& clock, const Commands& c) {
     auto password = read_password(c.password_stdin);
     if (!password) return fail(password.error().message);
     if (auto ok = service.change_password(c.username, *password); !ok) {
         return fail(ok.error().message);
     }
-    std::cout << "Password changed for user '" << c.username << "'.\n";
+    if (const auto user = storage.users().find_by_username(c.username)) {
+        auth::revoke_refresh_tokens(storage.refresh_tokens(), user->id, clock.now());
+    }
+    std::cout << "Password changed for user '" << c.username
+              << "'; the user's refresh tokens are revoked.\n";
     return kOk;
 }
 
-int delete_user(users::UserService& service, const Commands& c) {
+int delete_user(users::UserService& service, storage::Storage& storage, const core::Clock& clock,
+                const Commands& c) {
+    const auto user = storage.users().find_by_username(c.username);
     if (auto ok = service.delete_user(c.username); !ok) return fail(ok.error().message);
+    if (user) auth::revoke_refresh_tokens(storage.refresh_tokens(), user->id, clock.now());
     std::cout << "Deleted user '" << c.username << "' and the user's tasks.\n";
     return kOk;
 }
@@ -202,8 +212,8 @@ int account_command(const app::Config& config, const Commands& c) {
     const passwords::Argon2idHasher hasher;
     users::UserService service(opened->storage->users(), hasher, clock);
     if (c.createuser->parsed()) return create_user(service, c);
-    if (c.changepassword->parsed()) return change_password(service, c);
-    if (c.deleteuser->parsed()) return delete_user(service, c);
+    if (c.changepassword->parsed()) return change_password(service, *opened->storage, clock, c);
+    if (c.deleteuser->parsed()) return delete_user(service, *opened->storage, clock, c);
     return kUsage;
 }
 

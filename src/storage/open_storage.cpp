@@ -6,6 +6,7 @@
 #include "storage/postgres/pg_storage.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
 #include "storage/sqlite/sqlite_migrations.hpp"
+#include "storage/sqlite/sqlite_refresh_token_repository.hpp"
 #include "storage/sqlite/sqlite_task_repository.hpp"
 #include "storage/sqlite/sqlite_user_repository.hpp"
 
@@ -17,13 +18,14 @@ constexpr std::string_view kSqlitePrefix = "sqlite:///";
 class SqliteStorage final : public Storage {
 public:
     SqliteStorage(std::string path, bool synchronous_full)
-        : db_(std::move(path), synchronous_full), users_(db_), tasks_(db_) {
+        : db_(std::move(path), synchronous_full), users_(db_), tasks_(db_), refresh_tokens_(db_) {
         // Opening one connection up front reports a bad path at start-up, not on the first request.
         auto c = db_.acquire();
     }
     users::UserRepository& users() override { return users_; }
     tasks::TaskRepository& tasks() override { return tasks_; }
     auth::ThrottleStore& throttles() override { return throttles_; }
+    auth::RefreshTokenRepository& refresh_tokens() override { return refresh_tokens_; }
     int migrate() override {
         auto c = db_.acquire_writer();
         return sqlite::apply_migrations(*c);
@@ -46,6 +48,7 @@ private:
     sqlite::Database db_;
     sqlite::SqliteUserRepository users_;
     sqlite::SqliteTaskRepository tasks_;
+    sqlite::SqliteRefreshTokenRepository refresh_tokens_;
     memory::MemoryThrottleStore throttles_;  // one process per SQLite file
 };
 

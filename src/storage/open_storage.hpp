@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "auth/login_throttle.hpp"
+#include "auth/refresh_token_repository.hpp"
 #include "core/result.hpp"
 #include "tasks/task_repository.hpp"
 #include "users/user_repository.hpp"
@@ -21,6 +22,8 @@ public:
     // Login throttle history: this process's memory for SQLite, the database for PostgreSQL
     // (shared by every process on it).
     virtual auth::ThrottleStore& throttles() = 0;
+    // Blacklisted, rotated and revoked refresh tokens (ids only), in the database.
+    virtual auth::RefreshTokenRepository& refresh_tokens() = 0;
     // Applies pending schema migrations; returns how many were applied.
     virtual int migrate() = 0;
     // A description safe to log (no password).

@@ -7,6 +7,7 @@
 
 #include "storage/postgres/pg_migrations.hpp"
 #include "storage/postgres/pg_pool.hpp"
+#include "storage/postgres/pg_refresh_token_repository.hpp"
 #include "storage/postgres/pg_task_repository.hpp"
 #include "storage/postgres/pg_throttle_store.hpp"
 #include "storage/postgres/pg_user_repository.hpp"
@@ -39,7 +40,8 @@ public:
                             .size = options.pool_size}),
           users_(pool_),
           tasks_(pool_),
-          throttles_(pool_) {
+          throttles_(pool_),
+          refresh_tokens_(pool_) {
         // One connection up front reports an unreachable server at start-up, not on the first
         // request; it stays in the pool.
         auto c = pool_.lease();
@@ -47,6 +49,7 @@ public:
     users::UserRepository& users() override { return users_; }
     tasks::TaskRepository& tasks() override { return tasks_; }
     auth::ThrottleStore& throttles() override { return throttles_; }
+    auth::RefreshTokenRepository& refresh_tokens() override { return refresh_tokens_; }
     // A read: it goes through a lost connection once, as the other reads do.
     bool ping() override {
         try {
@@ -69,6 +72,7 @@ private:
     PgUserRepository users_;
     PgTaskRepository tasks_;
     PgThrottleStore throttles_;
+    PgRefreshTokenRepository refresh_tokens_;
 };
 
 }  // namespace

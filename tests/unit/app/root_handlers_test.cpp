@@ -32,6 +32,9 @@ public:
     users::UserRepository& users() override { throw std::logic_error("not in this test"); }
     tasks::TaskRepository& tasks() override { throw std::logic_error("not in this test"); }
     auth::ThrottleStore& throttles() override { throw std::logic_error("not in this test"); }
+    auth::RefreshTokenRepository& refresh_tokens() override {
+        throw std::logic_error("not in this test");
+    }
     int migrate() override { return 0; }
     [[nodiscard]] std::string describe() const override { return "ping"; }
     [[nodiscard]] bool blocks_on_network() const override { return true; }

@@ -10,6 +10,7 @@
 
 #include "auth/token_service.hpp"
 #include "fakes/fixed_clock.hpp"
+#include "fakes/in_memory_refresh_token_repository.hpp"
 #include "fakes/in_memory_user_repository.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
@@ -72,7 +73,9 @@ protected:
                    .failures_per_username_address = Rate{2, std::chrono::seconds{60}},
                    .failures_per_username = Rate{4, std::chrono::seconds{3600}}},
         clock_};
-    AuthHandlers handlers_{users_, tokens_, throttle_, 0};
+    fakes::InMemoryRefreshTokenRepository refresh_tokens_;
+    TokenLifecycle lifecycle_{tokens_, refresh_tokens_, repository_, LifecycleSettings{}, clock_};
+    AuthHandlers handlers_{users_, tokens_, lifecycle_, throttle_, 0};
     core::UserId alice_;
 };
 
@@ -269,7 +272,7 @@ TEST_F(AuthHandlersTest, ThrottlesFailuresOfAUsernameFromOneAddress) {
     LoginThrottle throttle{
         throttle_store_,
         LoginRates{.failures_per_username_address = Rate{2, std::chrono::seconds{60}}}, clock_};
-    AuthHandlers handlers{users_, tokens_, throttle, 0};
+    AuthHandlers handlers{users_, tokens_, lifecycle_, throttle, 0};
     const auto from = [this, &handlers](const std::string& body, const char* address) {
         http::Response r = handlers.obtain_pair(post(body, "application/json", address));
         return r.deferred ? r.deferred() : r;
