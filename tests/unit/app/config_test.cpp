@@ -396,6 +396,27 @@ TEST(ConfigFromEnvironment, Cors) {
         expect_refused("TASKAPI_CORS_ALLOW_CREDENTIALS", v);
 }
 
+TEST(ConfigFromEnvironment, ReadsTheRefreshTokenSettings) {
+    const auto defaults = config_from_environment({});
+    ASSERT_TRUE(defaults.has_value());
+    EXPECT_FALSE(defaults->rotate_refresh_tokens);  // off, as SimpleJWT's
+    EXPECT_FALSE(defaults->blacklist_after_rotation);
+    const auto on = config_from_environment({{"TASKAPI_ROTATE_REFRESH_TOKENS", "true"},
+                                             {"TASKAPI_BLACKLIST_AFTER_ROTATION", "true"}});
+    ASSERT_TRUE(on.has_value());
+    EXPECT_TRUE(on->rotate_refresh_tokens);
+    EXPECT_TRUE(on->blacklist_after_rotation);
+    const auto off = config_from_environment({{"TASKAPI_ROTATE_REFRESH_TOKENS", "false"},
+                                              {"TASKAPI_BLACKLIST_AFTER_ROTATION", "false"}});
+    ASSERT_TRUE(off.has_value());
+    EXPECT_FALSE(off->rotate_refresh_tokens);
+    EXPECT_FALSE(off->blacklist_after_rotation);
+    for (const char* v : {"", "1", "yes", "True", "on"}) {
+        expect_refused("TASKAPI_ROTATE_REFRESH_TOKENS", v);
+        expect_refused("TASKAPI_BLACKLIST_AFTER_ROTATION", v);
+    }
+}
+
 // The table's defaults and Config's cannot drift apart: each default, read as a setting, gives
 // what Config holds without it.
 TEST(SettingsTable, EveryLiteralDefaultIsConfigsDefault) {
