@@ -214,13 +214,13 @@ core::Status allow_registration(Config& config, const std::string& value) {
 }
 
 // The boolean spellings of the other true/false settings.
-template <bool Config::*member>
+template <bool Config::*kField>
 core::Status flag(Config& config, const std::string& value) {
     if (value != "true" && value != "false") {
         return core::make_error(core::ErrorCode::kInvalidArgument,
                                 "expected true or false, got '" + value + "'");
     }
-    config.*member = value == "true";
+    config.*kField = value == "true";
     return core::Ok{};
 }
 

@@ -401,8 +401,8 @@ TEST(ConfigFromEnvironment, ReadsTheRefreshTokenSettings) {
     ASSERT_TRUE(defaults.has_value());
     EXPECT_FALSE(defaults->rotate_refresh_tokens);  // off, as SimpleJWT's
     EXPECT_FALSE(defaults->blacklist_after_rotation);
-    const auto on = config_from_environment({{"TASKAPI_ROTATE_REFRESH_TOKENS", "true"},
-                                             {"TASKAPI_BLACKLIST_AFTER_ROTATION", "true"}});
+    const auto on = config_from_environment(
+        {{"TASKAPI_ROTATE_REFRESH_TOKENS", "true"}, {"TASKAPI_BLACKLIST_AFTER_ROTATION", "true"}});
     ASSERT_TRUE(on.has_value());
     EXPECT_TRUE(on->rotate_refresh_tokens);
     EXPECT_TRUE(on->blacklist_after_rotation);
