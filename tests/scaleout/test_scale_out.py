@@ -1,8 +1,10 @@
 """Several stateless taskapi processes on one database, nginx in front (deploy/nginx/taskapi.conf).
 
 JWT makes the processes stateless: a token minted by one is good at every other, and what must
-be shared (users, tasks) lives in the database, so a user removed with the CLI is refused by all
-of them at once and concurrent writers (and patchers) through the balancer lose nothing. On
+be shared (users, tasks, blacklisted refresh tokens) lives in the database, so a user removed
+with the CLI is refused by all of them at once, a refresh token logged out or rotated away
+through one is refused by every other, and concurrent writers (and patchers) through the
+balancer lose nothing. On
 PostgreSQL the login-throttle history is in the database too, so the processes together allow
 the rate; on SQLite each process keeps its own (SECURITY.md, "Login throttling"). A process that
 dies leaves the others serving: nginx skips it.
@@ -16,6 +18,8 @@ from apihelpers import api_conftest as load_api_conftest, show
 
 L = "/api/tasks/"
 T = "/api/auth/token/"
+R = "/api/auth/token/refresh/"
+B = "/api/auth/token/blacklist/"
 ON_POSTGRES = bool(load_api_conftest().POSTGRES_URL)
 
 
@@ -86,6 +90,26 @@ def test_a_user_removed_with_the_cli_is_refused_by_every_process_at_once(farm):
         assert r.status_code == 401, show(r)
         assert r.json()["code"] == "user_not_found", show(r)
         assert direct(srv, L + "%d/" % task["id"], token).status_code == 401
+
+
+def test_a_refresh_token_blacklisted_through_one_process_is_refused_by_every_other(farm_factory):
+    f = farm_factory(env={"TASKAPI_ROTATE_REFRESH_TOKENS": "true",
+                          "TASKAPI_BLACKLIST_AFTER_ROTATION": "true"})
+    first, second, third = f.servers
+    blacklisted = {"detail": "Token is blacklisted", "code": "token_not_valid"}
+    tokens = first.login("alice")
+    r = first.post(B, {"refresh": tokens["refresh"]})
+    assert r.status_code == 200, show(r)
+    for srv in (second, third):
+        r = srv.post(R, {"refresh": tokens["refresh"]})
+        assert (r.status_code, r.json()) == (401, blacklisted), show(r)
+    # Rotation through one, reuse through another: the family is revoked for all of them.
+    login = second.login("bob")["refresh"]
+    rotated = second.post(R, {"refresh": login}).json()["refresh"]
+    r = third.post(R, {"refresh": login})
+    assert (r.status_code, r.json()) == (401, blacklisted), show(r)
+    r = first.post(R, {"refresh": rotated})
+    assert (r.status_code, r.json()) == (401, blacklisted), show(r)
 
 
 def test_eight_writers_through_the_balancer_lose_nothing(farm):
