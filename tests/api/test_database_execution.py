@@ -28,15 +28,17 @@ def start(server_factory, db_threads):
 
 
 class WriteLock:
-    """The server's database refusing writes until release(): held by another process."""
+    """The server's database refusing writes until release(): held by another process (on
+    PostgreSQL, writes of `table`)."""
 
-    def __init__(self, srv):
+    def __init__(self, srv, table="tasks"):
         self.db = self.psql = None
         if srv.pg_database:
             self.psql = subprocess.Popen(
                 ["psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", srv.database_url],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-            self.psql.stdin.write("BEGIN;\nLOCK TABLE tasks IN EXCLUSIVE MODE;\nSELECT 'locked';\n")
+            self.psql.stdin.write("BEGIN;\nLOCK TABLE %s IN EXCLUSIVE MODE;\nSELECT 'locked';\n"
+                                  % table)
             self.psql.stdin.flush()
             assert self.psql.stdout.readline().strip() == "locked"
         else:
@@ -177,6 +179,26 @@ def test_health_and_reads_answer_while_a_write_waits_on_the_database(server_fact
     assert body["title"] == "waits"
 
 
+def test_a_logout_waits_on_the_executor_not_on_an_io_thread(server_factory):
+    """POST /api/auth/token/blacklist/ writes the refresh-token store: it runs on the database
+    executor, as refresh and verify do, so the only I/O thread stays free while it waits."""
+    srv = start(server_factory, 1)
+    tokens = srv.login("alice")
+    lock = WriteLock(srv, table="refresh_tokens")
+    try:
+        waiting = send_raw(srv.port, "POST", "/api/auth/token/blacklist/", tokens["access"],
+                           {"refresh": tokens["refresh"]})
+        assert_json(srv.get("/api/health/"), 200, {"status": "ok"}, allow=ALLOW_RO)
+        assert not has_answer(waiting), "the logout did not wait: the test proves nothing"
+    finally:
+        lock.release()
+    status, body = read_answer(waiting)
+    waiting.close()
+    assert (status, body) == (200, {})
+    r = srv.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]})
+    assert r.status_code == 401 and r.json()["detail"] == "Token is blacklisted", show(r)
+
+
 def test_a_write_held_past_the_timeout_is_an_error_answer(server_factory):
     srv = start(server_factory, 2)
     token = srv.login("alice")["access"]
@@ -231,6 +253,8 @@ def test_every_kind_of_route_answers_with_the_executor(server_factory):
     assert srv.get("/api/tasks/").status_code == 401
     assert srv.options("/api/tasks/%d/" % task["id"], token).status_code == 200
     assert srv.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]}).status_code == 200
+    assert srv.post("/api/auth/token/verify/", {"token": tokens["refresh"]}).status_code == 200
+    assert srv.post("/api/auth/token/blacklist/", {"refresh": tokens["refresh"]}).status_code == 200
     assert srv.delete("/api/tasks/%d/" % task["id"], token).status_code == 204
     assert "database threads" in srv.log
 
