@@ -219,6 +219,59 @@ TEST_F(AuthHandlersTest, RefreshForAnInactiveUserIsRefused) {
     EXPECT_EQ(handlers_.refresh(post(R"({"refresh":")" + pair.refresh + "\"}")).status, 401);
 }
 
+TEST_F(AuthHandlersTest, RefreshWithRotationAnswersAccessThenRefresh) {
+    TokenLifecycle rotating{tokens_, refresh_tokens_, repository_,
+                            LifecycleSettings{.rotate_refresh_tokens = true}, clock_};
+    AuthHandlers handlers{users_, tokens_, rotating, throttle_, 0};
+    const TokenPair pair = tokens_.issue_pair(alice_);
+    const http::Response r = handlers.refresh(post(R"({"refresh":")" + pair.refresh + "\"}"));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.body.rfind(R"({"access":")", 0), 0u) << r.body;
+    const json::object body = json::parse(r.body).as_object();
+    ASSERT_EQ(body.size(), 2u);
+    EXPECT_TRUE(tokens_.verify_refresh(std::string(body.at("refresh").as_string())).has_value());
+}
+
+TEST_F(AuthHandlersTest, VerifyAnswersAnEmptyObject) {
+    const TokenPair pair = tokens_.issue_pair(alice_);
+    for (const std::string& token : {pair.access, pair.refresh}) {
+        const http::Response r = handlers_.verify(post(R"({"token":")" + token + "\"}"));
+        EXPECT_EQ(r.status, 200);
+        EXPECT_EQ(r.body, "{}");
+    }
+    const http::Response bad = handlers_.verify(post(R"({"token":"garbage"})"));
+    EXPECT_EQ(bad.status, 401);
+    EXPECT_EQ(bad.body, R"({"detail":"Token is invalid or expired","code":"token_not_valid"})");
+    EXPECT_EQ(handlers_.verify(post("{}")).body, R"({"token":["This field is required."]})");
+}
+
+TEST_F(AuthHandlersTest, ALoggedOutRefreshTokenGetsSimpleJwtsAnswers) {
+    const TokenPair pair = tokens_.issue_pair(alice_);
+    const std::string body = R"({"refresh":")" + pair.refresh + "\"}";
+    const http::Response out = handlers_.blacklist(post(body));
+    EXPECT_EQ(out.status, 200);
+    EXPECT_EQ(out.body, "{}");
+    const std::string blacklisted = R"({"detail":"Token is blacklisted","code":"token_not_valid"})";
+    EXPECT_EQ(handlers_.blacklist(post(body)).body, blacklisted);
+    const http::Response refreshed = handlers_.refresh(post(body));
+    EXPECT_EQ(refreshed.status, 401);
+    EXPECT_EQ(refreshed.body, blacklisted);
+    EXPECT_EQ(header(refreshed, "WWW-Authenticate"), R"(Bearer realm="api")");
+    const http::Response verified = handlers_.verify(post(R"({"token":")" + pair.refresh + "\"}"));
+    EXPECT_EQ(verified.status, 400);
+    EXPECT_EQ(verified.body, R"({"non_field_errors":["Token is blacklisted"]})");
+    EXPECT_EQ(handlers_.blacklist(post("{}")).body, R"({"refresh":["This field is required."]})");
+}
+
+TEST_F(AuthHandlersTest, VerifyAndBlacklistDescribeTheirFields) {
+    EXPECT_EQ(AuthHandlers::verify_actions(),
+              R"({"POST":{"token":{"type":"string","required":true,"read_only":false,)"
+              R"("label":"Token"}}})");
+    EXPECT_EQ(AuthHandlers::blacklist_actions(),
+              R"({"POST":{"refresh":{"type":"string","required":true,"read_only":false,)"
+              R"("label":"Refresh"}}})");
+}
+
 TEST_F(AuthHandlersTest, RefreshFieldIsRequiredAndNotBlank) {
     EXPECT_EQ(handlers_.refresh(post("{}")).body, R"({"refresh":["This field is required."]})");
     EXPECT_EQ(handlers_.refresh(post(R"({"refresh":""})")).body,
