@@ -155,7 +155,7 @@ def test_a_logged_out_refresh_token_is_refused_everywhere(server):
     answer(server.post(B, {"refresh": tokens["refresh"]}), 200, {})
     answer(server.post(B, {"refresh": tokens["refresh"]}), 401, BLACKLISTED)
     answer(server.post(R, {"refresh": tokens["refresh"]}), 401, BLACKLISTED)
-    # Difference 24: SimpleJWT 5.2 verifies it as valid (200 {}) unless BLACKLIST_AFTER_ROTATION
+    # Difference 25: SimpleJWT 5.2 verifies it as valid (200 {}) unless BLACKLIST_AFTER_ROTATION
     # is set; taskapi always gives that setting's answer.
     answer(server.post(V, {"token": tokens["refresh"]}), 400, VERIFY_BLACKLISTED)
     # The access token of that login lives on until it expires, as in SimpleJWT.
@@ -167,7 +167,7 @@ def test_a_logged_out_refresh_token_is_refused_everywhere(server):
 
 
 def test_blacklist_of_a_token_without_user_id(server):
-    """Difference 25: SimpleJWT stores such a token and answers 200 {}; taskapi keeps each row's
+    """Difference 26: SimpleJWT stores such a token and answers 200 {}; taskapi keeps each row's
     user, so it answers what refresh answers for that token."""
     token = crafted(token_type="refresh", drop=("user_id",))
     answer(server.post(B, {"refresh": token}), 401, NO_USER_ID)
@@ -247,9 +247,9 @@ def test_blacklist_after_rotation_refuses_the_replaced_token(strict):
 
 
 def test_reuse_of_a_rotated_token_revokes_its_whole_family(strict):
-    """Beyond SimpleJWT (RFC 9700 4.14.2; difference 26): the rotated-away token gets SimpleJWT's blacklisted
-    answer, and so does every token descended from the same login from then on (SimpleJWT would
-    still refresh them)."""
+    """Beyond SimpleJWT (RFC 9700 4.14.2; difference 27): the rotated-away token gets SimpleJWT's
+    blacklisted answer, and so does every token descended from the same login from then on
+    (SimpleJWT would still refresh them)."""
     tokens = strict.login("alice")
     first = strict.post(R, {"refresh": tokens["refresh"]}).json()
     second = strict.post(R, {"refresh": first["refresh"]}).json()
