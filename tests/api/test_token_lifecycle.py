@@ -27,7 +27,8 @@ R = "/api/auth/token/refresh/"
 
 BLACKLISTED = {"detail": "Token is blacklisted", "code": "token_not_valid"}
 VERIFY_BLACKLISTED = {"non_field_errors": ["Token is blacklisted"]}
-NO_USER_ID = {"detail": "Token contained no recognizable user identification", "code": "token_not_valid"}
+NO_USER_ID = {"detail": "Token contained no recognizable user identification",
+              "code": "token_not_valid"}
 
 ROTATE = {"TASKAPI_ROTATE_REFRESH_TOKENS": "true"}
 STRICT = {"TASKAPI_ROTATE_REFRESH_TOKENS": "true", "TASKAPI_BLACKLIST_AFTER_ROTATION": "true"}
@@ -225,7 +226,8 @@ def test_rotation_without_blacklisting_keeps_the_old_token_valid(rotating):
     again = rotating.post(R, {"refresh": tokens["refresh"]})
     assert again.status_code == 200, show(again)
     assert list(again.json()) == ["access", "refresh"]
-    assert rows(rotating, "jti IN (:a, :b)", a=jti(tokens["refresh"]), b=jti(first["refresh"])) == []
+    assert rows(rotating, "jti IN (:a, :b)",
+                a=jti(tokens["refresh"]), b=jti(first["refresh"])) == []
     answer(rotating.post(V, {"token": tokens["refresh"]}), 200, {})
     answer(rotating.post(B, {"refresh": tokens["refresh"]}), 200, {})
     # The token rotated from it is not of its family here: it still works.
