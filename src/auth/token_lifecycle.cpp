@@ -1,5 +1,8 @@
 #include "auth/token_lifecycle.hpp"
 
+#include <cstddef>
+#include <string_view>
+
 #include "users/user.hpp"
 
 namespace taskapi::auth {
@@ -8,6 +11,14 @@ namespace {
 core::Error invalid_or_expired() {
     return core::make_error(core::ErrorCode::kUnauthenticated, "Token is invalid or expired",
                             std::string(kTokenNotValid));
+}
+
+// The store keeps token ids of up to 255 bytes without NUL (SimpleJWT's OutstandingToken.jti is
+// a CharField(max_length=255); PostgreSQL's text holds no NUL). A token with another id, which
+// only a holder of the signing key can make, is refused before any store sees it.
+constexpr std::size_t kMaxStoredJti = 255;
+bool storable(std::string_view jti) {
+    return jti.size() <= kMaxStoredJti && jti.find('\0') == std::string_view::npos;
 }
 
 RefreshTokenId id_of(const TokenService::Refreshable& token) {
@@ -34,6 +45,7 @@ core::Status TokenLifecycle::verify(std::string_view token) {
     if (!verified) return std::move(verified).error();
     // Only refresh tokens naming a user ever get a row.
     if (verified->token_type != "refresh" || !verified->user) return core::Ok{};
+    if (!storable(verified->jti)) return invalid_or_expired();
     if (const auto row = store_.find(*verified->user, verified->jti);
         row && row->state != RefreshTokenState::kIssued) {
         core::Error e;
@@ -48,6 +60,7 @@ core::Status TokenLifecycle::verify(std::string_view token) {
 core::Result<TokenLifecycle::Refreshed> TokenLifecycle::refresh(std::string_view token) {
     auto presented = tokens_.verify_refresh(token);
     if (!presented) return std::move(presented).error();
+    if (!storable(presented->jti)) return invalid_or_expired();
     // SimpleJWT looks at the blacklist before anything else about the token.
     if (auto live = check_live(store_.find(presented->user, presented->jti)); !live) {
         return std::move(live).error();
@@ -81,6 +94,7 @@ core::Result<TokenLifecycle::Refreshed> TokenLifecycle::refresh(std::string_view
 core::Status TokenLifecycle::blacklist(std::string_view token) {
     auto presented = tokens_.verify_refresh(token);
     if (!presented) return std::move(presented).error();
+    if (!storable(presented->jti)) return invalid_or_expired();
     store_.purge_expired(clock_.now());
     if (const auto before = store_.blacklist(id_of(*presented))) {
         if (auto live = check_live(before); !live) return std::move(live).error();

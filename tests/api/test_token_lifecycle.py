@@ -174,6 +174,20 @@ def test_blacklist_of_a_token_without_user_id(server):
     answer(server.post(B, {"refresh": token}), 401, NO_USER_ID)
 
 
+def test_a_token_id_the_store_cannot_keep_is_refused(strict):
+    """A jti over 255 bytes (SimpleJWT's OutstandingToken.jti is a CharField(max_length=255)) or
+    with a NUL (PostgreSQL's text holds none) is refused as invalid by refresh, blacklist and
+    verify before the store sees it: a 401, never a 500. Only a holder of the key can make one."""
+    for bad in ("x" * 256, "a\u0000b", "\u0000"):
+        token = crafted(token_type="refresh", jti=bad)
+        for route, field in ((R, "refresh"), (B, "refresh"), (V, "token")):
+            answer(strict.post(route, {field: token}), 401, detail("Token is invalid or expired"))
+    # 255 bytes is a token id like any other.
+    token = crafted(token_type="refresh", jti="y" * 255)
+    answer(strict.post(B, {"refresh": token}), 200, {})
+    answer(strict.post(R, {"refresh": token}), 401, BLACKLISTED)
+
+
 def test_the_store_keeps_ids_never_tokens(server):
     """A login writes nothing; a logout writes one row: the jti, the user, the family (its own
     jti) and the token's exp."""
