@@ -195,32 +195,14 @@ core::Status cors_allowed_origins(Config& config, const std::string& value) {
     return core::Ok{};
 }
 
-core::Status cors_allow_credentials(Config& config, const std::string& value) {
-    if (value != "true" && value != "false") {
-        return core::make_error(core::ErrorCode::kInvalidArgument,
-                                "expected true or false, got '" + value + "'");
-    }
-    config.cors_allow_credentials = value == "true";
-    return core::Ok{};
-}
-
-core::Status allow_registration(Config& config, const std::string& value) {
-    if (value != "0" && value != "1") {
-        return core::make_error(core::ErrorCode::kInvalidArgument,
-                                "expected 1 or 0, got '" + value + "'");
-    }
-    config.allow_registration = value == "1";
-    return core::Ok{};
-}
-
-// The boolean spellings of the other true/false settings.
+// The boolean settings: `true` or `1`, `false` or `0` (the and Django's habits both).
 template <bool Config::*kField>
 core::Status flag(Config& config, const std::string& value) {
-    if (value != "true" && value != "false") {
+    if (value != "true" && value != "false" && value != "1" && value != "0") {
         return core::make_error(core::ErrorCode::kInvalidArgument,
-                                "expected true or false, got '" + value + "'");
+                                "expected true or false (1 or 0), got '" + value + "'");
     }
-    config.*kField = value == "true";
+    config.*kField = value == "true" || value == "1";
     return core::Ok{};
 }
 
@@ -337,12 +319,13 @@ constexpr Setting kSettings[] = {
      cors_allowed_origins},
     {"TASKAPI_CORS_ALLOW_CREDENTIALS", "false", "",
      "`true`: `Access-Control-Allow-Credentials: true`, and the origin echoed instead of `*`",
-     cors_allow_credentials},
-    {"TASKAPI_ALLOW_REGISTRATION", "0", "",
-     "`1`: `POST /api/auth/register/` `{username, password}` creates an account (Django's "
+     flag<&Config::cors_allow_credentials>},
+    {"TASKAPI_ALLOW_REGISTRATION", "false", "",
+     "`true` (or `1`): `POST /api/auth/register/` `{username, password}` creates an account "
+     "(Django's "
      "username rules and four default password validators; throttled as a login of the "
-     "client address); `0`: no such route ([API.md](docs/api.md#registration))",
-     allow_registration},
+     "client address); `false`: no such route ([API.md](docs/api.md#registration))",
+     flag<&Config::allow_registration>},
     {"TASKAPI_NUM_PROXIES", "0", "",
      "trusted proxies in front that append to `X-Forwarded-For` (0: ignore the header)",
      num_proxies},

@@ -192,12 +192,16 @@ TEST(ConfigFromEnvironment, RefusesAnUnknownLogLevel) {
     for (const char* v : {"", "verbose", "INFO ", "trace"}) expect_refused("TASKAPI_LOG_LEVEL", v);
 }
 
-TEST(ConfigFromEnvironment, RegistrationIsOffUnlessSetTo1) {
+TEST(ConfigFromEnvironment, RegistrationIsOffUnlessSet) {
     EXPECT_FALSE(config_from_environment({})->allow_registration);
     EXPECT_TRUE(config_from_environment({{"TASKAPI_ALLOW_REGISTRATION", "1"}})->allow_registration);
+    EXPECT_TRUE(
+        config_from_environment({{"TASKAPI_ALLOW_REGISTRATION", "true"}})->allow_registration);
     EXPECT_FALSE(
         config_from_environment({{"TASKAPI_ALLOW_REGISTRATION", "0"}})->allow_registration);
-    for (const char* v : {"", "true", "yes", "on", "2", " 1"}) {
+    EXPECT_FALSE(
+        config_from_environment({{"TASKAPI_ALLOW_REGISTRATION", "false"}})->allow_registration);
+    for (const char* v : {"", "True", "yes", "on", "2", " 1"}) {
         expect_refused("TASKAPI_ALLOW_REGISTRATION", v);
     }
 }
@@ -392,8 +396,9 @@ TEST(ConfigFromEnvironment, Cors) {
     for (const char* v : {"localhost:5173", "http://a.test/", "*,null"}) {
         expect_refused("TASKAPI_CORS_ALLOWED_ORIGINS", v);
     }
-    for (const char* v : {"", "1", "yes", "True"})
+    for (const char* v : {"", "2", "yes", "True"}) {
         expect_refused("TASKAPI_CORS_ALLOW_CREDENTIALS", v);
+    }
 }
 
 TEST(ConfigFromEnvironment, ReadsTheRefreshTokenSettings) {
@@ -411,7 +416,9 @@ TEST(ConfigFromEnvironment, ReadsTheRefreshTokenSettings) {
     ASSERT_TRUE(off.has_value());
     EXPECT_FALSE(off->rotate_refresh_tokens);
     EXPECT_FALSE(off->blacklist_after_rotation);
-    for (const char* v : {"", "1", "yes", "True", "on"}) {
+    EXPECT_TRUE(config_from_environment({{"TASKAPI_ROTATE_REFRESH_TOKENS", "1"}})
+                    ->rotate_refresh_tokens);  // 1 and 0 too, as every boolean setting
+    for (const char* v : {"", "2", "yes", "True", "on"}) {
         expect_refused("TASKAPI_ROTATE_REFRESH_TOKENS", v);
         expect_refused("TASKAPI_BLACKLIST_AFTER_ROTATION", v);
     }
