@@ -322,9 +322,8 @@ constexpr Setting kSettings[] = {
      flag<&Config::cors_allow_credentials>},
     {"TASKAPI_ALLOW_REGISTRATION", "false", "",
      "`true` (or `1`): `POST /api/auth/register/` `{username, password}` creates an account "
-     "(Django's "
-     "username rules and four default password validators; throttled as a login of the "
-     "client address); `false`: no such route ([API.md](docs/api.md#registration))",
+     "(Django's username rules and four default password validators; throttled as a login of "
+     "the client address); `false`: no such route ([API.md](docs/api.md#registration))",
      flag<&Config::allow_registration>},
     {"TASKAPI_NUM_PROXIES", "0", "",
      "trusted proxies in front that append to `X-Forwarded-For` (0: ignore the header)",
