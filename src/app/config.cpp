@@ -243,6 +243,24 @@ core::Status db_pool_size(Config& config, const std::string& value) {
     return core::Ok{};
 }
 
+core::Status page_size(Config& config, const std::string& value) {
+    if (value.empty()) {
+        config.page_size.reset();
+        return core::Ok{};
+    }
+    auto n = parse_count(value, 1, 1000000, "a number of tasks (empty: no pagination)");
+    if (!n) return std::move(n).error();
+    config.page_size = *n;
+    return core::Ok{};
+}
+
+core::Status max_page_size(Config& config, const std::string& value) {
+    auto n = parse_count(value, 1, 1000000, "a number of tasks");
+    if (!n) return std::move(n).error();
+    config.max_page_size = *n;
+    return core::Ok{};
+}
+
 struct Setting {
     std::string_view name;
     // The default as a value of the setting (it parses to Config's default), or empty when it
@@ -325,6 +343,14 @@ constexpr Setting kSettings[] = {
      "(Django's username rules and four default password validators; throttled as a login of "
      "the client address); `false`: no such route ([API.md](docs/api.md#registration))",
      flag<&Config::allow_registration>},
+    {"TASKAPI_PAGE_SIZE", "", "empty (no pagination)",
+     "tasks per page of `GET /api/tasks/` (DRF's `PAGE_SIZE` with `PageNumberPagination`): "
+     "the answer becomes `{\"count\",\"next\",\"previous\",\"results\"}` with `?page=` "
+     "and `?page_size=`; empty: the bare array of every task ([API.md](docs/api.md#task-list))",
+     page_size},
+    {"TASKAPI_MAX_PAGE_SIZE", "100", "",
+     "the most tasks `?page_size=` may ask for (`max_page_size`); a larger value gets this many",
+     max_page_size},
     {"TASKAPI_NUM_PROXIES", "0", "",
      "trusted proxies in front that append to `X-Forwarded-For` (0: ignore the header)",
      num_proxies},

@@ -68,6 +68,10 @@ struct Config {
     bool cors_allow_credentials = false;
     // POST /api/auth/register/ exists (off by default: anyone could create accounts).
     bool allow_registration = false;
+    // The task list's pagination (DRF's PAGE_SIZE; nullopt: none, the bare array) and the most
+    // ?page_size= may ask for (PageNumberPagination.max_page_size).
+    std::optional<std::int64_t> page_size;
+    std::int64_t max_page_size = 100;
 
     bool operator==(const Config&) const = default;
 };

@@ -21,7 +21,8 @@ Application::Application(const Config& config, std::unique_ptr<storage::Storage>
           clock_),
       auth_handlers_(users_, tokens_, token_lifecycle_, login_throttle_, config.num_proxies),
       registration_handler_(users_, login_throttle_, config.num_proxies),
-      task_handlers_(tasks_),
+      task_handlers_(tasks_, tasks::TaskListSettings{.page_size = config.page_size,
+                                                     .max_page_size = config.max_page_size}),
       router_(http::Authentication{
           .verify =
               [this](std::optional<std::string_view> header) {

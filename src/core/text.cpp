@@ -182,6 +182,26 @@ std::string_view strip_whitespace(std::string_view text) {
     return text.substr(begin, end - begin);
 }
 
+std::vector<std::string_view> split_whitespace(std::string_view text) {
+    std::vector<std::string_view> out;
+    std::size_t word = std::string_view::npos;  // where the current word began
+    for (std::size_t i = 0; i < text.size();) {
+        char32_t cp = 0;
+        std::size_t n = decode_one(text, i, cp);
+        const bool space = n != 0 && is_python_space(cp);
+        if (n == 0) n = 1;
+        if (space && word != std::string_view::npos) {
+            out.push_back(text.substr(word, i - word));
+            word = std::string_view::npos;
+        } else if (!space && word == std::string_view::npos) {
+            word = i;
+        }
+        i += n;
+    }
+    if (word != std::string_view::npos) out.push_back(text.substr(word));
+    return out;
+}
+
 std::string python_float_repr(double value) {
     if (value != value) return "nan";
     if (value == HUGE_VAL) return "inf";

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace taskapi::core {
 
@@ -40,6 +41,10 @@ void append_utf8(std::string& out, char32_t c);
 
 // Removes leading and trailing characters that Python's str.isspace() accepts.
 [[nodiscard]] std::string_view strip_whitespace(std::string_view text);
+
+// Python's str.split() without arguments: the runs of text between characters that
+// str.isspace() accepts, none of them empty. An invalid UTF-8 byte is not whitespace.
+[[nodiscard]] std::vector<std::string_view> split_whitespace(std::string_view text);
 
 // Python's repr() of a float: "1.0", "1e+20", "0.1", "inf".
 [[nodiscard]] std::string python_float_repr(double value);

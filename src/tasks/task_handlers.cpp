@@ -2,13 +2,17 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "core/text.hpp"
 #include "http/body_parser.hpp"
 #include "http/error_response.hpp"
+#include "http/query_string.hpp"
 #include "serializers/metadata.hpp"
 #include "tasks/task_json.hpp"
+#include "tasks/task_list_query.hpp"
 
 namespace taskapi::tasks {
 namespace {
@@ -23,57 +27,153 @@ std::optional<core::TaskId> task_id(const http::Request& request) {
 
 core::UserId owner(const http::Request& request) { return *request.user_id; }
 
-// The owner's tasks as one JSON array, written a piece at a time. Each piece is one read of the
-// tasks after the last one written, so a client that reads slowly never holds a database read
-// open; a list longer than one piece is therefore not a single snapshot (a task created or
-// deleted while it is sent may or may not be in it; every task appears at most once, in order).
+// The owner's tasks that a query selects as one JSON array (inside `head` and `tail`: a page's
+// envelope), written a piece at a time. Each piece is one read of the tasks after the last one
+// written (by id in the default order, else by position), so a client that reads slowly never
+// holds a database read open; a list longer than one piece is therefore not a single snapshot
+// (a task created or deleted while it is sent may or may not be in it; in the default order
+// every task appears at most once, in order; in another order, one may shift by a place).
 class TaskListBody final : public http::BodyStream {
 public:
-    // With `account`, the first read also looks the owner's account up (Request::account).
-    TaskListBody(TaskService& service, core::UserId owner, core::AccountLookup* account)
-        : service_(service), owner_(owner), account_(account) {}
+    // With `account`, the first read also looks the owner's account up (Request::account);
+    // only the whole, unordered, unfiltered list does.
+    TaskListBody(TaskService& service, core::UserId owner, TaskQuery query,
+                 core::AccountLookup* account, std::string head, std::string tail)
+        : service_(service),
+          owner_(owner),
+          query_(std::move(query)),
+          account_(account),
+          head_(std::move(head)),
+          tail_(std::move(tail)) {}
 
     // Appends tasks until `out` holds `budget` bytes or more (or the list is done); false when
     // the closing bracket was written.
     bool append(std::string& out, std::size_t budget) {
         if (!started_) {
-            out += '[';
+            out += head_;
             started_ = true;
         }
         bool full = false;
-        core::AccountLookup* account = std::exchange(account_, nullptr);
-        service_.for_each(
-            owner_, last_,
-            [&](const Task& task) {
-                if (out.size() >= budget) {
-                    full = true;
-                    return false;
-                }
-                if (last_.value != 0) out += ',';
-                append_task_json(out, task);
-                last_ = task.id;
-                return true;
-            },
-            account);
+        const auto visit = [&](const Task& task) {
+            if (out.size() >= budget) {
+                full = true;
+                return false;
+            }
+            if (written_ != 0) out += ',';
+            append_task_json(out, task);
+            last_ = task.id;
+            ++written_;
+            return true;
+        };
+        if (query_ == TaskQuery{}) {
+            service_.for_each(owner_, last_, visit, std::exchange(account_, nullptr));
+        } else {
+            service_.for_each_matching(owner_, rest_of_query(), visit);
+        }
         if (full) return true;
-        out += ']';
+        out += tail_;
         return false;
     }
 
     bool next(std::string& out) override { return append(out, kListPieceBytes); }
 
 private:
+    // The query for what is still to be written.
+    [[nodiscard]] TaskQuery rest_of_query() const {
+        TaskQuery rest = query_;
+        if (written_ != 0 && query_.has_default_order()) {
+            rest.after = last_;
+            rest.offset = 0;
+        } else {
+            rest.offset += written_;
+        }
+        if (rest.limit) *rest.limit -= written_;
+        return rest;
+    }
+
     TaskService& service_;
     core::UserId owner_;
+    TaskQuery query_;
     core::AccountLookup* account_;  // the first read's only
-    core::TaskId last_{0};          // ids start at 1
+    std::string head_;
+    std::string tail_;
+    core::TaskId last_{0};  // ids start at 1
+    std::int64_t written_ = 0;
     bool started_ = false;
 };
+
+// The filters and order of ?completed=, ?search= and ?ordering= (the last value of each, as
+// QueryDict.get reads it).
+TaskQuery query_from(const std::vector<http::QueryItem>& params) {
+    TaskQuery query;
+    const auto completed = http::last_value(params, "completed");
+    query.completed = completed_filter(completed ? std::optional<std::string_view>(*completed)
+                                                 : std::nullopt);
+    if (const auto search = http::last_value(params, "search")) {
+        query.search_terms = search_terms(*search);
+    }
+    if (const auto ordering = http::last_value(params, "ordering")) {
+        query.ordering = task_ordering(*ordering);
+    }
+    return query;
+}
+
+std::optional<std::string_view> view_of(const std::optional<std::string>& value) {
+    return value ? std::optional<std::string_view>(*value) : std::nullopt;
+}
+
+void append_link(std::string& out, const std::optional<std::string>& url) {
+    if (url) {
+        core::append_json_string(out, *url);
+    } else {
+        out += "null";
+    }
+}
 
 }  // namespace
 
 http::Response TaskHandlers::list(const http::Request& request) {
-    auto body = std::make_shared<TaskListBody>(service_, owner(request), request.account);
+    const std::vector<http::QueryItem> params = http::parse_query(request.query);
+    TaskQuery query = query_from(params);
+    std::string head = "[";
+    std::string tail = "]";
+    if (list_settings_.page_size) {
+        // PageNumberPagination: the count first, then the page asked for, then its links.
+        const std::int64_t size =
+            page_size(view_of(http::last_value(params, "page_size")), *list_settings_.page_size,
+                      list_settings_.max_page_size);
+        const std::int64_t count = service_.count_matching(owner(request), query);
+        const std::int64_t pages = page_count(count, size);
+        const auto number = page_number(view_of(http::last_value(params, "page")), pages);
+        if (!number) {
+            return http::error_response(
+                core::make_error(core::ErrorCode::kNotFound, "Invalid page."));
+        }
+        query.offset = (*number - 1) * size;
+        query.limit = size;
+        std::optional<std::string> next;
+        std::optional<std::string> previous;
+        if (*number < pages) {
+            next = http::absolute_uri(
+                request, http::replace_query_param(request.query, "page",
+                                                   std::to_string(*number + 1)));
+        }
+        if (*number > 1) {
+            previous = http::absolute_uri(
+                request, *number == 2 ? http::remove_query_param(request.query, "page")
+                                      : http::replace_query_param(request.query, "page",
+                                                                  std::to_string(*number - 1)));
+        }
+        head = "{\"count\":" + std::to_string(count) + ",\"next\":";
+        append_link(head, next);
+        head += ",\"previous\":";
+        append_link(head, previous);
+        head += ",\"results\":[";
+        tail = "]}";
+    }
+    // The account comes with the read only on the plain list's path (TaskListBody).
+    auto body = std::make_shared<TaskListBody>(service_, owner(request), std::move(query),
+                                               request.account, std::move(head), std::move(tail));
     http::Response r = http::json_response(200, {});
     if (body->append(r.body, kListWholeAnswerBytes)) r.rest = std::move(body);
     return r;

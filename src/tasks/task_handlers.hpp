@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "http/request.hpp"
@@ -15,11 +17,23 @@ namespace taskapi::tasks {
 inline constexpr std::size_t kListWholeAnswerBytes = std::size_t{1024} * 1024;
 inline constexpr std::size_t kListPieceBytes = std::size_t{64} * 1024;
 
+// How the list is paginated (TASKAPI_PAGE_SIZE, TASKAPI_MAX_PAGE_SIZE).
+struct TaskListSettings {
+    // Tasks per page: DRF's PAGE_SIZE. nullopt: no pagination, the bare array.
+    std::optional<std::int64_t> page_size;
+    // The most ?page_size= may ask for (PageNumberPagination.max_page_size).
+    std::int64_t max_page_size = 100;
+};
+
 class TaskHandlers {
 public:
-    explicit TaskHandlers(TaskService& service) : service_(service) {}
+    explicit TaskHandlers(TaskService& service, TaskListSettings list_settings = {})
+        : service_(service), list_settings_(list_settings) {}
 
-    // The caller's tasks; beyond kListWholeAnswerBytes the answer's `rest` produces the others.
+    // The caller's tasks, as ?completed=, ?search= and ?ordering= select and order them
+    // (docs/api.md); with a page size, one page of them in DRF's envelope {"count", "next",
+    // "previous", "results"}, or 404 "Invalid page.". Beyond kListWholeAnswerBytes the
+    // answer's `rest` produces the others.
     http::Response list(const http::Request& request);
     http::Response create(const http::Request& request);
     http::Response retrieve(const http::Request& request);
@@ -33,6 +47,7 @@ public:
 
 private:
     TaskService& service_;
+    TaskListSettings list_settings_;
 };
 
 }  // namespace taskapi::tasks

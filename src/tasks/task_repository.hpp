@@ -2,6 +2,7 @@
 // caller.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "core/ids.hpp"
 #include "core/principal.hpp"
 #include "tasks/task.hpp"
+#include "tasks/task_query.hpp"
 
 namespace taskapi::tasks {
 
@@ -36,6 +38,15 @@ public:
         });
         return out;
     }
+    // Calls `visit` with the owner's tasks that `query` selects, in its order (TaskQuery), until
+    // it returns false or none is left; the task it gets lives only for the call. `visit` must
+    // not call the repository. A backend may read in several statements (each its own
+    // snapshot), as for_each does.
+    virtual void for_each_matching(core::UserId owner, const TaskQuery& query,
+                                   const TaskVisitor& visit) = 0;
+    // How many of the owner's tasks `query` selects, ignoring its offset, limit and `after`.
+    [[nodiscard]] virtual std::int64_t count_matching(core::UserId owner,
+                                                      const TaskQuery& query) = 0;
     [[nodiscard]] virtual std::optional<Task> find(core::UserId owner, core::TaskId id) = 0;
     // Applies the patch and sets updated_at = now; nullopt when missing or owned by another user.
     virtual std::optional<Task> update(core::UserId owner, core::TaskId id, const TaskPatch& patch,

@@ -22,6 +22,15 @@ void TaskService::for_each(core::UserId owner, core::TaskId after, const TaskVis
     }
 }
 
+void TaskService::for_each_matching(core::UserId owner, const TaskQuery& query,
+                                    const TaskVisitor& visit) {
+    repository_.for_each_matching(owner, query, visit);
+}
+
+std::int64_t TaskService::count_matching(core::UserId owner, const TaskQuery& query) {
+    return repository_.count_matching(owner, query);
+}
+
 core::Result<Task> TaskService::get(core::UserId owner, core::TaskId id,
                                     core::AccountLookup* account) {
     auto task = account != nullptr ? repository_.find_with_account(owner, id, *account)

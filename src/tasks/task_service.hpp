@@ -1,6 +1,7 @@
 // Business rules for tasks: ownership is part of every call; timestamps come from the clock.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -25,6 +26,10 @@ public:
     // (TaskRepository::for_each_with_account).
     void for_each(core::UserId owner, core::TaskId after, const TaskVisitor& visit,
                   core::AccountLookup* account = nullptr);
+    // The owner's tasks that `query` selects, in its order (TaskRepository::for_each_matching).
+    void for_each_matching(core::UserId owner, const TaskQuery& query, const TaskVisitor& visit);
+    // How many tasks `query` selects, its offset, limit and `after` aside.
+    std::int64_t count_matching(core::UserId owner, const TaskQuery& query);
     // kNotFound when the task is missing or owned by another user. `account` as for for_each.
     core::Result<Task> get(core::UserId owner, core::TaskId id,
                            core::AccountLookup* account = nullptr);

@@ -133,6 +133,10 @@ public:
     // over the statement timeout, or no answer came a second after it (the connection is then
     // broken: the server may or may not run the statement later).
     Rows execute(const Statement& statement, const Params& params);
+    // Runs `sql` as an unnamed statement, planned for this call only (for SQL whose shapes are
+    // too many to keep prepared: a list query with any number of search terms); throws as
+    // execute() does.
+    Rows execute_once(const std::string& sql, const Params& params);
     // Runs one or more statements without parameters (BEGIN, COMMIT, migrations); throws as
     // execute() does.
     void exec(const char* sql, Wait wait = Wait::kBounded);

@@ -19,6 +19,13 @@ public:
     // page is its own snapshot (a task created meanwhile with a higher id may appear, one
     // deleted meanwhile may be left out).
     void for_each(core::UserId owner, core::TaskId after, const tasks::TaskVisitor& visit) override;
+    // One statement built from fixed fragments (TaskQuery's fields map to column names here),
+    // every value bound, run unnamed; read kPageSize tasks at a time with descriptions cut as
+    // for_each reads them, each page its own snapshot (a task created or deleted meanwhile can
+    // shift the rest by one).
+    void for_each_matching(core::UserId owner, const tasks::TaskQuery& query,
+                           const tasks::TaskVisitor& visit) override;
+    std::int64_t count_matching(core::UserId owner, const tasks::TaskQuery& query) override;
     [[nodiscard]] std::optional<tasks::Task> find(core::UserId owner, core::TaskId id) override;
     std::optional<tasks::Task> update(core::UserId owner, core::TaskId id,
                                       const tasks::TaskPatch& patch, core::Timestamp now) override;

@@ -121,6 +121,10 @@ Statement& Connection::prepare(std::string_view sql) {
     return *it->second;
 }
 
+std::unique_ptr<Statement> Connection::prepare_uncached(std::string_view sql) {
+    return std::make_unique<Statement>(db_, sql);
+}
+
 void Connection::exec(const char* sql) {
     char* error = nullptr;
     const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &error);

@@ -67,6 +67,9 @@ public:
 
     // Returns the cached statement for this SQL text, preparing it on first use.
     Statement& prepare(std::string_view sql);
+    // A statement of its own, not cached: for SQL whose shapes are too many to keep (a list
+    // query with any number of search terms).
+    [[nodiscard]] std::unique_ptr<Statement> prepare_uncached(std::string_view sql);
     // Runs one or more statements without results (schema changes, BEGIN/COMMIT).
     void exec(const char* sql);
     // Reports commits to `checkpointer` instead of checkpointing inside them.

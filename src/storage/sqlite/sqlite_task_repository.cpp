@@ -1,5 +1,11 @@
 #include "storage/sqlite/sqlite_task_repository.hpp"
 
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/text.hpp"
+
 namespace taskapi::storage::sqlite {
 namespace {
 
@@ -32,6 +38,84 @@ std::string sql(std::string_view head, std::string_view tail = {}) {
     s += kColumns;
     s += tail;
     return s;
+}
+
+// The column of each orderable field: the only text of an ORDER BY clause (an allow-list; the
+// client's words never reach the SQL).
+std::string_view order_column(tasks::TaskField field) {
+    switch (field) {
+        case tasks::TaskField::kId:
+            return "id";
+        case tasks::TaskField::kTitle:
+            return "title";  // BINARY collation: byte order, as the reference's SQLite
+        case tasks::TaskField::kCreatedAt:
+            return "created_at";
+        case tasks::TaskField::kUpdatedAt:
+            return "updated_at";
+        case tasks::TaskField::kCompleted:
+            return "completed";
+    }
+    return "id";
+}
+
+// The WHERE clause of a query, numbering its parameters ?1 (owner), ?2 (after), ?3
+// (completed), then one per search term from ?4 on; bind_filters binds them in that order.
+std::string where_clause(const tasks::TaskQuery& query) {
+    std::string s = " FROM tasks WHERE owner_id = ?1";
+    if (query.has_default_order()) s += " AND id > ?2";
+    if (query.completed) s += " AND completed = ?3";
+    // A literal substring, whatever its characters: instr() knows no wildcards, so % and _ in a
+    // term need no escaping. lower() folds ASCII letters only, as SQLite's LIKE (Django's
+    // icontains on SQLite) does; the terms come lowered the same way.
+    for (std::size_t i = 0; i < query.search_terms.size(); ++i) {
+        const std::string n = std::to_string(i + 4);
+        s += " AND (instr(lower(title), ?";
+        s += n;
+        s += ") > 0 OR instr(lower(description), ?";
+        s += n;
+        s += ") > 0)";
+    }
+    return s;
+}
+
+void bind_filters(Statement& s, core::UserId owner, const tasks::TaskQuery& query) {
+    s.bind(1, owner.value);
+    if (query.has_default_order()) s.bind(2, query.after.value);
+    if (query.completed) s.bind(3, std::int64_t{*query.completed ? 1 : 0});
+    int n = 4;
+    for (const std::string& term : query.search_terms) s.bind(n++, core::ascii_lower(term));
+}
+
+// The last parameter numbers: LIMIT and OFFSET, after the filters' (above the terms').
+int limit_parameter(const tasks::TaskQuery& query) {
+    return static_cast<int>(query.search_terms.size()) + 4;
+}
+
+std::string select_matching(const tasks::TaskQuery& query) {
+    std::string s = sql("SELECT ", where_clause(query));
+    s += " ORDER BY ";
+    bool has_id = false;
+    for (const tasks::TaskOrder& order : query.ordering) {
+        s += order_column(order.field);
+        if (order.descending) s += " DESC";
+        s += ", ";
+        has_id = has_id || order.field == tasks::TaskField::kId;
+        if (has_id) break;  // the order is total from here on
+    }
+    if (!has_id) {
+        s += "id, ";  // ties: ascending id
+    }
+    s.resize(s.size() - 2);
+    s += " LIMIT ?";
+    s += std::to_string(limit_parameter(query));
+    s += " OFFSET ?";
+    s += std::to_string(limit_parameter(query) + 1);
+    return s;
+}
+
+// Few enough shapes to keep prepared on every connection (at most 33).
+bool is_cached_shape(const tasks::TaskQuery& query) {
+    return query.search_terms.empty() && query.ordering.size() <= 1;
 }
 
 }  // namespace
@@ -67,6 +151,38 @@ void SqliteTaskRepository::for_each(core::UserId owner, core::TaskId after,
         read_task(*s, task);
         if (!visit(task)) break;
     }
+}
+
+void SqliteTaskRepository::for_each_matching(core::UserId owner, const tasks::TaskQuery& query,
+                                             const tasks::TaskVisitor& visit) {
+    const std::string text = select_matching(query);
+    auto c = db_.acquire();
+    std::unique_ptr<Statement> own;
+    Statement& statement = is_cached_shape(query) ? c->prepare(text) : *(own = c->prepare_uncached(text));
+    StatementScope s(statement);
+    bind_filters(*s, owner, query);
+    const int n = limit_parameter(query);
+    s->bind(n, query.limit.value_or(-1));  // SQLite: a negative limit is none
+    s->bind(n + 1, query.offset);
+    tasks::Task task;
+    while (s->step()) {
+        read_task(*s, task);
+        if (!visit(task)) break;
+    }
+}
+
+std::int64_t SqliteTaskRepository::count_matching(core::UserId owner,
+                                                  const tasks::TaskQuery& query) {
+    tasks::TaskQuery all = query;
+    all.after = core::TaskId{0};
+    const std::string text = "SELECT count(*)" + where_clause(all);
+    auto c = db_.acquire();
+    std::unique_ptr<Statement> own;
+    Statement& statement = all.search_terms.empty() ? c->prepare(text) : *(own = c->prepare_uncached(text));
+    StatementScope s(statement);
+    bind_filters(*s, owner, all);
+    s->step();
+    return s->column_int64(0);
 }
 
 std::optional<tasks::Task> SqliteTaskRepository::find(core::UserId owner, core::TaskId id) {

@@ -13,6 +13,11 @@ public:
     tasks::Task create(core::UserId owner, const tasks::NewTask& task,
                        core::Timestamp now) override;
     void for_each(core::UserId owner, core::TaskId after, const tasks::TaskVisitor& visit) override;
+    // One statement, built from fixed fragments (TaskQuery's fields map to column names here),
+    // every value bound; statements of up to one ordering field and no search term are cached.
+    void for_each_matching(core::UserId owner, const tasks::TaskQuery& query,
+                           const tasks::TaskVisitor& visit) override;
+    std::int64_t count_matching(core::UserId owner, const tasks::TaskQuery& query) override;
     std::optional<tasks::Task> find(core::UserId owner, core::TaskId id) override;
     std::optional<tasks::Task> update(core::UserId owner, core::TaskId id,
                                       const tasks::TaskPatch& patch, core::Timestamp now) override;
