@@ -601,6 +601,173 @@ TYPED_TEST(RepositoryConformance, ListsLongerThanOnePageComeWhole) {
     EXPECT_EQ(seen, std::vector<std::int64_t>(created.begin() + 64, created.begin() + 134));
 }
 
+// --- tasks: the list's queries (TaskQuery) ---------------------------------------------------
+
+template <typename Repository>
+std::vector<std::int64_t> ids_matching(Repository& repository, core::UserId owner,
+                                       const tasks::TaskQuery& query) {
+    std::vector<std::int64_t> ids;
+    repository.for_each_matching(owner, query, [&ids](const tasks::Task& t) {
+        ids.push_back(t.id.value);
+        return true;
+    });
+    return ids;
+}
+
+tasks::TaskQuery ordered_by(std::vector<tasks::TaskOrder> ordering) {
+    tasks::TaskQuery query;
+    query.ordering = std::move(ordering);
+    return query;
+}
+
+TYPED_TEST(RepositoryConformance, MatchingFiltersByCompletedOnTheOwnersTasksOnly) {
+    const auto alice = this->add_user("alice");
+    const auto bob = this->add_user("bob");
+    const auto a1 = this->add_task(alice, "a1", "", true).id.value;
+    this->add_task(bob, "b1", "", true);
+    const auto a2 = this->add_task(alice, "a2", "", false).id.value;
+    const auto a3 = this->add_task(alice, "a3", "", true).id.value;
+    tasks::TaskQuery query;
+    EXPECT_EQ(ids_matching(this->tasks(), alice, query), (std::vector<std::int64_t>{a1, a2, a3}));
+    query.completed = true;
+    EXPECT_EQ(ids_matching(this->tasks(), alice, query), (std::vector<std::int64_t>{a1, a3}));
+    EXPECT_EQ(this->tasks().count_matching(alice, query), 2);
+    query.completed = false;
+    EXPECT_EQ(ids_matching(this->tasks(), alice, query), (std::vector<std::int64_t>{a2}));
+    EXPECT_EQ(this->tasks().count_matching(alice, query), 1);
+    EXPECT_EQ(this->tasks().count_matching(alice, tasks::TaskQuery{}), 3);
+    EXPECT_EQ(this->tasks().count_matching(this->add_user("carol"), tasks::TaskQuery{}), 0);
+}
+
+TYPED_TEST(RepositoryConformance, SearchTermsAreLiteralSubstringsWithoutAsciiCase) {
+    const auto alice = this->add_user("alice");
+    const auto bob = this->add_user("bob");
+    const auto milk = this->add_task(alice, "Buy MILK", "From the shop").id.value;
+    const auto done = this->add_task(alice, "100% done", "a_b c\\d").id.value;
+    const auto cafe = this->add_task(alice, "Caf\u00e9", "\u00c9cole").id.value;
+    const auto eggs = this->add_task(alice, "Write report", "milk, eggs").id.value;
+    this->add_task(bob, "milk", "100% a_b");
+    const auto search = [this, alice](std::vector<std::string> terms) {
+        tasks::TaskQuery query;
+        query.search_terms = std::move(terms);
+        EXPECT_EQ(this->tasks().count_matching(alice, query),
+                  static_cast<std::int64_t>(ids_matching(this->tasks(), alice, query).size()));
+        return ids_matching(this->tasks(), alice, query);
+    };
+    using Ids = std::vector<std::int64_t>;
+    EXPECT_EQ(search({"milk"}), (Ids{milk, eggs}));      // title or description, any ASCII case
+    EXPECT_EQ(search({"mIlK", "SHOP"}), (Ids{milk}));   // every term must match
+    EXPECT_EQ(search({"milk", "nothing"}), Ids{});
+    EXPECT_EQ(search({"%"}), (Ids{done}));               // no LIKE wildcards
+    EXPECT_EQ(search({"_"}), (Ids{done}));
+    EXPECT_EQ(search({"a_b"}), (Ids{done}));
+    EXPECT_EQ(search({"a%b"}), Ids{});
+    EXPECT_EQ(search({"c\\d"}), (Ids{done}));           // nor escapes
+    EXPECT_EQ(search({"\\"}), (Ids{done}));
+    EXPECT_EQ(search({"caf\u00e9"}), (Ids{cafe}));       // non-ASCII letters: exactly
+    EXPECT_EQ(search({"CAF\u00c9"}), Ids{});
+    EXPECT_EQ(search({"\u00e9cole"}), Ids{});
+    EXPECT_EQ(search({"\u00c9COLE"}), (Ids{cafe}));
+    EXPECT_EQ(search({"' OR 1=1 --"}), Ids{});
+}
+
+TYPED_TEST(RepositoryConformance, MatchingOrdersByEachFieldWithTiesByAscendingId) {
+    using tasks::TaskField;
+    using Ids = std::vector<std::int64_t>;
+    const auto alice = this->add_user("alice");
+    const auto at = [](int minute) { return make_timestamp(2026, 1, 1, 0, minute, 0, 0); };
+    // Created at minutes 5, 1, 3, 2, 4; titles in byte order: "B" < "a" < "z" < "\u00c9".
+    const auto create = [this, alice](const char* title, bool completed, core::Timestamp when) {
+        return this->tasks().create(alice, tasks::NewTask{title, "", completed}, when).id.value;
+    };
+    const auto t1 = create("z", true, at(5));
+    const auto t2 = create("B", false, at(1));
+    const auto t3 = create("\u00c9", true, at(3));
+    const auto t4 = create("a", false, at(2));
+    const auto t5 = create("a", true, at(4));
+    // Updated at minutes 9 (t2), 8 (t1); the others keep their creation time.
+    ASSERT_TRUE(this->tasks().update(alice, core::TaskId{t2}, tasks::TaskPatch{}, at(9)));
+    ASSERT_TRUE(this->tasks().update(alice, core::TaskId{t1}, tasks::TaskPatch{}, at(8)));
+    const auto by = [this, alice](std::vector<tasks::TaskOrder> ordering) {
+        return ids_matching(this->tasks(), alice, ordered_by(std::move(ordering)));
+    };
+    EXPECT_EQ(by({}), (Ids{t1, t2, t3, t4, t5}));
+    EXPECT_EQ(by({{TaskField::kId, true}}), (Ids{t5, t4, t3, t2, t1}));
+    EXPECT_EQ(by({{TaskField::kTitle, false}}), (Ids{t2, t4, t5, t1, t3}));
+    EXPECT_EQ(by({{TaskField::kTitle, true}}), (Ids{t3, t1, t4, t5, t2}));
+    EXPECT_EQ(by({{TaskField::kCreatedAt, false}}), (Ids{t2, t4, t3, t5, t1}));
+    EXPECT_EQ(by({{TaskField::kCreatedAt, true}}), (Ids{t1, t5, t3, t4, t2}));
+    EXPECT_EQ(by({{TaskField::kUpdatedAt, false}}), (Ids{t4, t3, t5, t1, t2}));
+    EXPECT_EQ(by({{TaskField::kUpdatedAt, true}}), (Ids{t2, t1, t5, t3, t4}));
+    EXPECT_EQ(by({{TaskField::kCompleted, false}}), (Ids{t2, t4, t1, t3, t5}));
+    EXPECT_EQ(by({{TaskField::kCompleted, true}}), (Ids{t1, t3, t5, t2, t4}));
+    EXPECT_EQ(by({{TaskField::kCompleted, true}, {TaskField::kTitle, false}}),
+              (Ids{t5, t1, t3, t2, t4}));
+    EXPECT_EQ(by({{TaskField::kCompleted, false}, {TaskField::kId, true}}),
+              (Ids{t4, t2, t5, t3, t1}));
+    EXPECT_EQ(by({{TaskField::kTitle, false}, {TaskField::kCreatedAt, true}}),
+              (Ids{t2, t5, t4, t1, t3}));
+}
+
+TYPED_TEST(RepositoryConformance, MatchingHonoursOffsetLimitAndAfterAcrossPages) {
+    const auto alice = this->add_user("alice");
+    const auto bob = this->add_user("bob");
+    std::vector<std::int64_t> created;
+    for (int i = 0; i < 150; ++i) {
+        created.push_back(this->add_task(alice, numbered('t', i), "", i % 2 == 0).id.value);
+        if (i % 7 == 0) this->add_task(bob, "b", "", true);
+    }
+    tasks::TaskQuery query;
+    query.offset = 60;
+    query.limit = 70;
+    EXPECT_EQ(ids_matching(this->tasks(), alice, query),
+              std::vector<std::int64_t>(created.begin() + 60, created.begin() + 130));
+    query.after = core::TaskId{created[9]};  // the default order: after, then the offset
+    EXPECT_EQ(ids_matching(this->tasks(), alice, query),
+              std::vector<std::int64_t>(created.begin() + 70, created.begin() + 140));
+    EXPECT_EQ(this->tasks().count_matching(alice, query), 150);
+    query = ordered_by({{tasks::TaskField::kId, true}});
+    query.completed = true;
+    query.offset = 5;
+    query.limit = 100;
+    std::vector<std::int64_t> expected;
+    for (int i = 148 - 10; i >= 0; i -= 2) expected.push_back(created[static_cast<std::size_t>(i)]);
+    EXPECT_EQ(ids_matching(this->tasks(), alice, query), expected);
+    EXPECT_EQ(this->tasks().count_matching(alice, query), 75);
+    std::vector<std::int64_t> seen;  // the visitor stops the read
+    this->tasks().for_each_matching(alice, query, [&seen](const tasks::Task& t) {
+        seen.push_back(t.id.value);
+        return seen.size() < 3;
+    });
+    EXPECT_EQ(seen, std::vector<std::int64_t>(expected.begin(), expected.begin() + 3));
+    query.offset = 75;
+    EXPECT_EQ(ids_matching(this->tasks(), alice, query), std::vector<std::int64_t>{});
+    query.offset = 0;
+    query.limit = 0;
+    EXPECT_EQ(ids_matching(this->tasks(), alice, query), std::vector<std::int64_t>{});
+}
+
+TYPED_TEST(RepositoryConformance, MatchingCarriesEveryDescriptionWhole) {
+    const auto alice = this->add_user("alice");
+    const std::string long_text(100000, 'x');
+    const std::string accented(5000, 'y');
+    const auto a = this->add_task(alice, "a", long_text + "needle").id.value;
+    const auto b = this->add_task(alice, "b", "\u00e9" + accented + "needle").id.value;
+    tasks::TaskQuery query = ordered_by({{tasks::TaskField::kTitle, true}});
+    query.search_terms = {"NEEDLE"};
+    std::vector<std::string> descriptions;
+    std::vector<std::int64_t> ids;
+    this->tasks().for_each_matching(alice, query, [&](const tasks::Task& t) {
+        ids.push_back(t.id.value);
+        descriptions.push_back(t.description);
+        return true;
+    });
+    EXPECT_EQ(ids, (std::vector<std::int64_t>{b, a}));
+    ASSERT_EQ(descriptions.size(), 2u);
+    EXPECT_EQ(descriptions[0], "\u00e9" + accented + "needle");
+    EXPECT_EQ(descriptions[1], long_text + "needle");
+}
+
 TYPED_TEST(RepositoryConformance, MissingUsersAreNotFound) {
     this->add_user("alice");
     EXPECT_FALSE(this->users().find_by_id(core::UserId{999}).has_value());
