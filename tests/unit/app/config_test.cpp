@@ -424,6 +424,25 @@ TEST(ConfigFromEnvironment, ReadsTheRefreshTokenSettings) {
     }
 }
 
+TEST(ConfigFromEnvironment, TaskListPagination) {
+    const auto defaults = config_from_environment({});
+    EXPECT_FALSE(defaults->page_size.has_value());  // the bare array
+    EXPECT_EQ(defaults->max_page_size, 100);        // the reference's DJANGO_MAX_PAGE_SIZE
+    const auto on = config_from_environment(
+        {{"TASKAPI_PAGE_SIZE", "20"}, {"TASKAPI_MAX_PAGE_SIZE", "1000000"}});
+    ASSERT_TRUE(on.has_value());
+    EXPECT_EQ(on->page_size, 20);
+    EXPECT_EQ(on->max_page_size, 1000000);
+    const auto off = config_from_environment({{"TASKAPI_PAGE_SIZE", ""}});
+    ASSERT_TRUE(off.has_value());
+    EXPECT_FALSE(off->page_size.has_value());
+    for (const char* v : {"0", "-1", "x", "1000001", "2.5"}) {
+        expect_refused("TASKAPI_PAGE_SIZE", v);
+        expect_refused("TASKAPI_MAX_PAGE_SIZE", v);
+    }
+    expect_refused("TASKAPI_MAX_PAGE_SIZE", "");
+}
+
 // The table's defaults and Config's cannot drift apart: each default, read as a setting, gives
 // what Config holds without it.
 TEST(SettingsTable, EveryLiteralDefaultIsConfigsDefault) {
