@@ -639,6 +639,44 @@ TYPED_TEST(RepositoryConformance, MatchingFiltersByCompletedOnTheOwnersTasksOnly
     EXPECT_EQ(this->tasks().count_matching(this->add_user("carol"), tasks::TaskQuery{}), 0);
 }
 
+TYPED_TEST(RepositoryConformance, CountsFollowCreatesUpdatesAndRemovals) {
+    const auto alice = this->add_user("alice");
+    const auto bob = this->add_user("bob");
+    const auto count = [this, alice](std::optional<bool> completed) {
+        tasks::TaskQuery query;
+        query.completed = completed;
+        return this->tasks().count_matching(alice, query);
+    };
+    EXPECT_EQ(count(std::nullopt), 0);
+    EXPECT_EQ(count(true), 0);
+    const auto a1 = this->add_task(alice, "a1", "", true);
+    const auto a2 = this->add_task(alice, "a2", "", false);
+    this->add_task(alice, "a3", "", false);
+    this->add_task(bob, "b1", "", true);
+    EXPECT_EQ(count(std::nullopt), 3);
+    EXPECT_EQ(count(true), 1);
+    EXPECT_EQ(count(false), 2);
+    tasks::TaskPatch done;
+    done.completed = true;
+    ASSERT_TRUE(this->tasks().update(alice, a2.id, done, this->now_));
+    ASSERT_TRUE(this->tasks().update(alice, a2.id, done, this->now_));  // no change
+    tasks::TaskPatch title_only;
+    title_only.title = "renamed";
+    ASSERT_TRUE(this->tasks().update(alice, a1.id, title_only, this->now_));
+    EXPECT_EQ(count(true), 2);
+    EXPECT_EQ(count(false), 1);
+    EXPECT_FALSE(this->tasks().update(bob, a1.id, tasks::TaskPatch{.completed = false}, this->now_));
+    EXPECT_TRUE(this->tasks().remove(alice, a1.id));
+    EXPECT_FALSE(this->tasks().remove(alice, a1.id));
+    EXPECT_EQ(count(std::nullopt), 2);
+    EXPECT_EQ(count(true), 1);
+    EXPECT_EQ(count(false), 1);
+    tasks::TaskQuery bobs;
+    EXPECT_EQ(this->tasks().count_matching(bob, bobs), 1);
+    bobs.search_terms = {"b"};
+    EXPECT_EQ(this->tasks().count_matching(bob, bobs), 1);
+}
+
 TYPED_TEST(RepositoryConformance, SearchTermsAreLiteralSubstringsWithoutAsciiCase) {
     const auto alice = this->add_user("alice");
     const auto bob = this->add_user("bob");

@@ -55,6 +55,9 @@ constexpr Statement kUpdate{
     "completed = coalesce($3, completed), updated_at = $4 "
     "WHERE id = $5 AND owner_id = $6 RETURNING "
     "id, title, description, completed, owner_id, created_at, updated_at"};
+// A user's task counts (the task_counts table, kept by a trigger).
+constexpr Statement kCounts{"tasks_counts",
+                            "SELECT total, completed FROM task_counts WHERE owner_id = $1"};
 constexpr Statement kRemove{"tasks_remove", "DELETE FROM tasks WHERE id = $1 AND owner_id = $2"};
 
 // The task in columns `first` to `first` + 6.
@@ -274,6 +277,16 @@ void PgTaskRepository::for_each_matching(core::UserId owner, const tasks::TaskQu
 }
 
 std::int64_t PgTaskRepository::count_matching(core::UserId owner, const tasks::TaskQuery& query) {
+    if (query.search_terms.empty()) {
+        // Without search terms, the counts the trigger of task_counts keeps (decision 009).
+        const Rows rows = pool_.read(
+            [owner](Connection& c) { return c.execute(kCounts, Params{}.add(owner.value)); });
+        if (rows.empty()) return 0;
+        const std::int64_t total = rows.int64(0, 0);
+        const std::int64_t completed = rows.int64(0, 1);
+        if (!query.completed) return total;
+        return *query.completed ? completed : total - completed;
+    }
     tasks::TaskQuery all = query;
     all.after = core::TaskId{0};
     Params params;

@@ -173,13 +173,24 @@ void SqliteTaskRepository::for_each_matching(core::UserId owner, const tasks::Ta
 
 std::int64_t SqliteTaskRepository::count_matching(core::UserId owner,
                                                   const tasks::TaskQuery& query) {
+    auto c = db_.acquire();
+    if (query.search_terms.empty()) {
+        // Without search terms, the counts the triggers of task_counts keep (decision 009).
+        static const std::string kCounts =
+            "SELECT total, completed FROM task_counts WHERE owner_id = ?1";
+        StatementScope s(c->prepare(kCounts));
+        s->bind(1, owner.value);
+        if (!s->step()) return 0;
+        const std::int64_t total = s->column_int64(0);
+        const std::int64_t completed = s->column_int64(1);
+        if (!query.completed) return total;
+        return *query.completed ? completed : total - completed;
+    }
     tasks::TaskQuery all = query;
     all.after = core::TaskId{0};
     const std::string text = "SELECT count(*)" + where_clause(all);
-    auto c = db_.acquire();
-    std::unique_ptr<Statement> own;
-    Statement& statement = all.search_terms.empty() ? c->prepare(text) : *(own = c->prepare_uncached(text));
-    StatementScope s(statement);
+    const std::unique_ptr<Statement> statement = c->prepare_uncached(text);
+    StatementScope s(*statement);
     bind_filters(*s, owner, all);
     s->step();
     return s->column_int64(0);

@@ -15,6 +15,8 @@ public:
     void for_each(core::UserId owner, core::TaskId after, const tasks::TaskVisitor& visit) override;
     // One statement, built from fixed fragments (TaskQuery's fields map to column names here),
     // every value bound; statements of up to one ordering field and no search term are cached.
+    // count_matching reads the counts the task_counts triggers keep unless there are search
+    // terms (docs/decisions/009-task-list-queries.md).
     void for_each_matching(core::UserId owner, const tasks::TaskQuery& query,
                            const tasks::TaskVisitor& visit) override;
     std::int64_t count_matching(core::UserId owner, const tasks::TaskQuery& query) override;
