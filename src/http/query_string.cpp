@@ -102,9 +102,8 @@ std::vector<QueryItem> parse_query(std::string_view query) {
         const auto eq = field.find('=');
         const std::string_view value =
             eq == std::string_view::npos ? std::string_view() : field.substr(eq + 1);
-        items.push_back(
-            {core::to_valid_utf8(core::percent_decode(field.substr(0, eq), true)),
-             core::to_valid_utf8(core::percent_decode(value, true))});
+        items.push_back({core::to_valid_utf8(core::percent_decode(field.substr(0, eq), true)),
+                         core::to_valid_utf8(core::percent_decode(value, true))});
     }
     return items;
 }

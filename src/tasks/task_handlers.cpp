@@ -107,8 +107,8 @@ private:
 TaskQuery query_from(const std::vector<http::QueryItem>& params) {
     TaskQuery query;
     const auto completed = http::last_value(params, "completed");
-    query.completed = completed_filter(completed ? std::optional<std::string_view>(*completed)
-                                                 : std::nullopt);
+    query.completed =
+        completed_filter(completed ? std::optional<std::string_view>(*completed) : std::nullopt);
     if (const auto search = http::last_value(params, "search")) {
         query.search_terms = search_terms(*search);
     }
@@ -155,8 +155,8 @@ http::Response TaskHandlers::list(const http::Request& request) {
         std::optional<std::string> previous;
         if (*number < pages) {
             next = http::absolute_uri(
-                request, http::replace_query_param(request.query, "page",
-                                                   std::to_string(*number + 1)));
+                request,
+                http::replace_query_param(request.query, "page", std::to_string(*number + 1)));
         }
         if (*number > 1) {
             previous = http::absolute_uri(

@@ -55,9 +55,9 @@ std::vector<TaskOrder> task_ordering(std::string_view value) {
         const auto* named = std::find_if(std::begin(kOrderingFields), std::end(kOrderingFields),
                                          [term](const NamedField& f) { return f.name == term; });
         if (named == std::end(kOrderingFields)) continue;
-        const bool seen = std::any_of(ordering.begin(), ordering.end(), [named](const TaskOrder& o) {
-            return o.field == named->field;
-        });
+        const bool seen =
+            std::any_of(ordering.begin(), ordering.end(),
+                        [named](const TaskOrder& o) { return o.field == named->field; });
         if (!seen) ordering.push_back({named->field, descending});
     }
     return ordering;
@@ -102,8 +102,7 @@ std::int64_t page_count(std::int64_t count, std::int64_t size) {
     return std::max<std::int64_t>(1, count / size + (count % size != 0 ? 1 : 0));
 }
 
-std::optional<std::int64_t> page_number(std::optional<std::string_view> value,
-                                        std::int64_t pages) {
+std::optional<std::int64_t> page_number(std::optional<std::string_view> value, std::int64_t pages) {
     if (!value) return 1;
     if (*value == "last") return pages;
     const auto number = python_int(*value);

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "core/text.hpp"
-
 #include "tasks/task_repository.hpp"
 
 namespace taskapi::fakes {
@@ -124,11 +123,11 @@ private:
             if (query.completed && task.completed != *query.completed) continue;
             const std::string title = core::ascii_lower(task.title);
             const std::string description = core::ascii_lower(task.description);
-            const bool found = std::all_of(
-                terms.begin(), terms.end(), [&title, &description](const std::string& term) {
-                    return title.find(term) != std::string::npos ||
-                           description.find(term) != std::string::npos;
-                });
+            const bool found = std::all_of(terms.begin(), terms.end(),
+                                           [&title, &description](const std::string& term) {
+                                               return title.find(term) != std::string::npos ||
+                                                      description.find(term) != std::string::npos;
+                                           });
             if (found) out.push_back(&task);
         }
         return out;
@@ -146,7 +145,9 @@ private:
     }
 
     static int compare(const tasks::Task& a, const tasks::Task& b, tasks::TaskField field) {
-        const auto three_way = [](const auto& x, const auto& y) { return x < y ? -1 : y < x ? 1 : 0; };
+        const auto three_way = [](const auto& x, const auto& y) {
+            return x < y ? -1 : y < x ? 1 : 0;
+        };
         switch (field) {
             case tasks::TaskField::kId:
                 return three_way(a.id.value, b.id.value);

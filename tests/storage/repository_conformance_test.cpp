@@ -665,7 +665,8 @@ TYPED_TEST(RepositoryConformance, CountsFollowCreatesUpdatesAndRemovals) {
     ASSERT_TRUE(this->tasks().update(alice, a1.id, title_only, this->now_));
     EXPECT_EQ(count(true), 2);
     EXPECT_EQ(count(false), 1);
-    EXPECT_FALSE(this->tasks().update(bob, a1.id, tasks::TaskPatch{.completed = false}, this->now_));
+    EXPECT_FALSE(
+        this->tasks().update(bob, a1.id, tasks::TaskPatch{.completed = false}, this->now_));
     EXPECT_TRUE(this->tasks().remove(alice, a1.id));
     EXPECT_FALSE(this->tasks().remove(alice, a1.id));
     EXPECT_EQ(count(std::nullopt), 2);
@@ -693,16 +694,16 @@ TYPED_TEST(RepositoryConformance, SearchTermsAreLiteralSubstringsWithoutAsciiCas
         return ids_matching(this->tasks(), alice, query);
     };
     using Ids = std::vector<std::int64_t>;
-    EXPECT_EQ(search({"milk"}), (Ids{milk, eggs}));      // title or description, any ASCII case
-    EXPECT_EQ(search({"mIlK", "SHOP"}), (Ids{milk}));   // every term must match
+    EXPECT_EQ(search({"milk"}), (Ids{milk, eggs}));    // title or description, any ASCII case
+    EXPECT_EQ(search({"mIlK", "SHOP"}), (Ids{milk}));  // every term must match
     EXPECT_EQ(search({"milk", "nothing"}), Ids{});
-    EXPECT_EQ(search({"%"}), (Ids{done}));               // no LIKE wildcards
+    EXPECT_EQ(search({"%"}), (Ids{done}));  // no LIKE wildcards
     EXPECT_EQ(search({"_"}), (Ids{done}));
     EXPECT_EQ(search({"a_b"}), (Ids{done}));
     EXPECT_EQ(search({"a%b"}), Ids{});
-    EXPECT_EQ(search({"c\\d"}), (Ids{done}));           // nor escapes
+    EXPECT_EQ(search({"c\\d"}), (Ids{done}));  // nor escapes
     EXPECT_EQ(search({"\\"}), (Ids{done}));
-    EXPECT_EQ(search({"caf\u00e9"}), (Ids{cafe}));       // non-ASCII letters: exactly
+    EXPECT_EQ(search({"caf\u00e9"}), (Ids{cafe}));  // non-ASCII letters: exactly
     EXPECT_EQ(search({"CAF\u00c9"}), Ids{});
     EXPECT_EQ(search({"\u00e9cole"}), Ids{});
     EXPECT_EQ(search({"\u00c9COLE"}), (Ids{cafe}));

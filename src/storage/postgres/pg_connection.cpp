@@ -350,11 +350,11 @@ Rows Connection::execute(const Statement& statement, const Params& params) {
 
 Rows Connection::execute_once(const std::string& sql, const Params& params) {
     const auto values = params.values();
-    return Rows(check(answer(PQsendQueryParams(conn_, sql.c_str(), params.size(), params.types(),
-                                               values.data(), params.lengths(), params.formats(),
-                                               kBinary),
-                             "query"),
-                      "query"));
+    return Rows(
+        check(answer(PQsendQueryParams(conn_, sql.c_str(), params.size(), params.types(),
+                                       values.data(), params.lengths(), params.formats(), kBinary),
+                     "query"),
+              "query"));
 }
 
 void Connection::exec(const char* sql, Wait wait) {

@@ -158,7 +158,8 @@ void SqliteTaskRepository::for_each_matching(core::UserId owner, const tasks::Ta
     const std::string text = select_matching(query);
     auto c = db_.acquire();
     std::unique_ptr<Statement> own;
-    Statement& statement = is_cached_shape(query) ? c->prepare(text) : *(own = c->prepare_uncached(text));
+    Statement& statement =
+        is_cached_shape(query) ? c->prepare(text) : *(own = c->prepare_uncached(text));
     StatementScope s(statement);
     bind_filters(*s, owner, query);
     const int n = limit_parameter(query);

@@ -21,7 +21,7 @@ TEST(ParseQuery, DecodesAsParseQsl) {
     EXPECT_EQ(pairs("a=1&b=x+y&c=%41%2B"), (Pairs{{"a", "1"}, {"b", "x y"}, {"c", "A+"}}));
     EXPECT_EQ(pairs("x&=v&&a==b&"), (Pairs{{"x", ""}, {"", "v"}, {"a", "=b"}}));
     EXPECT_EQ(pairs("a=1;b=2"), (Pairs{{"a", "1;b=2"}}));  // only '&' separates
-    EXPECT_EQ(pairs("a=%zz%4"), (Pairs{{"a", "%zz%4"}}));   // invalid escapes stay
+    EXPECT_EQ(pairs("a=%zz%4"), (Pairs{{"a", "%zz%4"}}));  // invalid escapes stay
     EXPECT_EQ(pairs("q=%FF&%C3%A9=%C3%A9"),
               (Pairs{{"q", "\xEF\xBF\xBD"}, {"\xC3\xA9", "\xC3\xA9"}}));
     EXPECT_EQ(pairs(""), Pairs{});

@@ -38,7 +38,9 @@ TEST(SearchTerms, SplitOnWhitespaceAndCommas) {
 
 TEST(SearchTerms, SplitOnUnicodeWhitespaceAsPythonDoes) {
     // U+00A0, U+2003, U+3000, and U+001F (str.isspace() says yes to the separators 1C..1F).
-    EXPECT_EQ(search_terms("a\u00a0b\u2003c\u3000d\x1f" "e"), (Terms{"a", "b", "c", "d", "e"}));
+    EXPECT_EQ(search_terms("a\u00a0b\u2003c\u3000d\x1f"
+                           "e"),
+              (Terms{"a", "b", "c", "d", "e"}));
     // U+200B (zero width space) is not whitespace to Python.
     EXPECT_EQ(search_terms("a\u200bb"), (Terms{"a\u200bb"}));
 }
@@ -86,8 +88,8 @@ TEST(PythonInt, ReadsWhatIntReads) {
     EXPECT_EQ(python_int("\u00a07\u2003"), 7);
     EXPECT_EQ(python_int("99999999999999999999999"), std::numeric_limits<std::int64_t>::max());
     EXPECT_EQ(python_int("-99999999999999999999999"), -std::numeric_limits<std::int64_t>::max());
-    for (const char* v : {"", " ", "+", "-", "2.0", "1e3", "_1", "1_", "1__0", "0x10", "--1",
-                          "+-1", "- 1", "abc", "last"}) {
+    for (const char* v : {"", " ", "+", "-", "2.0", "1e3", "_1", "1_", "1__0", "0x10", "--1", "+-1",
+                          "- 1", "abc", "last"}) {
         EXPECT_EQ(python_int(v), std::nullopt) << v;
     }
 }
