@@ -39,6 +39,11 @@ TASKS_PER_OTHER = 1000
 BENCH_TASKS = 20
 
 ENDPOINTS = ["health", "list", "detail", "create", "update", "login"]
+# --scaling: page 1 (TASKAPI_PAGE_SIZE=20) of HEAVY_USER, who owns as many tasks as the rest of
+# the database together (docs/decisions/009-task-list-queries.md)
+HEAVY_USER = "bench-heavy"
+PAGE_ENDPOINTS = {"page": "/api/tasks/", "page-ordered": "/api/tasks/?ordering=-updated_at",
+                  "page-search": "/api/tasks/?search=milk"}
 # server keys, in the order they alternate within one endpoint and connection count
 SERVERS = ["taskapi", "drf", "taskapi-close", "nginx", "nginx-close"]
 # --backend postgres: taskapi (one process, and two processes on one database) and DRF on one
@@ -451,6 +456,34 @@ def seed_taskapi(binary, db, total, log_path):
     return bench_id, task_ids, pw_hash
 
 
+def seed_heavy_user(binary, db, total, log_path):
+    """HEAVY_USER with `total` tasks of its own (one in ten mentions "milk", a third completed,
+    titles in no particular order, updated_at shuffled), for the pages of --scaling."""
+    env = clean_env()
+    env["TASKAPI_DATABASE_URL"] = "sqlite:///" + db
+    with open(log_path, "ab") as out:
+        r = subprocess.run([binary, "createuser", HEAVY_USER, "--password-stdin"],
+                           input=(BENCH_PASSWORD + "\n").encode(), env=env,
+                           cwd=os.path.dirname(db), stdout=out, stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        raise BenchError("taskapi createuser %s failed (see %s)" % (HEAVY_USER, log_path))
+    con = sqlite3.connect(db, isolation_level=None)
+    try:
+        (heavy_id,) = con.execute("SELECT id FROM users WHERE username = ?",
+                                  (HEAVY_USER,)).fetchone()
+        t0 = int(time.time() * 1e6) - total * 1000
+        con.execute(
+            "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?) "
+            "INSERT INTO tasks (owner_id, title, description, completed, created_at, updated_at) "
+            "SELECT ?, 'task ' || ((i * 7919) % 1000003), 'description of task ' || i || "
+            "CASE WHEN i % 10 = 0 THEN ' milk' ELSE '' END, i % 3 = 0, ? + i * 1000, "
+            "? + i * 1000 + (i * 7919) % 1000000000 FROM s", (total, heavy_id, t0, t0))
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        con.close()
+    return heavy_id
+
+
 def seed_taskapi_pg(binary, url, total, log_path):
     """seed_taskapi on a PostgreSQL database: the bench user by the CLI (which migrates), the
     other users with a copy of its hash and the tasks by COPY. Returns (bench user id, bench task
@@ -634,7 +667,7 @@ class Server:
 
     def token(self):
         st, body = http("POST", self.base + "/api/auth/token/",
-                        {"username": BENCH_USER, "password": BENCH_PASSWORD})
+                        {"username": getattr(self, "user", BENCH_USER), "password": BENCH_PASSWORD})
         if st != 200:
             raise BenchError("%s: login for a token answered %d: %s" % (self.key, st, body[:200]))
         return json.loads(body)["access"]
@@ -656,10 +689,11 @@ class Server:
 
 
 def start_taskapi(procs, binary, tmp, db, port, threads, log_path, db_threads=None, url=None,
-                  secret=None):
+                  secret=None, extra_env=None):
     """db: the SQLite file; url: a PostgreSQL database instead. secret: shared by the processes
-    of one server (a token of one is valid at the other)."""
+    of one server (a token of one is valid at the other). extra_env: more settings."""
     env = clean_env()
+    env.update(extra_env or {})
     if db_threads is not None:
         env["TASKAPI_DB_THREADS"] = str(db_threads)
     env.update(TASKAPI_SECRET_KEY=secret or secrets.token_urlsafe(48),
@@ -808,6 +842,8 @@ class Bench:
             return "/api/tasks/", "auth_get.lua", env
         if endpoint == "detail":
             return "/api/tasks/%d/" % server.detail_id, "auth_get.lua", env
+        if endpoint in PAGE_ENDPOINTS:  # --scaling: the heavy user's page 1
+            return PAGE_ENDPOINTS[endpoint], "auth_get.lua", env
         if endpoint == "create":
             return "/api/tasks/", "create.lua", env
         if endpoint == "update":
@@ -923,7 +959,8 @@ class Bench:
         try:
             path, _lua, env = self.wrk_request(server, endpoint)
             method, body = {"health": ("GET", None), "list": ("GET", None),
-                            "detail": ("GET", None),
+                            "detail": ("GET", None), "page": ("GET", None),
+                            "page-ordered": ("GET", None), "page-search": ("GET", None),
                             "create": ("POST", {"title": "probe task"}),
                             "update": ("PATCH", {"completed": True}),
                             "login": ("POST", {"username": BENCH_USER,
@@ -1613,12 +1650,16 @@ def main_compare(args, procs, tmp, wrk, binary, t_start, cluster=None):
     }
 
 
+SCALING_ENDPOINTS = ("list", "detail", "page", "page-ordered", "page-search")
+
+
 def main_scaling(args, procs, tmp, wrk, binary, t_start):
     """taskapi alone: one server per database size, both up at once, runs alternating between
     them so drift hits both sizes alike."""
     sizes = [10_000, 1_000_000]
     bench = Bench(args, procs, wrk, tmp)
     servers = {}
+    paged_servers = {}
     for size in sizes:
         d = os.path.join(tmp, "scale-%d" % size)
         os.makedirs(d)
@@ -1636,39 +1677,57 @@ def main_scaling(args, procs, tmp, wrk, binary, t_start):
         srv.seed_s = round(seed_s, 1)
         srv.db_mb = round(os.path.getsize(db) / 2**20, 1)
         servers[size] = srv
+        # The same database with pagination on, for HEAVY_USER's pages.
+        t0 = time.monotonic()
+        seed_heavy_user(binary, db, size, os.path.join(d, "cli.log"))
+        log("bench: seeded %d tasks of %s in %.1f s" % (size, HEAVY_USER, time.monotonic() - t0))
+        port = free_port()
+        p = start_taskapi(procs, binary, d, db, port, args.threads,
+                          os.path.join(d, "taskapi-paged.log"), args.db_threads,
+                          extra_env={"TASKAPI_PAGE_SIZE": "20"})
+        paged = Server("taskapi-paged", p, port, db=db, task_table="tasks")
+        paged.user = HEAVY_USER
+        paged.seed_s, paged.db_mb = srv.seed_s, round(os.path.getsize(db) / 2**20, 1)
+        paged_servers[size] = paged
     for size, srv in servers.items():
         wait_healthy("taskapi (%d tasks)" % size, srv.base, srv.proc)
         check_server(srv)
         bench.measure(srv, [("detail", 8, 1, False, 1)], "warm-up")
+    for size, srv in paged_servers.items():
+        wait_healthy("taskapi, paginated (%d tasks)" % size, srv.base, srv.proc)
+        st, body = http("GET", srv.base + "/api/tasks/", token=srv.token())
+        if st != 200 or json.loads(body).get("count") != size:
+            raise BenchError("%s: page 1 answered %d: %s" % (srv.key, st, body[:200]))
     runs = []
-    for e in ("list", "detail"):
+    for e in SCALING_ENDPOINTS:
         for c in args.conns:
             for size in sizes:
-                srv = servers[size]
+                srv = (paged_servers if e in PAGE_ENDPOINTS else servers)[size]
                 r = bench.measure(srv, [(e, c, args.duration, False, args.wrk_threads)],
                                   "%d %s" % (size, e))[0]
-                r.update(server="taskapi", db_tasks=size, seed_s=srv.seed_s, db_mb=srv.db_mb)
+                r.update(server=srv.key, db_tasks=size, seed_s=srv.seed_s, db_mb=srv.db_mb)
                 runs.append(r)
                 log("  %8d tasks %-6s c=%d %10.1f req/s  p50 %s ms  p99 %s ms%s" % (
                     size, e, c, r["rps"], fmt(r.get("p50_ms"), 2), fmt(r.get("p99_ms"), 2),
                     "  ERRORS" if r["errors"] else ""))
 
-    print("\nList and detail of the 20-task user as the database grows (taskapi, keep-alive, "
-          "%d s per run)" % args.duration)
-    print("%-7s %5s %10s %10s %9s %9s %11s %7s  %s" % ("endpoint", "conns", "db tasks", "req/s",
+    print("\nList and detail of the 20-task user, and page 1 (20 a page: default order, "
+          "?ordering=-updated_at, ?search=milk) of a user who owns half the tasks, as the "
+          "database grows (taskapi, keep-alive, %d s per run)" % args.duration)
+    print("%-12s %5s %10s %10s %9s %9s %11s %7s  %s" % ("endpoint", "conns", "db tasks", "req/s",
                                                       "p50 ms", "p99 ms", "CPU us/req",
                                                       "RSS MB", "errors"))
-    for e in ("list", "detail"):
+    for e in SCALING_ENDPOINTS:
         for c in args.conns:
             for r in runs:
                 if r["endpoint"] == e and r["conns"] == c:
-                    print("%-7s %5d %10d %10.1f %9s %9s %11s %7.1f  %s" % (
+                    print("%-12s %5d %10d %10.1f %9s %9s %11s %7.1f  %s" % (
                         e, c, r["db_tasks"], r["rps"], fmt(r.get("p50_ms"), 2),
                         fmt(r.get("p99_ms"), 2), fmt(r.get("cpu_us_per_req")), r["rss_mb"],
                         "non2xx=%d socket=%s" % (r["non2xx"], r["socket_errors"])
                         if r["errors"] else ""))
     growth = []
-    for e in ("list", "detail"):
+    for e in SCALING_ENDPOINTS:
         for c in args.conns:
             a = [r for r in runs if r["endpoint"] == e and r["conns"] == c
                  and r["db_tasks"] == sizes[0]]
@@ -1685,7 +1744,7 @@ def main_scaling(args, procs, tmp, wrk, binary, t_start):
                 growth.append(g)
     print("\n1M / 10k:")
     for g in growth:
-        print("  %-7s c=%-3d req/s %sx  p50 %sx  p99 %sx" % (
+        print("  %-12s c=%-3d req/s %sx  p50 %sx  p99 %sx" % (
             g["endpoint"], g["conns"], fmt(g["rps_ratio"], 2), fmt(g["p50_ratio"], 2),
             fmt(g["p99_ratio"], 2)))
     return {"scaling": runs, "growth_1m_over_10k": growth}
