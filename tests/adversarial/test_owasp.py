@@ -139,13 +139,26 @@ def test_owner_still_has_full_access(server, alice, alices_task):
 
 
 @pytest.mark.parametrize("query", ["owner=1", "owner__id=1", "user=1", "user_id=1", "id=1",
-                                   "owner=1&owner=2", "search=secret", "pk=1", "all=true",
+                                   "owner=1&owner=2", "pk=1", "all=true",
                                    "format=json&owner=1"])
 def test_list_filters_never_widen_the_list(server, alice, bob, alices_task, bobs_task, query):
     plain = server.get(L, bob)
     r = server.get(L + "?" + query, bob)
     assert r.status_code == 200, show(r)
     assert r.content == plain.content, show(r)
+    assert all(t["owner"] == 2 for t in r.json())
+
+
+@pytest.mark.parametrize("query", ["search=secret", "search=%25", "search=_", "completed=false",
+                                   "completed=true", "ordering=owner", "ordering=-id,owner_id",
+                                   "search=%27%20OR%201%3D1%20--", "page=2", "page_size=1000"])
+def test_list_parameters_that_narrow_never_widen_the_list(server, alice, bob, alices_task,
+                                                            bobs_task, query):
+    """?search=, ?completed= and ?ordering= select among bob's own tasks only (docs/api.md)."""
+    plain = server.get(L, bob).json()
+    r = server.get(L + "?" + query, bob)
+    assert r.status_code == 200, show(r)
+    assert all(t in plain for t in r.json()), show(r)
     assert all(t["owner"] == 2 for t in r.json())
 
 
