@@ -212,8 +212,11 @@ std::string where_clause(core::UserId owner, const tasks::TaskQuery& query, Para
     // same way.
     for (const std::string& term : query.search_terms) {
         const std::string n = next();
-        s += " AND (strpos(lower(title COLLATE \"C\"), " + n +
-             ") > 0 OR strpos(lower(description COLLATE \"C\"), " + n + ") > 0)";
+        s += " AND (strpos(lower(title COLLATE \"C\"), ";
+        s += n;
+        s += ") > 0 OR strpos(lower(description COLLATE \"C\"), ";
+        s += n;
+        s += ") > 0)";
         params.add(std::string_view(core::ascii_lower(term)));
     }
     return s;
