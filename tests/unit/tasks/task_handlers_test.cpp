@@ -126,6 +126,45 @@ TEST_F(TaskHandlersTest, ListAnswersTheCallersTasksOnly) {
     EXPECT_EQ(handlers_.list(request(core::UserId{3}, http::Method::kGet)).body, "[]");
 }
 
+TEST_F(TaskHandlersTest, ListAppliesFilterSearchAndOrdering) {
+    const Task a = add(kAlice, "Buy milk");
+    const Task b = add(kAlice, "buy bread");
+    add(kAlice, "Write report");
+    add(kBob, "buy milk too");
+    http::Request r = request(kAlice, http::Method::kGet);
+    r.query = "search=BUY&ordering=-title&completed=nonsense";
+    EXPECT_EQ(handlers_.list(r).body, tasks_to_json({b, a}));
+}
+
+TEST_F(TaskHandlersTest, PaginatedListAnswersDrfsEnvelopeWithAbsoluteLinks) {
+    TaskHandlers paged{service_, TaskListSettings{.page_size = 2, .max_page_size = 5}};
+    std::vector<Task> tasks;
+    for (const char* title : {"a", "b", "c", "d", "e"}) tasks.push_back(add(kAlice, title));
+    http::Request r = request(kAlice, http::Method::kGet);
+    r.host = "api.example:8000";
+    r.path = "/api/tasks/";
+    r.query = "page=2&search=";
+    const http::Response second = paged.list(r);
+    EXPECT_EQ(second.status, 200);
+    EXPECT_EQ(second.body,
+              R"({"count":5,"next":"http://api.example:8000/api/tasks/?page=3&search=",)"
+              R"("previous":"http://api.example:8000/api/tasks/?search=","results":)" +
+                  tasks_to_json({tasks[2], tasks[3]}) + "}");
+    r.query = "page=last&page_size=4";
+    EXPECT_EQ(
+        paged.list(r).body,
+        R"({"count":5,"next":null,"previous":"http://api.example:8000/api/tasks/?page_size=4",)"
+        R"("results":)" +
+            tasks_to_json({tasks[4]}) + "}");
+    r.query = "page=4";
+    const http::Response missing = paged.list(r);
+    EXPECT_EQ(missing.status, 404);
+    EXPECT_EQ(missing.body, R"({"detail":"Invalid page."})");
+    r.user_id = kBob;
+    r.query = {};
+    EXPECT_EQ(paged.list(r).body, R"({"count":0,"next":null,"previous":null,"results":[]})");
+}
+
 TEST_F(TaskHandlersTest, RetrieveAnswersTheTask) {
     const Task a = add(kAlice, "a");
     const http::Response r = handlers_.retrieve(request(kAlice, http::Method::kGet, {"1"}));
