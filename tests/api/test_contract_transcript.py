@@ -54,7 +54,7 @@ DELIBERATE = {
     "url.unknown.site_root": ("< 404 Not Found", '< body(json): {"detail":"Not found."}'),
     "url.unknown.post_outside": ("< 404 Not Found", '< body(json): {"detail":"Not found."}'),
     # The list's ?completed=, ?search= and ?ordering= apply, as in the reference with
-    # DJANGO_FEATURES=1, whose answer this is (difference 24).
+    # DJANGO_FEATURES=1, whose answer this is (difference 29).
     "tasks.list.query_params_ignored": ("< 200 OK", "< body(json): []"),
     # The reason after "JSON parse error - " is free text (difference 8).
     "token.malformed_json": ("< 400 Bad Request", '< body(json): {"detail":"JSON parse error - '),
