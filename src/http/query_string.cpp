@@ -80,15 +80,19 @@ void append_escaped_path(std::string& out, std::string_view path) {
 
 }  // namespace
 
-std::string absolute_uri(const Request& request, std::string_view query) {
+std::string absolute_url(const Request& request, std::string_view path, std::string_view query) {
     std::string url = "http://";
     url += is_plausible_host(request.host) ? std::string_view(request.host) : "localhost";
-    append_escaped_path(url, request.path);
+    append_escaped_path(url, path);
     if (!query.empty()) {
         url += '?';
         url += query;
     }
     return url;
+}
+
+std::string absolute_uri(const Request& request, std::string_view query) {
+    return absolute_url(request, request.path, query);
 }
 
 std::vector<QueryItem> parse_query(std::string_view query) {

@@ -36,9 +36,13 @@ struct QueryItem {
 // DRF's remove_query_param: the same without any value of `name`.
 [[nodiscard]] std::string remove_query_param(std::string_view query, std::string_view name);
 
-// Django's request.build_absolute_uri() with `query` for the query string: "http://", the Host
-// (kept to the characters a host and port can have, else "localhost"), the path as
-// escape_uri_path() writes it, then '?' and `query` unless it is empty.
+// Django's request.build_absolute_uri(location): "http://", the Host (kept to the characters a
+// host and port can have, else "localhost"), `path` as escape_uri_path() writes it, then '?'
+// and `query` unless it is empty.
+[[nodiscard]] std::string absolute_url(const Request& request, std::string_view path,
+                                       std::string_view query = {});
+// The same for the request's own path: request.build_absolute_uri() with `query` for the query
+// string.
 [[nodiscard]] std::string absolute_uri(const Request& request, std::string_view query);
 
 }  // namespace taskapi::http
