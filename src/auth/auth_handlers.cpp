@@ -36,43 +36,31 @@ core::Result<Credentials> credentials_from_input(const boost::json::object& data
     return Credentials{std::move(*username), std::move(*password)};
 }
 
-// TokenRefreshSerializer's validation: the one writable field of kTokenRefreshFields.
-core::Result<std::string> refresh_token_from_input(const boost::json::object& data,
-                                                   const serializers::InputContext& ctx) {
-    serializers::Validation v;
-    auto refresh = v.char_field(data, kRefresh, ctx);
-    if (!v.ok()) return v.error();
-    return std::move(*refresh);
-}
-
-// TokenVerifySerializer's validation: the one field of kTokenVerifyFields.
-core::Result<std::string> token_from_input(const boost::json::object& data,
-                                           const serializers::InputContext& ctx) {
-    serializers::Validation v;
-    auto token = v.char_field(data, kToken, ctx);
-    if (!v.ok()) return v.error();
-    return std::move(*token);
-}
-
-// TokenBlacklistSerializer's validation: the one field of kTokenBlacklistFields.
-core::Result<std::string> blacklisted_token_from_input(const boost::json::object& data,
-                                                       const serializers::InputContext& ctx) {
-    serializers::Validation v;
-    auto refresh = v.char_field(data, kBlacklistRefresh, ctx);
-    if (!v.ok()) return v.error();
-    return std::move(*refresh);
-}
-
-// Reads the body, which must be an object, and validates it with one of the above.
-template <typename T>
-core::Result<T> validated_body(const http::Request& request,
-                               core::Result<T> (*validate)(const boost::json::object&,
-                                                           const serializers::InputContext&)) {
+// Reads the body, which must be an object, and validates it with `validate` (the object and
+// the InputContext to a core::Result<T>).
+template <typename T, typename Validate>
+core::Result<T> validated_body(const http::Request& request, const Validate& validate) {
     auto data = http::parse_body(request);
     if (!data) return std::move(data).error();
     auto object = serializers::as_object(data->value());
     if (!object) return std::move(object).error();
-    return validate(**object, {.is_form = data->kind() == http::DataKind::kForm});
+    return validate(**object,
+                    serializers::InputContext{.is_form = data->kind() == http::DataKind::kForm});
+}
+
+// The serializers of one token (TokenRefresh, TokenVerify, TokenBlacklist): the body's one
+// writable field, validated as a CharField.
+core::Result<std::string> token_field(const http::Request& request,
+                                      const serializers::Field& field) {
+    return validated_body<std::string>(
+        request,
+        [&field](const boost::json::object& data,
+                 const serializers::InputContext& ctx) -> core::Result<std::string> {
+            serializers::Validation v;
+            auto token = v.char_field(data, field, ctx);
+            if (!v.ok()) return v.error();
+            return std::move(*token);
+        });
 }
 
 }  // namespace
@@ -80,7 +68,7 @@ core::Result<T> validated_body(const http::Request& request,
 http::Response AuthHandlers::obtain_pair(const http::Request& request) {
     const std::string address = http::client_address(request, num_proxies_);
     if (auto ok = throttle_.check_address(address); !ok) return http::error_response(ok.error());
-    auto credentials = validated_body(request, credentials_from_input);
+    auto credentials = validated_body<Credentials>(request, credentials_from_input);
     if (!credentials) return http::error_response(credentials.error());
     // No account has such a name: fail as a wrong password does, before any store sees it.
     if (!users::UserService::could_be_username(credentials->username)) {
@@ -105,7 +93,7 @@ http::Response AuthHandlers::obtain_pair(const http::Request& request) {
 }
 
 http::Response AuthHandlers::refresh(const http::Request& request) {
-    auto refresh_token = validated_body(request, refresh_token_from_input);
+    auto refresh_token = token_field(request, kRefresh);
     if (!refresh_token) return http::error_response(refresh_token.error());
     auto refreshed = lifecycle_.refresh(*refresh_token);
     if (!refreshed) return http::error_response(refreshed.error());
@@ -120,14 +108,14 @@ http::Response AuthHandlers::refresh(const http::Request& request) {
 }
 
 http::Response AuthHandlers::verify(const http::Request& request) {
-    auto token = validated_body(request, token_from_input);
+    auto token = token_field(request, kToken);
     if (!token) return http::error_response(token.error());
     if (auto ok = lifecycle_.verify(*token); !ok) return http::error_response(ok.error());
     return http::json_response(200, "{}");
 }
 
 http::Response AuthHandlers::blacklist(const http::Request& request) {
-    auto token = validated_body(request, blacklisted_token_from_input);
+    auto token = token_field(request, kBlacklistRefresh);
     if (!token) return http::error_response(token.error());
     if (auto ok = lifecycle_.blacklist(*token); !ok) return http::error_response(ok.error());
     return http::json_response(200, "{}");
