@@ -364,6 +364,11 @@ constexpr Setting kSettings[] = {
     {"TASKAPI_IDLE_TIMEOUT", "60", "",
      "seconds a kept-alive connection may wait for its next request",
      seconds<&Config::idle_timeout, 3600>},
+    {"TASKAPI_DRAIN_SECONDS", "0", "",
+     "after SIGTERM, seconds during which `/api/ready/` answers 503 (and answers close their "
+     "connection) while requests are still served, before the server stops; a second signal "
+     "stops at once",
+     seconds<&Config::drain_seconds, 3600, 0>},
     {"TASKAPI_MAX_CONNECTIONS", "10000", "",
      "open connections; at the cap the connection idle longest is closed to admit a new one, "
      "and only when none is idle do new ones get 503",

@@ -43,6 +43,9 @@ struct Config {
     // cap. Unset: 256, or no cap behind proxies (then every connection comes from a proxy).
     std::optional<int> max_connections_per_address;
     std::chrono::seconds first_byte_timeout{10};  // a new connection waiting for its first byte
+    // After SIGTERM: /api/ready/ answers 503 this long while everything else is served, so that a
+    // load balancer stops sending before connections close. 0: stop at once.
+    std::chrono::seconds drain_seconds{0};
     bool sqlite_synchronous_full = false;         // TASKAPI_SQLITE_SYNCHRONOUS=full|normal
     // PostgreSQL: statement_timeout of each connection (also bounds connecting, waiting for a
     // pooled connection, and, one second longer, waiting for any answer); connections per

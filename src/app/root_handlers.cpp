@@ -16,7 +16,9 @@ core::Error database_unavailable() {
     return e;
 }
 
-http::Response ready(storage::Storage& storage, const http::Request& /*request*/) {
+http::Response ready(storage::Storage& storage, const std::atomic<bool>& draining,
+                     const http::Request& /*request*/) {
+    if (draining.load()) return http::error_response(database_unavailable());
     if (storage.ping()) return http::json_response(200, R"({"status":"ok"})");
     return http::error_response(database_unavailable());
 }

@@ -2,6 +2,8 @@
 // index).
 #pragma once
 
+#include <atomic>
+
 #include "core/result.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
@@ -17,8 +19,10 @@ http::Response health(const http::Request& request);
 core::Error database_unavailable();
 
 // {"status":"ok"} when the database answers a trivial query (Storage::ping); otherwise 503
-// {"detail":"Service temporarily unavailable."} with Retry-After.
-http::Response ready(storage::Storage& storage, const http::Request& request);
+// {"detail":"Service temporarily unavailable."} with Retry-After. Also that 503, without asking
+// the database, once `draining` is set: the process is about to stop (TASKAPI_DRAIN_SECONDS).
+http::Response ready(storage::Storage& storage, const std::atomic<bool>& draining,
+                     const http::Request& request);
 
 // {"tasks":"http://<host>/api/tasks/"}: an absolute URL built from the Host header; a format
 // suffix on the root (/api/.json) carries over to the link.

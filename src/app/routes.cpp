@@ -32,7 +32,7 @@ Application::Application(const Config& config, std::unique_ptr<storage::Storage>
               [this](const core::Claimant& claimant, const core::AccountLookup& lookup) {
                   return authenticator_.admit(claimant, lookup);
               }}) {
-    add_routes(router_, auth_handlers_, task_handlers_, *storage_,
+    add_routes(router_, auth_handlers_, task_handlers_, *storage_, draining_,
                config.allow_registration ? &registration_handler_ : nullptr);
     http::AllowedHosts hosts = config.allowed_hosts;
     // A request without Host (HTTP/1.0) is given the listen address, which must pass.
@@ -52,7 +52,8 @@ std::optional<core::Error> error_for_storage_exception(const std::exception& e) 
 }
 
 void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandlers& tasks,
-                storage::Storage& storage, auth::RegistrationHandler* registration) {
+                storage::Storage& storage, const std::atomic<bool>& draining,
+                auth::RegistrationHandler* registration) {
     using http::Access;
     using http::Request;
     using http::Work;
@@ -76,14 +77,17 @@ void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandl
                 .work = Work::kInline,
                 .get = health});
 
-    // Readiness: the database answers (docs/decisions/001, difference 22). No authentication,
-    // so that a probe never needs a token, and the Authorization header never reaches storage.
+    // Readiness: the database answers and the process is not draining before a stop
+    // (docs/decisions/001, difference 22). No authentication, so that a probe never needs a
+    // token, and the Authorization header never reaches storage.
     router.add({.pattern = "/api/ready/",
                 .name = "Readiness Check",
                 .access = Access::kNoAuthentication,
                 .any_host = true,
                 .work = Work::kDatabase,
-                .get = [&storage](const Request& r) { return ready(storage, r); }});
+                .get = [&storage, &draining](const Request& r) {
+                    return ready(storage, draining, r);
+                }});
 
     router.add({.pattern = "/api/me/", .name = "Me", .work = Work::kInline, .get = users::me});
 

@@ -1,6 +1,7 @@
 // Wiring: storage, services, handlers and the routes of the API, built explicitly from a Config.
 #pragma once
 
+#include <atomic>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -29,6 +30,8 @@ public:
 
     [[nodiscard]] const http::Router& router() const { return router_; }
     storage::Storage& storage() { return *storage_; }
+    // From now on /api/ready/ answers 503: the server drains before it stops. Any thread.
+    void start_draining() { draining_.store(true); }
 
 private:
     core::SystemClock clock_;
@@ -43,6 +46,7 @@ private:
     auth::AuthHandlers auth_handlers_;
     auth::RegistrationHandler registration_handler_;
     tasks::TaskHandlers task_handlers_;
+    std::atomic<bool> draining_{false};
     http::Router router_;
 };
 
@@ -52,7 +56,9 @@ std::optional<core::Error> error_for_storage_exception(const std::exception& e);
 
 // The routes of the API (the DRF design's urls.py and DefaultRouter); POST
 // /api/auth/register/ only with a `registration` handler (TASKAPI_ALLOW_REGISTRATION).
+// `draining`: /api/ready/ answers 503 once it is set.
 void add_routes(http::Router& router, auth::AuthHandlers& auth, tasks::TaskHandlers& tasks,
-                storage::Storage& storage, auth::RegistrationHandler* registration = nullptr);
+                storage::Storage& storage, const std::atomic<bool>& draining,
+                auth::RegistrationHandler* registration = nullptr);
 
 }  // namespace taskapi::app

@@ -71,6 +71,8 @@ int serve(const Config& config) {
         options.first_byte_timeout = config.first_byte_timeout;
         options.idle_timeout = config.idle_timeout;
         options.read_timeout = config.read_timeout;
+        options.drain = config.drain_seconds;
+        options.on_drain = [&app] { app.start_draining(); };
         raise_open_files_limit(config.max_connections);
         // Argon2id is CPU-bound: one hashing thread per core keeps logins from starving reads.
         options.slow_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

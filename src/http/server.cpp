@@ -278,6 +278,7 @@ struct Server::Impl {
           acceptor(*contexts.front()),
           signals(*contexts.front(), SIGINT, SIGTERM),
           grace_timer(*contexts.front()),
+          drain_timer(*contexts.front()),
           accept_pause(*contexts.front()),
           table({.total = options.max_connections,
                  .per_address = options.max_connections_per_address}) {
@@ -300,6 +301,7 @@ struct Server::Impl {
     Tcp::acceptor acceptor;
     asio::signal_set signals;
     asio::steady_timer grace_timer;
+    asio::steady_timer drain_timer;
     asio::steady_timer accept_pause;
     std::vector<WorkGuard> work_guards;  // keep idle contexts running until shutdown
     std::size_t next_context = 0;
@@ -311,6 +313,7 @@ struct Server::Impl {
     mutable std::atomic<std::chrono::steady_clock::rep> last_expected_failure_log{0};
     std::size_t accept_failures = 0;  // since the last log line about them
     std::atomic<bool> stopping{false};
+    std::atomic<bool> draining{false};  // answers close their connections (ServerOptions::drain)
     std::string listen_host;
 
     // Every live connection, by table id; the table says which are idle and who makes room.
@@ -359,6 +362,8 @@ struct Server::Impl {
     // Cancels what the connections wait for, on their own threads: their sessions end.
     static void close_soon(const std::vector<std::shared_ptr<Connection>>& conns);
     std::vector<std::shared_ptr<Connection>> evict_idle(std::size_t n);
+    // SIGINT or SIGTERM: the drain (if any) the first time, the shutdown after it or at once.
+    void on_signal();
     void begin_shutdown();
     // On the first context: once shutdown has begun and no connection is left, let run() return.
     void finish_shutdown_if_drained();
@@ -563,7 +568,7 @@ awaitable<bool> Server::Impl::write_answer(Connection& conn, Response& response,
                             : exchange.version >= 11 ? Framing::kChunked
                                                      : Framing::kUntilClose;
     const bool keep_alive = exchange.keep_alive && !response.close && !stopping.load() &&
-                            framing != Framing::kUntilClose;
+                            !draining.load() && framing != Framing::kUntilClose;
     std::string head = wire_head(response, exchange.version, keep_alive, framing);
     conn.stream.expires_after(options.read_timeout);  // a client that does not read is let go
 
@@ -754,9 +759,33 @@ void Server::Impl::refuse_waiting_clients() {
     reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
+void Server::Impl::on_signal() {
+    if (draining.load() || options.drain.count() == 0) {
+        draining.store(true);
+        drain_timer.cancel();
+        begin_shutdown();
+        return;
+    }
+    draining.store(true);
+    core::log_info("draining for " + std::to_string(options.drain.count()) +
+                   " s: readiness answers 503, requests are still served (a second signal stops "
+                   "at once)");
+    if (options.on_drain) options.on_drain();
+    drain_timer.expires_after(options.drain);
+    drain_timer.async_wait([this](beast::error_code ec) {
+        if (!ec) begin_shutdown();
+    });
+    // A second signal ends the drain.
+    signals.async_wait([this](beast::error_code ec, int /*signal*/) {
+        if (!ec) on_signal();
+    });
+}
+
 void Server::Impl::begin_shutdown() {
     if (stopping.exchange(true)) return;
     core::log_info("shutting down: finishing in-flight requests");
+    // A signal wait still pending (the one a drain arms) would keep the first context running.
+    signals.cancel();
     asio::post(acceptor.get_executor(), [this] {
         beast::error_code ignored;
         acceptor.close(ignored);
@@ -814,7 +843,7 @@ void Server::run() {
     Impl& s = *impl_;
     s.listen();
     s.signals.async_wait([&s](beast::error_code ec, int /*signal*/) {
-        if (!ec) s.begin_shutdown();
+        if (!ec) s.on_signal();
     });
     asio::co_spawn(s.acceptor.get_executor(), s.accept_loop(), asio::detached);
 

@@ -43,6 +43,12 @@ struct ServerOptions {
     std::chrono::seconds read_timeout{30};          // one request, from its first byte to its last;
                                                     // also each write of an answer
     std::chrono::seconds shutdown_grace{30};        // in-flight requests may finish within this
+    // After the first SIGINT or SIGTERM, requests are still served this long (every answer
+    // closing its connection) before the shutdown begins; `on_drain` is called when it starts, so
+    // that readiness can answer 503 and a load balancer stops sending. A second signal ends the
+    // drain at once. 0: the shutdown begins at the first signal.
+    std::chrono::seconds drain{0};
+    std::function<void()> on_drain;
     // Called once the socket listens, with "http://host:port" (port resolved when 0 was asked).
     std::function<void(const std::string& url)> on_listening;
 };
@@ -54,8 +60,8 @@ public:
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
-    // Listens and serves until SIGINT or SIGTERM, then stops accepting, lets in-flight requests
-    // finish, and returns. Throws std::runtime_error when it cannot listen.
+    // Listens and serves until SIGINT or SIGTERM (and the drain after it), then stops accepting,
+    // lets in-flight requests finish, and returns. Throws std::runtime_error when it cannot listen.
     void run();
 
 private:

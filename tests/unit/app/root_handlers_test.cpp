@@ -46,18 +46,28 @@ private:
 
 TEST(Ready, AnswersStatusOkWhenTheDatabaseAnswers) {
     PingStorage storage(true);
-    const http::Response r = ready(storage, http::Request{});
+    const std::atomic<bool> draining{false};
+    const http::Response r = ready(storage, draining, http::Request{});
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body, R"({"status":"ok"})");
 }
 
 TEST(Ready, IsUnavailableWhenTheDatabaseDoesNotAnswer) {
     PingStorage storage(false);
-    const http::Response r = ready(storage, http::Request{});
+    const std::atomic<bool> draining{false};
+    const http::Response r = ready(storage, draining, http::Request{});
     EXPECT_EQ(r.status, 503);
     EXPECT_EQ(r.body, R"({"detail":"Service temporarily unavailable."})");
     ASSERT_EQ(r.headers.size(), 1u);
     EXPECT_EQ(r.headers[0], (std::pair<std::string, std::string>{"Retry-After", "5"}));
+}
+
+TEST(Ready, IsUnavailableWhileDrainingWithoutAskingTheDatabase) {
+    PingStorage storage(true);
+    const std::atomic<bool> draining{true};
+    const http::Response r = ready(storage, draining, http::Request{});
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(r.body, R"({"detail":"Service temporarily unavailable."})");
 }
 
 TEST(ApiRoot, LinksTheTaskListOnTheRequestHost) {
