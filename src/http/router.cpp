@@ -136,26 +136,40 @@ std::vector<MediaRange> parse_accept(std::string_view header) {
 
 struct Negotiated {
     std::optional<int> indent;
+    std::string format;  // one of the route's own formats (Route::formats), or empty for JSON
 };
 
-// DRF's DefaultContentNegotiation over the JSON renderer and the browsable API (answered with
-// JSON here, API.md difference 5). nullopt: nothing acceptable (406).
-std::optional<Negotiated> negotiate(const Request& request, std::string_view format) {
-    std::vector<std::string_view> renderers;
-    if (format.empty() || format == "json") renderers.push_back(kJsonType);
-    if (format.empty() || format == "api") renderers.push_back(kHtmlType);
+struct Renderer {
+    std::string_view media_type;
+    std::string_view format;  // the route's own format it renders, empty for JSON and HTML
+};
+
+// DRF's DefaultContentNegotiation over the JSON renderer, the browsable API (answered with
+// JSON here, API.md difference 5) and the route's own renderers, in that order. nullopt:
+// nothing acceptable (406).
+std::optional<Negotiated> negotiate(const Request& request, const Route& route,
+                                    std::string_view format) {
+    std::vector<Renderer> renderers;
+    if (format.empty() || format == "json") renderers.push_back({kJsonType, {}});
+    if (format.empty() || format == "api") renderers.push_back({kHtmlType, {}});
+    for (const auto& [own_format, media_type] : route.formats) {
+        if (format.empty() || format == own_format) renderers.push_back({media_type, own_format});
+    }
     const std::string_view header = request.accept && !core::trim_blanks(*request.accept).empty()
                                         ? std::string_view(*request.accept)
                                         : "*/*";
     const auto ranges = parse_accept(header);
     for (int precedence = 3; precedence >= 0; --precedence) {
-        for (const auto renderer : renderers) {
+        for (const auto& renderer : renderers) {
             for (const auto& range : ranges) {
-                if (range.precedence() != precedence || !range.matches(renderer)) continue;
+                if (range.precedence() != precedence || !range.matches(renderer.media_type)) {
+                    continue;
+                }
                 Negotiated n;
+                n.format = renderer.format;
                 // DRF hands the Accept entry's parameters to the JSON renderer, also from a
                 // wildcard; indent is clamped to 0..8, and 0 means compact (zero_as_none).
-                if (renderer == kJsonType) {
+                if (renderer.media_type == kJsonType) {
                     for (const auto& [key, value] : range.params) {
                         if (key != "indent") continue;
                         if (auto i = core::parse_int64(value)) {
@@ -349,8 +363,11 @@ Response Router::dispatch_view(Request& request, const Match& m) const {
     // 1. Content negotiation: an unknown format is 404, an unsatisfiable Accept 406.
     std::string format = m.format;
     if (format.empty()) format = query_param(request.query, "format").value_or("");
-    const bool known_format = format.empty() || format == "json" || format == "api";
-    const auto negotiated = known_format ? negotiate(request, format) : std::nullopt;
+    const bool known_format =
+        format.empty() || format == "json" || format == "api" ||
+        std::ranges::any_of(route.formats, [&](const auto& f) { return f.first == format; });
+    const auto negotiated = known_format ? negotiate(request, route, format) : std::nullopt;
+    if (negotiated && !negotiated->format.empty()) request.format = negotiated->format;
 
     // Set when the handler's read looks the account up (Route::read_has_account).
     std::optional<core::Claimant> claimant;

@@ -59,6 +59,13 @@ struct Route {
     // Answered whatever the Host header says (health: load balancers probe it by IP address).
     bool any_host = false;
     bool format_suffix = false;  // also answer "<path>.json" and "<path>.json/"
+    // More renderers than JSON's, as {format, media type}: ?format=<format> selects one, and
+    // without ?format= an Accept naming its media type does (after JSON's). The handler renders
+    // it itself: Request::format says which was chosen (the OpenAPI document's YAML).
+    std::vector<std::pair<std::string, std::string>> formats;
+    // Described in the OpenAPI document (GET /api/schema/); false for what is not an API
+    // operation.
+    bool in_schema = true;
     // Added to every answer of this route (errors, OPTIONS and deferred results included).
     std::vector<std::pair<std::string, std::string>> headers;
     // What the handlers need (authentication aside: a request with credentials also needs the
@@ -82,6 +89,8 @@ public:
     explicit Router(Authentication authentication);
 
     void add(Route route) { routes_.push_back(std::move(route)); }
+    // Every route, in the order added (what the OpenAPI document is generated from).
+    [[nodiscard]] const std::vector<Route>& routes() const { return routes_; }
 
     // From now on, a request whose Host is not allowed gets 400 {"detail":"Invalid Host
     // header."} before anything else, unless its route is any_host. Without it, any Host goes.
