@@ -106,13 +106,13 @@ private:
 // QueryDict.get reads it).
 TaskQuery query_from(const std::vector<http::QueryItem>& params) {
     TaskQuery query;
-    const auto completed = http::last_value(params, "completed");
+    const auto completed = http::last_value(params, kCompletedParameter.name);
     query.completed =
         completed_filter(completed ? std::optional<std::string_view>(*completed) : std::nullopt);
-    if (const auto search = http::last_value(params, "search")) {
+    if (const auto search = http::last_value(params, kSearchParameter.name)) {
         query.search_terms = search_terms(*search);
     }
-    if (const auto ordering = http::last_value(params, "ordering")) {
+    if (const auto ordering = http::last_value(params, kOrderingParameter.name)) {
         query.ordering = task_ordering(*ordering);
     }
     return query;
@@ -140,11 +140,11 @@ http::Response TaskHandlers::list(const http::Request& request) {
     if (list_settings_.page_size) {
         // PageNumberPagination: the count first, then the page asked for, then its links.
         const std::int64_t size =
-            page_size(view_of(http::last_value(params, "page_size")), *list_settings_.page_size,
+            page_size(view_of(http::last_value(params, kPageSizeParameter.name)), *list_settings_.page_size,
                       list_settings_.max_page_size);
         const std::int64_t count = service_.count_matching(owner(request), query);
         const std::int64_t pages = page_count(count, size);
-        const auto number = page_number(view_of(http::last_value(params, "page")), pages);
+        const auto number = page_number(view_of(http::last_value(params, kPageParameter.name)), pages);
         if (!number) {
             return http::error_response(
                 core::make_error(core::ErrorCode::kNotFound, "Invalid page."));

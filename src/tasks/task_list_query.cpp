@@ -6,22 +6,6 @@
 #include "core/text.hpp"
 
 namespace taskapi::tasks {
-namespace {
-
-// OrderingFilter's allow-list (the view's ordering_fields), spelled as the client must spell it.
-struct NamedField {
-    std::string_view name;
-    TaskField field;
-};
-constexpr NamedField kOrderingFields[] = {
-    {"id", TaskField::kId},
-    {"title", TaskField::kTitle},
-    {"created_at", TaskField::kCreatedAt},
-    {"updated_at", TaskField::kUpdatedAt},
-    {"completed", TaskField::kCompleted},
-};
-
-}  // namespace
 
 std::optional<bool> completed_filter(std::optional<std::string_view> value) {
     if (!value) return std::nullopt;
@@ -52,9 +36,9 @@ std::vector<TaskOrder> task_ordering(std::string_view value) {
         start = end + 1;
         const bool descending = term.starts_with('-');
         if (descending) term.remove_prefix(1);
-        const auto* named = std::find_if(std::begin(kOrderingFields), std::end(kOrderingFields),
-                                         [term](const NamedField& f) { return f.name == term; });
-        if (named == std::end(kOrderingFields)) continue;
+        const auto* named = std::find_if(kOrderingFields.begin(), kOrderingFields.end(),
+                                         [term](const OrderingField& f) { return f.name == term; });
+        if (named == kOrderingFields.end()) continue;
         const bool seen =
             std::any_of(ordering.begin(), ordering.end(),
                         [named](const TaskOrder& o) { return o.field == named->field; });

@@ -3,6 +3,7 @@
 // PageNumberPagination's ?page= and ?page_size=. Plain values in, plain values out (no HTTP).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,6 +13,51 @@
 #include "tasks/task_query.hpp"
 
 namespace taskapi::tasks {
+
+// A query parameter of the list as the filter backends and the paginator declare it: the list
+// reads each by this name, and the API schema (app/openapi.cpp) describes the same table.
+struct QueryParameter {
+    enum class Type { kBoolean, kString, kInteger };
+    std::string_view name;
+    Type type = Type::kString;
+    bool paginated = false;  // read only with a page size (TASKAPI_PAGE_SIZE)
+    std::string_view description;
+};
+
+inline constexpr QueryParameter kCompletedParameter{
+    .name = "completed",
+    .type = QueryParameter::Type::kBoolean,
+    .description = "Only the tasks with this completed value (true, 1, false or 0)."};
+inline constexpr QueryParameter kSearchParameter{
+    .name = "search", .description = "A search term."};
+inline constexpr QueryParameter kOrderingParameter{
+    .name = "ordering", .description = "Which field to use when ordering the results."};
+inline constexpr QueryParameter kPageParameter{
+    .name = "page",
+    .type = QueryParameter::Type::kInteger,
+    .paginated = true,
+    .description = "A page number within the paginated result set."};
+inline constexpr QueryParameter kPageSizeParameter{
+    .name = "page_size",
+    .type = QueryParameter::Type::kInteger,
+    .paginated = true,
+    .description = "Number of results to return per page."};
+inline constexpr std::array kTaskListParameters{kCompletedParameter, kSearchParameter,
+                                                kOrderingParameter, kPageParameter,
+                                                kPageSizeParameter};
+
+// OrderingFilter's allow-list (the view's ordering_fields), spelled as the client must spell it.
+struct OrderingField {
+    std::string_view name;
+    TaskField field;
+};
+inline constexpr std::array<OrderingField, 5> kOrderingFields{{
+    {"id", TaskField::kId},
+    {"title", TaskField::kTitle},
+    {"created_at", TaskField::kCreatedAt},
+    {"updated_at", TaskField::kUpdatedAt},
+    {"completed", TaskField::kCompleted},
+}};
 
 // django-filter's BooleanWidget: "true" or "1" is true, "false" or "0" false, in any case of
 // letters; anything else (a blank, "yes", " true") filters nothing, as the reference does (no
