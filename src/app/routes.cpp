@@ -42,6 +42,14 @@ Application::Application(const Config& config, std::unique_ptr<storage::Storage>
     http::Cors cors = config.cors;
     cors.set_allow_credentials(config.cors_allow_credentials);
     router_.set_cors(std::move(cors));
+    // Last, so that the document describes every route, its own included.
+    router_.add(schema_route(openapi_));
+    openapi_ = openapi_document(router_, OpenApiSettings{
+                                             .page_size = config.page_size,
+                                             .max_page_size = config.max_page_size,
+                                             .rotate_refresh_tokens = config.rotate_refresh_tokens,
+                                             .auth_scheme = config.auth_header_types.front(),
+                                         });
 }
 
 std::optional<core::Error> error_for_storage_exception(const std::exception& e) {

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "app/config.hpp"
+#include "app/openapi.hpp"
 #include "auth/auth_handlers.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/login_throttle.hpp"
@@ -48,6 +49,7 @@ private:
     tasks::TaskHandlers task_handlers_;
     std::atomic<bool> draining_{false};
     http::Router router_;
+    OpenApiDocument openapi_;  // GET /api/schema/'s answer, built once the routes are all added
 };
 
 // DRF's exception handler for what storage throws (http::ServerOptions::error_for_exception):
