@@ -701,7 +701,9 @@ http::Route schema_route(const OpenApiDocument& document) {
                            "negotiation.\n\n- YAML: application/vnd.oai.openapi\n- JSON: "
                            "application/vnd.oai.openapi+json",
             .access = http::Access::kPublic,
-            .formats = {{"yaml", std::string(kOpenApiYamlType)}},
+            // drf-spectacular's renderers: its own JSON media type, and YAML.
+            .formats = {{"json", std::string(kOpenApiJsonType)},
+                        {"yaml", std::string(kOpenApiYamlType)}},
             .work = http::Work::kInline,
             .get = [&document](const http::Request& request) {
                 http::Response r;

@@ -44,7 +44,8 @@ struct OpenApiDocument {
 [[nodiscard]] std::string json_to_yaml(std::string_view json);
 
 // GET /api/schema/: `document` (which must outlive the route) as JSON, or as YAML for
-// ?format=yaml or an Accept of application/vnd.oai.openapi. Public, as drf-spectacular's view.
+// ?format=yaml or an Accept of application/vnd.oai.openapi (JSON also for application/json and
+// application/vnd.oai.openapi+json). Public, as drf-spectacular's view.
 [[nodiscard]] http::Route schema_route(const OpenApiDocument& document);
 
 }  // namespace taskapi::app
