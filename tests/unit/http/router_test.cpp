@@ -350,6 +350,28 @@ TEST_F(RouterTest, FormatQueryParameterChoosesTheRenderer) {
     EXPECT_EQ(calls_, (std::vector<std::string>{"list", "list"}));
 }
 
+TEST_F(RouterTest, ARoutesOwnRendererIsChosenByFormatOrAccept) {
+    router_.add({.pattern = "/api/doc/",
+                 .name = "Doc",
+                 .access = Access::kPublic,
+                 .formats = {{"yaml", "application/x-yaml"}},
+                 .work = Work::kInline,
+                 .get = [this](const Request& r) {
+                     seen_ = r;
+                     return json_response(200, "{}");
+                 }});
+    EXPECT_EQ(get("/api/doc/", std::nullopt, "format=yaml").status, 200);
+    EXPECT_EQ(seen_.format, "yaml");
+    EXPECT_EQ(get("/api/doc/", std::nullopt, {}, "application/x-yaml").status, 200);
+    EXPECT_EQ(seen_.format, "yaml");
+    // JSON first, as DRF tries its renderers in order: */* and no Accept are JSON.
+    EXPECT_EQ(get("/api/doc/", std::nullopt, {}, "*/*").status, 200);
+    EXPECT_EQ(seen_.format, "");
+    EXPECT_EQ(get("/api/doc/", std::nullopt, "format=json", "application/x-yaml").status, 406);
+    EXPECT_EQ(get("/api/doc/", std::nullopt, "format=yaml", "application/json").status, 406);
+    EXPECT_EQ(get("/api/doc/", std::nullopt, "format=xml").status, 404);
+}
+
 // --- content negotiation ---------------------------------------------------------------------
 
 TEST_F(RouterTest, UnsatisfiableAcceptIsNotAcceptable) {
