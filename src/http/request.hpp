@@ -26,6 +26,8 @@ struct Request {
     std::optional<std::string> content_type;   // the Content-Type header, if sent
     std::optional<std::string> accept;         // the Accept header, if sent
     std::optional<std::string> origin;         // the Origin header, if sent (CORS)
+    std::optional<std::string> accept_encoding;  // the Accept-Encoding header, if sent
+    std::optional<std::string> if_none_match;    // the If-None-Match header, if sent
     // The Access-Control-Request-Method header, if sent: with OPTIONS, a CORS preflight.
     std::optional<std::string> access_control_request_method;
     // The authority of an absolute-form target (http://host:port/path), else the Host header,

@@ -345,6 +345,12 @@ Request RequestReader::take_request(std::string_view fallback_host) {
             case bhttp::field::origin:
                 append_line(r.origin, value);
                 break;
+            case bhttp::field::accept_encoding:
+                append_line(r.accept_encoding, value);
+                break;
+            case bhttp::field::if_none_match:
+                append_line(r.if_none_match, value);
+                break;
             case bhttp::field::access_control_request_method:
                 append_line(r.access_control_request_method, value);
                 break;

@@ -125,6 +125,8 @@ std::string wire_head(const Response& r, unsigned version, bool keep_alive, Fram
     if (version == 10 && keep_alive) w += "\r\nConnection: keep-alive";
     switch (framing) {
         case Framing::kLength:
+            // RFC 9110 8.6: a 304 may give only the length that a 200 would have had.
+            if (r.status == 304) break;
             w += "\r\nContent-Length: ";
             w += std::to_string(r.body.size());
             break;
