@@ -1,5 +1,6 @@
 #include "app/routes.hpp"
 
+#include "app/api_docs.hpp"
 #include "app/root_handlers.hpp"
 #include "storage/storage_error.hpp"
 #include "users/me_handler.hpp"
@@ -34,6 +35,7 @@ Application::Application(const Config& config, std::unique_ptr<storage::Storage>
               }}) {
     add_routes(router_, auth_handlers_, task_handlers_, *storage_, draining_,
                config.allow_registration ? &registration_handler_ : nullptr);
+    add_docs_routes(router_);
     http::AllowedHosts hosts = config.allowed_hosts;
     // A request without Host (HTTP/1.0) is given the listen address, which must pass.
     hosts.add(config.host.find(':') == std::string::npos ? config.host : "[" + config.host + "]");
