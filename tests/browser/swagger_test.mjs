@@ -1,0 +1,236 @@
+// Swagger UI end to end: the documentation page that taskapi serves at /api/docs/ loads in
+// Debian's headless Chromium (driven by playwright-core), lists every operation of
+// /api/schema/, takes a real access token through "Authorize", and "Try it out" answers 200 on
+// GET /api/health/ (public) and on GET /api/me/ (with the token). Along the way: no request
+// leaves for another host (Swagger UI, its fonts and its validator badge would like to), and
+// the console stays free of errors (a Content-Security-Policy violation is one).
+// Environment: TASKAPI_BIN (the binary, absolute), TASKAPI_BROWSER_OUT (where the screenshots
+// go), TASKAPI_TEST_POSTGRES_URL (optional: run on that PostgreSQL database instead of SQLite),
+// TASKAPI_CHROMIUM (default /usr/bin/chromium). Exits 0 when every check passes.
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+import { chromium } from "playwright-core";
+
+const bin = process.env.TASKAPI_BIN;
+const chromiumPath = process.env.TASKAPI_CHROMIUM || "/usr/bin/chromium";
+const outDir = process.env.TASKAPI_BROWSER_OUT || fs.mkdtempSync(path.join(os.tmpdir(), "taskapi-browser-out-"));
+const postgresUrl = process.env.TASKAPI_TEST_POSTGRES_URL || "";
+const backend = postgresUrl ? "postgresql" : "sqlite";
+const secretKey = "taskapi-browser-test-signing-key-0123456789abcdef";
+// A name of its own, so that a shared PostgreSQL database may already hold other users.
+const username = "docs" + process.pid + "x" + Date.now();
+const password = "browser-password-1";
+// Playwright waits this long at most for what the page shows (the bundle is 1.7 MB of script).
+const uiTimeout = 30000;
+
+const cleanups = [];
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+// A clean environment, as the API tests give the server, but for the sanitizers' options.
+function baseEnv(dir) {
+  const env = {
+    PATH: process.env.PATH,
+    TASKAPI_SECRET_KEY: secretKey,
+    TASKAPI_DATABASE_URL: postgresUrl || "sqlite:///" + path.join(dir, "db.sqlite3"),
+  };
+  for (const name of ["ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"]) {
+    if (process.env[name]) env[name] = process.env[name];
+  }
+  return env;
+}
+
+function runCli(dir, args, input) {
+  const res = spawnSync(bin, args, { cwd: dir, env: baseEnv(dir), input, encoding: "utf8", timeout: 60000 });
+  check(res.status === 0, `taskapi ${args.join(" ")} failed (${res.status}): ${res.stderr}`);
+}
+
+// `taskapi serve` on a free port; resolves with its base URL once it logs that it listens, and
+// stop(), which sends SIGTERM and checks that the server exits 0 (a graceful stop).
+function startTaskapi(dir) {
+  const proc = spawn(bin, ["serve", "--host", "127.0.0.1", "--port", "0", "--threads", "2"], {
+    cwd: dir, env: baseEnv(dir), stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const exited = new Promise((resolve) => proc.once("exit", (code, signal) => resolve({ code, signal })));
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
+    const { code, signal } = await exited;
+    check(code === 0, `taskapi exited with ${code ?? signal} on SIGTERM:\n${output}`);
+  };
+  cleanups.push(() => stop().catch(() => {}));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("taskapi did not start:\n" + output)), 20000);
+    const onData = (chunk) => {
+      output += chunk;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1], stop });
+      }
+    };
+    proc.stdout.on("data", onData);
+    proc.stderr.on("data", onData);
+    proc.once("exit", (code) => reject(new Error(`taskapi exited (${code}):\n${output}`)));
+  });
+}
+
+// The operation block of `method` `apiPath` (Swagger UI renders one per operation and tag).
+function operation(page, method, apiPath) {
+  return page.locator(`.opblock.opblock-${method}`)
+    .filter({ has: page.locator(`.opblock-summary-path[data-path="${apiPath}"]`) })
+    .first();
+}
+
+// Expands the operation, "Try it out", "Execute"; returns the status code the UI shows.
+async function tryItOut(page, method, apiPath) {
+  const block = operation(page, method, apiPath);
+  await block.locator(".opblock-summary").first().click();
+  await block.locator("button.try-out__btn").click();
+  await block.locator("button.execute").click();
+  const status = block.locator(".live-responses-table tbody .response .response-col_status").first();
+  await status.waitFor({ timeout: uiTimeout });
+  return { block, status: (await status.innerText()).trim() };
+}
+
+// The response body the UI shows under the operation's live response.
+async function shownBody(block) {
+  const body = block.locator(".live-responses-table .response-col_description .highlight-code").first();
+  await body.waitFor({ timeout: uiTimeout });
+  return await body.textContent();
+}
+
+async function main() {
+  check(bin && path.isAbsolute(bin), "TASKAPI_BIN must name the taskapi binary by an absolute path");
+  check(fs.existsSync(chromiumPath), `${chromiumPath} is missing (Debian's chromium: ./scripts/deps)`);
+  fs.mkdirSync(outDir, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "taskapi-browser-"));
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  runCli(dir, ["migrate"]);
+  runCli(dir, ["createuser", username, "--password-stdin"], password + "\n");
+  const server = await startTaskapi(dir);
+  const serverOrigin = new URL(server.url).origin;
+
+  // What the page must list: every operation of the schema, as the server describes itself.
+  const schemaAnswer = await fetch(server.url + "/api/schema/");
+  assert.equal(schemaAnswer.status, 200);
+  const schema = await schemaAnswer.json();
+  const methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+  const expected = [];
+  for (const [apiPath, item] of Object.entries(schema.paths)) {
+    for (const method of methods) if (item[method]) expected.push(`${method} ${apiPath}`);
+  }
+  check(expected.includes("get /api/health/") && expected.includes("get /api/me/"),
+        "the schema lacks GET /api/health/ or GET /api/me/: " + expected.join(", "));
+
+  // A real access token, from the login endpoint.
+  const login = await fetch(server.url + "/api/auth/token/", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  assert.equal(login.status, 200);
+  const { access } = await login.json();
+
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "taskapi-chromium-"));
+  cleanups.push(() => fs.rmSync(profile, { recursive: true, force: true }));
+  // Debian's browser, never a downloaded build; a fresh profile; nothing that talks to the
+  // network by itself.
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  cleanups.push(() => context.close());
+
+  // Every request the page makes: one to anywhere but the server is refused and fails the test.
+  const requests = [];
+  const foreign = [];
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith("data:") || new URL(url).origin === serverOrigin) return route.continue();
+    foreign.push(url);
+    return route.abort();
+  });
+  const page = context.pages()[0] || await context.newPage();
+  page.on("request", (request) => requests.push(request));
+  const errors = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push("console: " + message.text());
+  });
+  page.on("pageerror", (error) => errors.push("page: " + error.message));
+
+  const docs = await page.goto(server.url + "/api/docs/");
+  assert.equal(docs.status(), 200);
+  check((docs.headers()["content-security-policy"] || "").includes("script-src 'self'"),
+        "the page is sent with its Content-Security-Policy");
+
+  // 1. The operations: each one of the schema is listed, and nothing else.
+  await page.locator(".opblock").first().waitFor({ timeout: uiTimeout });
+  const listed = await page.locator(".opblock").evaluateAll((blocks) => blocks.map((b) =>
+    b.querySelector(".opblock-summary-method").textContent.toLowerCase() + " " +
+    b.querySelector(".opblock-summary-path").getAttribute("data-path")));
+  assert.deepEqual([...new Set(listed)].sort(), [...expected].sort());
+  await page.screenshot({ path: path.join(outDir, `swagger-ui-${backend}.png`), fullPage: true });
+
+  // 2. "Authorize" with the bearer token.
+  await page.locator(".auth-wrapper button.authorize").click();
+  const modal = page.locator(".dialog-ux .modal-ux");
+  await modal.locator('input[aria-label="auth-bearer-value"]').first().fill(access);
+  await modal.locator("button.modal-btn.auth.authorize").first().click();
+  await modal.locator("button.btn-done").first().click();
+  await modal.waitFor({ state: "detached", timeout: uiTimeout });
+  check(await page.locator(".auth-wrapper button.authorize.locked").count() === 1,
+        "the Authorize button shows the lock once a token is given");
+
+  // 3. "Try it out" on the public health check.
+  const health = await tryItOut(page, "get", "/api/health/");
+  assert.equal(health.status, "200");
+  const healthShown = await shownBody(health.block);
+  check(healthShown.includes('"status": "ok"'), "the health answer is shown: " + healthShown);
+
+  // 4. ... and on GET /api/me/, which needs the token: 200 with the user's name.
+  const me = await tryItOut(page, "get", "/api/me/");
+  assert.equal(me.status, "200");
+  const meShown = await shownBody(me.block);
+  check(meShown.includes(`"username": "${username}"`), "the answer of /api/me/ names the user: " + meShown);
+  const meRequests = requests.filter((r) => new URL(r.url()).pathname === "/api/me/");
+  check(meRequests.length > 0 && meRequests.every((r) => r.headers()["authorization"] === "Bearer " + access),
+        "GET /api/me/ was sent with the token");
+  await me.block.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(outDir, `swagger-ui-try-${backend}.png`), fullPage: true });
+
+  assert.deepEqual(foreign, [], "requests to other hosts");
+  assert.deepEqual(errors, [], "console errors");
+  const assets = requests.map((r) => new URL(r.url()).pathname).filter((p) => p.startsWith("/api/docs/"));
+  check(assets.includes("/api/docs/swagger-ui-bundle.js") && assets.includes("/api/docs/swagger-ui.css"),
+        "the page loads Swagger UI from the server: " + assets.join(", "));
+  await server.stop();
+  console.log(`ok: Swagger UI at /api/docs/ lists the ${expected.length} operations, authorizes ` +
+              `with a bearer token and tries GET /api/health/ and GET /api/me/ (${backend}); ` +
+              `screenshots in ${outDir}`);
+}
+
+let status = 0;
+try {
+  await main();
+} catch (e) {
+  console.error("FAILED:", e && e.stack ? e.stack : e);
+  status = 1;
+} finally {
+  for (const cleanup of cleanups.reverse()) {
+    try {
+      await cleanup();
+    } catch (e) {
+      console.error("cleanup:", e);
+    }
+  }
+}
+process.exit(status);
