@@ -8,7 +8,6 @@
 // go), TASKAPI_TEST_POSTGRES_URL (optional: run on that PostgreSQL database instead of SQLite),
 // TASKAPI_CHROMIUM (default /usr/bin/chromium). Exits 0 when every check passes.
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -16,23 +15,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright-core";
+import { backend, check, cleanups, prepare, runMain, startTaskapi } from "./harness.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const bin = process.env.TASKAPI_BIN;
 const chromiumPath = process.env.TASKAPI_CHROMIUM || "/usr/bin/chromium";
 const outDir = process.env.TASKAPI_BROWSER_OUT || fs.mkdtempSync(path.join(os.tmpdir(), "taskapi-browser-out-"));
-const postgresUrl = process.env.TASKAPI_TEST_POSTGRES_URL || "";
-const backend = postgresUrl ? "postgresql" : "sqlite";
-const secretKey = "taskapi-browser-test-signing-key-0123456789abcdef";
 // A name of its own, so that a shared PostgreSQL database may already hold other users.
 const username = "spa" + process.pid + "x" + Date.now();
 const password = "browser-password-1";
-
-const cleanups = [];
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 // A static server for the page: the page's origin, http://127.0.0.1:<port A>.
 async function startPageServer() {
@@ -51,63 +41,10 @@ async function startPageServer() {
   return "http://127.0.0.1:" + server.address().port;
 }
 
-// A clean environment, as the API tests give the server, but for the sanitizers' options (a
-// sanitizer build's report must fail the run: see stop()).
-function baseEnv(dir) {
-  const env = {
-    PATH: process.env.PATH,
-    TASKAPI_SECRET_KEY: secretKey,
-    TASKAPI_DATABASE_URL: postgresUrl || "sqlite:///" + path.join(dir, "db.sqlite3"),
-  };
-  for (const name of ["ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"]) {
-    if (process.env[name]) env[name] = process.env[name];
-  }
-  return env;
-}
-
-function runCli(dir, args, input) {
-  const res = spawnSync(bin, args, { cwd: dir, env: baseEnv(dir), input, encoding: "utf8", timeout: 60000 });
-  check(res.status === 0, `taskapi ${args.join(" ")} failed (${res.status}): ${res.stderr}`);
-}
-
-// `taskapi serve` on a free port; resolves with its base URL once it logs that it listens, and
-// stop(), which sends SIGTERM and checks that the server exits 0 (a graceful stop).
-function startTaskapi(dir, extraEnv) {
-  const proc = spawn(bin, ["serve", "--host", "127.0.0.1", "--port", "0", "--threads", "2"], {
-    cwd: dir, env: { ...baseEnv(dir), ...extraEnv }, stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const exited = new Promise((resolve) => proc.once("exit", (code, signal) => resolve({ code, signal })));
-  const stop = async () => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
-    const { code, signal } = await exited;
-    check(code === 0, `taskapi exited with ${code ?? signal} on SIGTERM:\n${output}`);
-  };
-  cleanups.push(() => stop().catch(() => {}));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("taskapi did not start:\n" + output)), 20000);
-    const onData = (chunk) => {
-      output += chunk;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1], stop });
-      }
-    };
-    proc.stdout.on("data", onData);
-    proc.stderr.on("data", onData);
-    proc.once("exit", (code) => reject(new Error(`taskapi exited (${code}):\n${output}`)));
-  });
-}
-
 async function main() {
-  check(bin && path.isAbsolute(bin), "TASKAPI_BIN must name the taskapi binary by an absolute path");
   check(fs.existsSync(chromiumPath), `${chromiumPath} is missing (Debian's chromium: ./scripts/deps)`);
   fs.mkdirSync(outDir, { recursive: true });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "taskapi-browser-"));
-  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  runCli(dir, ["migrate"]);
-  runCli(dir, ["createuser", username, "--password-stdin"], password + "\n");
+  const dir = prepare("taskapi-browser-", username, password);
 
   const origin = await startPageServer();
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "taskapi-chromium-"));
@@ -170,19 +107,4 @@ async function main() {
               `refused without it (${backend}); screenshots in ${outDir}`);
 }
 
-let status = 0;
-try {
-  await main();
-} catch (e) {
-  console.error("FAILED:", e && e.stack ? e.stack : e);
-  status = 1;
-} finally {
-  for (const cleanup of cleanups.reverse()) {
-    try {
-      await cleanup();
-    } catch (e) {
-      console.error("cleanup:", e);
-    }
-  }
-}
-process.exit(status);
+await runMain(main);
