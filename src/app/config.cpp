@@ -145,6 +145,14 @@ core::Status log_level(Config& config, const std::string& value) {
     return core::Ok{};
 }
 
+core::Status log_format(Config& config, const std::string& value) {
+    if (!core::parse_log_format(value, config.log_format)) {
+        return core::make_error(core::ErrorCode::kInvalidArgument,
+                                "expected text or json, got '" + value + "'");
+    }
+    return core::Ok{};
+}
+
 core::Status retired_username_rate(Config& /*config*/, const std::string& /*value*/) {
     // It counted every attempt, so anyone could lock an account's owner out by failing.
     return core::make_error(core::ErrorCode::kInvalidArgument,
@@ -305,8 +313,15 @@ constexpr Setting kSettings[] = {
      "revokes every refresh token descended from the same login (SimpleJWT's "
      "`BLACKLIST_AFTER_ROTATION`, plus reuse detection; [SECURITY.md](SECURITY.md))",
      flag<&Config::blacklist_after_rotation>},
-    {"TASKAPI_LOG_LEVEL", "info", "",
-     "`debug` (adds one line per request), `info`, `warning`, `error`", log_level},
+    {"TASKAPI_LOG_LEVEL", "info", "", "`debug`, `info`, `warning`, `error`", log_level},
+    {"TASKAPI_LOG_FORMAT", "text", "",
+     "`text` (`2026-11-26T17:20:05.123Z info message key=value …`) or `json` (one object per "
+     "line); every log line, on stderr ([Logs](#logs))",
+     log_format},
+    {"TASKAPI_ACCESS_LOG", "true", "",
+     "`true`: one `info` line per answered request (method, path without the query, status, "
+     "duration, bytes, user id, client address, request id); `false`: none",
+     flag<&Config::access_log>},
     {"TASKAPI_LOGIN_RATE_PER_ADDRESS", "20/min", "",
      "login attempts per client address (`N/s`, `N/min`, `N/hour`, `N/day`, or `off`); beyond: "
      "429",

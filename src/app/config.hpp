@@ -36,6 +36,8 @@ struct Config {
     bool rotate_refresh_tokens = false;
     bool blacklist_after_rotation = false;
     core::LogLevel log_level = core::LogLevel::kInfo;
+    core::LogFormat log_format = core::LogFormat::kText;  // TASKAPI_LOG_FORMAT=text|json
+    bool access_log = true;  // TASKAPI_ACCESS_LOG: one info line per answered request
     std::chrono::seconds idle_timeout{60};  // a kept-alive connection waiting for a request
     std::chrono::seconds read_timeout{30};  // receiving one request, from its first byte
     int max_connections = 10000;            // beyond: the longest-idle connection is closed, or 503

@@ -34,6 +34,7 @@ void raise_open_files_limit(int max_connections) {
 
 int serve(const Config& config) {
     core::set_log_level(config.log_level);
+    core::set_log_format(config.log_format);
     if (auto ok = check_for_serving(config); !ok) {
         core::log_error(ok.error().message);
         return 1;
@@ -78,6 +79,8 @@ int serve(const Config& config) {
         options.slow_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
         options.database_threads = *database_threads;
         options.error_for_exception = error_for_storage_exception;
+        options.access_log = config.access_log;
+        options.num_proxies = config.num_proxies;
         std::string how = std::to_string(config.threads) + " I/O threads, ";
         how += *database_threads == 0 ? std::string("database calls on them")
                                       : std::to_string(*database_threads) + " database threads";

@@ -234,6 +234,7 @@ int run(int argc, char** argv) {
     if (!loaded) return fail(loaded.error().message);
     app::Config config = std::move(loaded).value();
     core::set_log_level(config.log_level);
+    core::set_log_format(config.log_format);
 
     if (commands.serve->parsed()) {
         if (!commands.host.empty()) config.host = commands.host;

@@ -398,6 +398,32 @@ std::optional<std::string> RequestReader::origin() const {
     return out;
 }
 
+std::optional<std::string> RequestReader::request_id() const {
+    std::optional<std::string> out;
+    int lines = 0;
+    for (const auto& field : impl_->parser.get()) {
+        if (core::ascii_iequals(field.name_string(), "X-Request-ID")) {
+            ++lines;
+            out.emplace(field.value().data(), field.value().size());
+        }
+    }
+    if (lines != 1) return std::nullopt;
+    return out;
+}
+
+Request RequestReader::failed_request() const {
+    Request r;
+    const BeastRequest& req = impl_->parser.get();
+    // The target is set once the request line is complete; the query stays out of the log.
+    if (!req.target().empty()) {
+        r.method_name = std::string(req.method_string());
+        const Target target =
+            split_target(std::string_view(req.target().data(), req.target().size()));
+        r.raw_path = std::string(target.path);
+    }
+    return r;
+}
+
 Response RequestReader::failure() const {
     const Failure f = impl_->failure.value_or(Failure{});
     return error_response(core::make_error(f.code, std::string(f.detail)));

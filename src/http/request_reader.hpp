@@ -62,6 +62,12 @@ public:
     // After kFailed: the Origin header, if its line was read before the failure (for the CORS
     // headers of the answer).
     [[nodiscard]] std::optional<std::string> origin() const;
+    // After kComplete (before take_request()) or kFailed: the X-Request-ID header when it was
+    // read and sent on one line; several lines are nullopt (which one would a proxy have kept?).
+    [[nodiscard]] std::optional<std::string> request_id() const;
+    // After kFailed: what the access log can say of the request: its method_name and raw_path
+    // when the request line was read, else both empty.
+    [[nodiscard]] Request failed_request() const;
 
 private:
     struct Impl;

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "core/log.hpp"
+#include "http/access_log.hpp"
 #include "http/connection_table.hpp"
 #include "http/error_response.hpp"
 #include "http/request_reader.hpp"
@@ -148,8 +149,9 @@ Response busy_response() {
     return error_response(busy);
 }
 
-std::string busy_bytes() {
-    const Response busy = busy_response();
+std::string busy_bytes(const std::string& request_id) {
+    Response busy = busy_response();
+    busy.add_header("X-Request-ID", request_id);
     return wire_head(busy, 11, false, Framing::kLength) + busy.body;
 }
 
@@ -241,7 +243,8 @@ struct Connection {
 struct Exchange {
     bool gone = false;                // nothing to answer: the peer left or was too slow
     std::optional<Response> failure;  // the request could not be read: send this, then close
-    Request request;
+    Request request;                  // with a failure: only its method and path, if read
+    std::string request_id;           // X-Request-ID: the client's when sane, else ours
     unsigned version = 11;
     bool keep_alive = false;
     bool is_head = false;
@@ -339,11 +342,17 @@ struct Server::Impl {
     awaitable<bool> await_request(Connection& conn, beast::flat_buffer& buffer,
                                   std::chrono::seconds timeout);
     awaitable<Exchange> read_request(Connection& conn, beast::flat_buffer& buffer);
-    // Sends the answer; false when the connection must close afterwards.
-    awaitable<bool> write_answer(Connection& conn, Response& response, const Exchange& exchange);
+    // Sends the answer, adding the body bytes sent to `body_bytes`; false when the connection
+    // must close afterwards.
+    awaitable<bool> write_answer(Connection& conn, Response& response, const Exchange& exchange,
+                                 std::size_t& body_bytes);
     // The router's answer, on the I/O thread or on the database executor as the request's Work
-    // says, then its deferred work (if any) on the hashing pool.
-    awaitable<Response> respond(Request request);
+    // says, then its deferred work (if any) on the hashing pool. The router fills in `request`
+    // (the user id, for the access log); the caller keeps it alive until the answer is back.
+    awaitable<Response> respond(Request& request);
+    // The access line of an answered exchange (TASKAPI_ACCESS_LOG).
+    void log_exchange(const Exchange& exchange, int status,
+                      std::chrono::steady_clock::time_point started, std::size_t body_bytes) const;
     // The next piece of a streamed answer (Response::rest), where the route's storage calls run.
     awaitable<bool> next_piece(BodyStream& rest, std::string& piece);
     // The one catch site for handlers, wherever they run: an exception that error_for_exception
@@ -425,11 +434,31 @@ void Server::Impl::log_expected_failure(const std::string& request_name, int sta
                                  : std::string()));
 }
 
+void Server::Impl::log_exchange(const Exchange& exchange, int status,
+                                std::chrono::steady_clock::time_point started,
+                                std::size_t body_bytes) const {
+    if (!options.access_log) return;
+    const Request& request = exchange.request;
+    const std::string client = options.num_proxies > 0 && request.forwarded_for
+                                   ? client_address(request, options.num_proxies)
+                                   : std::string();
+    log_access({.method = request.method_name,
+                .path = request.raw_path,
+                .status = status,
+                .duration = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - started),
+                .bytes = body_bytes,
+                .user_id = request.user_id,
+                .remote_address = request.remote_address,
+                .client_address = client,
+                .request_id = exchange.request_id});
+}
+
 Response Server::Impl::dispatch_safely(Request& request) const {
     return answer_safely([this, &request] { return router.dispatch(request); }, request);
 }
 
-awaitable<Response> Server::Impl::respond(Request request) {
+awaitable<Response> Server::Impl::respond(Request& request) {
     Response response;
     // Storage calls may wait on a database server: with an executor, no I/O thread makes them.
     // The request goes whole (negotiation, authentication, the handler), so that its thread
@@ -477,25 +506,18 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
         Exchange exchange = co_await read_request(*conn, buffer);
         if (exchange.gone) break;
         // (No co_await inside ?: : GCC 12 miscompiles it.)
+        const auto started = std::chrono::steady_clock::now();
         Response response;
         if (exchange.failure) {
             response = std::move(*exchange.failure);
         } else {
-            // TASKAPI_LOG_LEVEL=debug: one line per answered request (method, path without the
-            // query, status, time to the answer). Never a header or a body: no token is logged.
-            const bool access_log = core::log_enabled(core::LogLevel::kDebug);
-            std::string line;
-            if (access_log) line = exchange.request.method_name + " " + exchange.request.raw_path;
-            const auto started = std::chrono::steady_clock::now();
-            response = co_await respond(std::move(exchange.request));
-            if (access_log) {
-                const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::steady_clock::now() - started);
-                core::log_debug(line + " " + std::to_string(response.status) + " " +
-                                std::to_string(us.count()) + "us");
-            }
+            response = co_await respond(exchange.request);
         }
-        if (!co_await write_answer(*conn, response, exchange)) break;
+        response.add_header("X-Request-ID", exchange.request_id);
+        std::size_t body_bytes = 0;
+        const bool again = co_await write_answer(*conn, response, exchange, body_bytes);
+        log_exchange(exchange, response.status, started, body_bytes);
+        if (!again) break;
     }
     beast::error_code ignored;
     conn->stream.socket().shutdown(Tcp::socket::shutdown_send, ignored);
@@ -525,6 +547,7 @@ awaitable<Exchange> Server::Impl::read_request(Connection& conn, beast::flat_buf
         buffer.consume(consumed);
         switch (progress) {
             case RequestReader::Progress::kComplete:
+                exchange.request_id = choose_request_id(reader.request_id());
                 exchange.version = reader.version();
                 exchange.keep_alive = reader.keep_alive();
                 exchange.is_head = reader.is_head();
@@ -533,6 +556,9 @@ awaitable<Exchange> Server::Impl::read_request(Connection& conn, beast::flat_buf
                 co_return exchange;
             case RequestReader::Progress::kFailed: {
                 exchange.failure = reader.failure();
+                exchange.request_id = choose_request_id(reader.request_id());
+                exchange.request = reader.failed_request();
+                exchange.request.remote_address = conn.remote_address;
                 // Answered outside the router: the CORS headers too, so that a browser's
                 // script can read why (413 above all).
                 const auto origin = reader.origin();
@@ -564,7 +590,7 @@ awaitable<Exchange> Server::Impl::read_request(Connection& conn, beast::flat_buf
 }
 
 awaitable<bool> Server::Impl::write_answer(Connection& conn, Response& response,
-                                           const Exchange& exchange) {
+                                           const Exchange& exchange, std::size_t& body_bytes) {
     const bool streamed = response.rest != nullptr;
     const Framing framing = !streamed                ? Framing::kLength
                             : exchange.version >= 11 ? Framing::kChunked
@@ -576,6 +602,7 @@ awaitable<bool> Server::Impl::write_answer(Connection& conn, Response& response,
 
     if (!streamed || exchange.is_head) {
         const bool with_body = !exchange.is_head && !response.body.empty();
+        if (with_body) body_bytes += response.body.size();
         if (with_body && response.body.size() <= kSmallBodyBytes) {
             head += response.body;
             auto [ec, n] = co_await asio::async_write(conn.stream, asio::buffer(head), kTuple);
@@ -608,6 +635,7 @@ awaitable<bool> Server::Impl::write_answer(Connection& conn, Response& response,
                                                   : asio::const_buffer()};
         auto [ec, n] = co_await asio::async_write(conn.stream, parts, kTuple);
         if (ec) co_return false;
+        body_bytes += piece.size();
         if (!more) co_return keep_alive;
         head.clear();
         piece.clear();
@@ -624,8 +652,15 @@ awaitable<bool> Server::Impl::write_answer(Connection& conn, Response& response,
 }
 
 awaitable<void> Server::Impl::refuse(Tcp::socket socket) {
+    const std::string request_id = new_request_id();
+    if (options.access_log) {
+        beast::error_code ec;
+        const auto peer = socket.remote_endpoint(ec);
+        const std::string address = ec ? std::string() : peer.address().to_string();
+        log_access({.status = 503, .remote_address = address, .request_id = request_id});
+    }
     beast::tcp_stream stream(std::move(socket));
-    const std::string bytes = busy_bytes();
+    const std::string bytes = busy_bytes(request_id);
     stream.expires_after(std::chrono::seconds{5});
     co_await asio::async_write(stream, asio::buffer(bytes), kTuple);
     beast::error_code ignored;
@@ -745,11 +780,13 @@ void Server::Impl::refuse_waiting_clients() {
     if (reserve_fd < 0) return;
     ::close(reserve_fd);
     reserve_fd = -1;
-    const std::string busy = busy_bytes();
     for (int i = 0; i < 64; ++i) {
         const int fd =
             ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) break;
+        const std::string request_id = new_request_id();
+        if (options.access_log) log_access({.status = 503, .request_id = request_id});
+        const std::string busy = busy_bytes(request_id);
         // Best effort, never blocking: read what the client already sent, so that the close is
         // a FIN rather than a reset that could discard the answer at the client.
         (void)::send(fd, busy.data(), busy.size(), MSG_NOSIGNAL);

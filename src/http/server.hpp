@@ -49,6 +49,10 @@ struct ServerOptions {
     // drain at once. 0: the shutdown begins at the first signal.
     std::chrono::seconds drain{0};
     std::function<void()> on_drain;
+    // The access log: one info line per answered request (http/access_log.hpp); `num_proxies`
+    // for the client address it names as the login throttle sees it.
+    bool access_log = true;
+    int num_proxies = 0;
     // Called once the socket listens, with "http://host:port" (port resolved when 0 was asked).
     std::function<void(const std::string& url)> on_listening;
 };
