@@ -289,22 +289,3 @@ def test_sigterm_lets_an_in_flight_request_finish(server_factory):
     again = server_factory(users=(), db_path=srv.db_path)
     titles = [t["title"] for t in again.get("/api/tasks/", again.login("alice", "alice-password-1")["access"]).json()]
     assert titles == ["written during shutdown"]
-
-
-# ---------------------------------------------------------------- logging
-def test_debug_logs_one_line_per_request_and_never_a_token_or_password(server_factory):
-    srv = server_factory()                 # started with TASKAPI_LOG_LEVEL=debug
-    tokens = srv.login("alice")
-    task = srv.create_task(tokens["access"], "logged")
-    srv.get(L + "%d/?secret=query" % task["id"], tokens["access"])
-    srv.get("/api/nowhere/")
-    srv.stop()
-    lines = [line.split(" ", 2)[2] for line in srv.log.splitlines() if " debug " in line]
-    # method, path without the query, status, time to the answer
-    patterns = ["POST /api/auth/token/ 200 ", "POST /api/tasks/ 201 ",
-                "GET /api/tasks/%d/ 200 " % task["id"], "GET /api/nowhere/ 404 "]
-    assert len(lines) == len(patterns), lines
-    for line, start in zip(lines, patterns):
-        assert line.startswith(start) and line.endswith("us"), lines
-    for secret in (tokens["access"], tokens["refresh"], "alice-password-1", "secret=query"):
-        assert secret not in srv.log
