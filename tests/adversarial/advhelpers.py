@@ -10,6 +10,7 @@ import re
 import select
 import socket
 import time
+import urllib.parse
 
 from apihelpers import SECRET_KEY, compact, show  # noqa: F401  (re-exported)
 
@@ -39,6 +40,71 @@ def scan_bytes(data, where="answer"):
     for secret in SECRETS:
         assert secret.lower() not in low, "%s leaks a secret (%r...): %r" % (
             where, secret[:12], bytes(data)[:600])
+
+
+# Secrets of the current test, for the scan of the servers' logs: every token and password the
+# suite sent (Authorization headers, bodies) or received (token answers). Shorter values are not
+# kept: a test's deliberately bad "x" or "abc" could appear in a log line for other reasons.
+SEEN_SECRETS = set()
+_MIN_SECRET = 8
+_SECRET_KEYS = ("password", "access", "refresh", "token")
+_RAW_AUTHORIZATION = re.compile(rb"(?im)^authorization:[ \t]*(?:\S+[ \t]+)?(\S+)")
+
+
+def remember_secret(value):
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if isinstance(value, str) and len(value) >= _MIN_SECRET:
+        SEEN_SECRETS.add(value)
+
+
+def _remember_body(body):
+    """The password and token fields of a JSON or form body."""
+    if not body:
+        return
+    if isinstance(body, str):
+        body = body.encode("utf-8", "replace")
+    fields = {}
+    try:
+        parsed = json.loads(body)
+        if isinstance(parsed, dict):
+            fields = parsed
+    except ValueError:
+        try:
+            fields = dict(urllib.parse.parse_qsl(body.decode("utf-8", "replace")))
+        except ValueError:
+            fields = {}
+    for key in _SECRET_KEYS:
+        if isinstance(fields.get(key), str):
+            remember_secret(fields[key])
+
+
+def remember_request(request, response):
+    """Keeps the secrets of one `requests` exchange for scan_log."""
+    authorization = request.headers.get("Authorization")
+    if authorization:
+        remember_secret(authorization.split()[-1] if authorization.split() else authorization)
+    if isinstance(request.body, (bytes, str)):
+        _remember_body(request.body)
+    if b'"access"' in (response.content or b"") or b'"refresh"' in (response.content or b""):
+        _remember_body(response.content)
+
+
+def remember_raw(data):
+    """Keeps the credential of each Authorization line of raw request bytes."""
+    for m in _RAW_AUTHORIZATION.finditer(bytes(data)):
+        remember_secret(m.group(1))
+
+
+def scan_log(log, passwords=(), where="server log"):
+    """Fails when a server's log holds the signing key, a password hash, or a token or password
+    of the current test (SEEN_SECRETS) or of the server's users (`passwords`)."""
+    scan_bytes(log.encode("utf-8", "replace"), where)
+    for secret in SEEN_SECRETS | {p for p in passwords if len(p) >= _MIN_SECRET}:
+        if secret in log:
+            line = next(line for line in log.splitlines() if secret in line)
+            raise AssertionError("%s leaks a token or password (%r...): %r" % (
+                where, secret[:12], line[:600]))
 
 
 def scan_response(r):
@@ -119,6 +185,7 @@ class Conn:
 
     def send(self, data):
         """Sends all of `data`; False when the server has closed the connection meanwhile."""
+        remember_raw(data)
         try:
             self.sock.sendall(data)
             return True

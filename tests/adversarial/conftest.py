@@ -7,7 +7,9 @@ nothing is copied. A test module may define EXTRA_USERS and SERVER_ENV as in tes
 Guards, for every test:
   * leak scan: every answer the suite receives (through `requests`, or through the raw socket
     helpers of advhelpers.py) is searched for a password hash (`$argon2...`) and for the signing
-    key, in the status line, the headers and the body;
+    key, in the status line, the headers and the body; after the test, the log (stderr) of every
+    server it used is searched for those, for every token and password the test sent or received
+    (advhelpers.SEEN_SECRETS) and for the passwords of the server's users;
   * health: after the test, every server it used (the module's `server`, and each one started by
     `server_factory` during the test) must still be running and answer GET /api/health/ with 200.
 """
@@ -43,6 +45,7 @@ _original_send = requests.Session.send
 def _scanning_send(self, request, **kwargs):
     response = _original_send(self, request, **kwargs)
     advhelpers.scan_response(response)
+    advhelpers.remember_request(request, response)
     return response
 
 
@@ -71,11 +74,14 @@ def _server_still_healthy(request, server_factory):
     check.
     """
     del _started[:]
+    advhelpers.SEEN_SECRETS.clear()
     yield
     servers = list(_started)
     module_server = request.node.funcargs.get("server")
     if isinstance(module_server, api_conftest.Server) and module_server not in servers:
         servers.append(module_server)
+    for srv in servers:
+        advhelpers.scan_log(srv.log, srv.passwords.values(), "log of the server on port %s" % srv.port)
     for srv in servers:
         if srv.proc is None:
             continue  # made with start=False and never started

@@ -28,8 +28,9 @@ def direct(srv, path, token):
 
 
 def served_by(srv, method, path):
-    """How many requests `method path` this process answered (the debug level logs each one)."""
-    return sum(1 for line in srv.log.splitlines() if " debug %s %s " % (method, path) in line)
+    """How many requests `method path` this process answered (its access log has each one)."""
+    return sum(1 for line in srv.log.splitlines()
+               if " info access method=%s path=%s " % (method, path) in line)
 
 
 def run_writers(farm, token, writers, per_writer, prefix):
