@@ -334,5 +334,40 @@ TEST(RequestReader, MalformedInputFails) {
     }
 }
 
+TEST(RequestReader, GivesTheRequestIdSentOnOneLine) {
+    RequestReader reader(kLimits);
+    ASSERT_EQ(feed(reader, "GET / HTTP/1.1\r\nHost: h\r\nx-request-id: abc-1\r\n\r\n").progress,
+              Progress::kComplete);
+    EXPECT_EQ(reader.request_id(), std::optional<std::string>("abc-1"));
+
+    RequestReader twice(kLimits);
+    ASSERT_EQ(feed(twice, "GET / HTTP/1.1\r\nHost: h\r\nX-Request-ID: a\r\nX-Request-Id: a\r\n\r\n")
+                  .progress,
+              Progress::kComplete);
+    EXPECT_EQ(twice.request_id(), std::nullopt);
+
+    RequestReader none(kLimits);
+    ASSERT_EQ(feed(none, "GET / HTTP/1.1\r\nHost: h\r\n\r\n").progress, Progress::kComplete);
+    EXPECT_EQ(none.request_id(), std::nullopt);
+}
+
+TEST(RequestReader, TellsTheMethodAndPathOfARequestItRefused) {
+    RequestReader too_large(kLimits);
+    ASSERT_EQ(feed(too_large,
+                   "PUT /api/tasks/1/?secret=1 HTTP/1.1\r\nHost: h\r\nX-Request-ID: r-1\r\n"
+                   "Content-Length: 101\r\n\r\n")
+                  .progress,
+              Progress::kFailed);
+    const Request seen = too_large.failed_request();
+    EXPECT_EQ(seen.method_name, "PUT");
+    EXPECT_EQ(seen.raw_path, "/api/tasks/1/");
+    EXPECT_EQ(too_large.request_id(), std::optional<std::string>("r-1"));
+
+    RequestReader garbled(kLimits);
+    ASSERT_EQ(feed(garbled, "GET /a b\x01 HTTP/1.1\r\n\r\n").progress, Progress::kFailed);
+    EXPECT_EQ(garbled.failed_request().method_name, "");
+    EXPECT_EQ(garbled.failed_request().raw_path, "");
+}
+
 }  // namespace
 }  // namespace taskapi::http
