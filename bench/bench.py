@@ -45,7 +45,10 @@ HEAVY_USER = "bench-heavy"
 PAGE_ENDPOINTS = {"page": "/api/tasks/", "page-ordered": "/api/tasks/?ordering=-updated_at",
                   "page-search": "/api/tasks/?search=milk"}
 # server keys, in the order they alternate within one endpoint and connection count
-SERVERS = ["taskapi", "drf", "taskapi-close", "nginx", "nginx-close"]
+SERVERS = ["taskapi", "drf", "taskapi-close", "taskapi-log", "nginx", "nginx-close"]
+# taskapi with its access log on (TASKAPI_LOG_LEVEL=info, stderr to a file as an operator would
+# keep it), on the same database as `taskapi`: not in the default runs (--access-log or --servers)
+ACCESS_LOG_SERVER = "taskapi-log"
 # --backend postgres: taskapi (one process, and two processes on one database) and DRF on one
 # PostgreSQL cluster, and the default SQLite pair in the same run for comparison
 PG_SERVERS = ["taskapi", "drf", "taskapi-close", "taskapi2", "taskapi2-close", "taskapi-sqlite",
@@ -693,7 +696,6 @@ def start_taskapi(procs, binary, tmp, db, port, threads, log_path, db_threads=No
     """db: the SQLite file; url: a PostgreSQL database instead. secret: shared by the processes
     of one server (a token of one is valid at the other). extra_env: more settings."""
     env = clean_env()
-    env.update(extra_env or {})
     if db_threads is not None:
         env["TASKAPI_DB_THREADS"] = str(db_threads)
     env.update(TASKAPI_SECRET_KEY=secret or secrets.token_urlsafe(48),
@@ -701,7 +703,9 @@ def start_taskapi(procs, binary, tmp, db, port, threads, log_path, db_threads=No
                TASKAPI_LOGIN_RATE_PER_ADDRESS="off",
                TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME_ADDRESS="off",
                TASKAPI_LOGIN_FAILURE_RATE_PER_USERNAME="off",
-               TASKAPI_LOG_LEVEL="warning", TASKAPI_ACCESS_TOKEN_LIFETIME="3600")
+               TASKAPI_LOG_LEVEL="warning", TASKAPI_ACCESS_LOG="false",
+               TASKAPI_ACCESS_TOKEN_LIFETIME="3600")
+    env.update(extra_env or {})
     # cwd is the temp dir, so a .env of the repository is not read
     return procs.start("taskapi", [binary, "serve", "--host", "127.0.0.1", "--port", str(port),
                                    "--threads", str(threads)],
@@ -1373,6 +1377,15 @@ def setup_sqlite(args, procs, tmp, binary, servers_wanted):
         running["taskapi"] = Server("taskapi", p, port, db=tk_db, task_table="tasks",
                                     detail_id=tk_ids[9], update_id=tk_ids[4],
                                     max_task_id=total, bench_id=tk_bench_id)
+    if ACCESS_LOG_SERVER in servers_wanted:
+        port = free_port()
+        p = start_taskapi(procs, binary, tmp, tk_db, port, args.threads,
+                          os.path.join(tmp, "taskapi-log.log"), args.db_threads,
+                          extra_env={"TASKAPI_LOG_LEVEL": "info", "TASKAPI_ACCESS_LOG": "true"})
+        running[ACCESS_LOG_SERVER] = Server(ACCESS_LOG_SERVER, p, port, db=tk_db,
+                                            task_table="tasks", detail_id=tk_ids[9],
+                                            update_id=tk_ids[4], max_task_id=total,
+                                            bench_id=tk_bench_id)
     if need_drf:
         port = free_port()
         p = start_drf(procs, drf_dir, drf_db, drf_secret, port, args.workers,
@@ -1488,6 +1501,24 @@ def setup_pg(args, procs, tmp, binary, servers_wanted, cluster):
         tk_ids = tk_ids or sq_ids
         pw_hash = pw_hash or sq_hash
     return running, tk_ids, pw_hash
+
+
+def compute_access_log_cost(runs):
+    """taskapi-log against taskapi (access log on against off), per endpoint and connections."""
+    out = []
+    for r in runs:
+        if r["server"] != ACCESS_LOG_SERVER:
+            continue
+        off = [o for o in runs if o["server"] == "taskapi" and o["endpoint"] == r["endpoint"]
+               and o["conns"] == r["conns"]]
+        if not off or not off[0]["rps"]:
+            continue
+        out.append({"endpoint": r["endpoint"], "conns": r["conns"], "rps_off": off[0]["rps"],
+                    "rps_on": r["rps"],
+                    "change_pct": round(100.0 * (r["rps"] / off[0]["rps"] - 1.0), 1),
+                    "cpu_us_per_req_off": off[0].get("cpu_us_per_req"),
+                    "cpu_us_per_req_on": r.get("cpu_us_per_req")})
+    return out
 
 
 def main_compare(args, procs, tmp, wrk, binary, t_start, cluster=None):
@@ -1627,6 +1658,14 @@ def main_compare(args, procs, tmp, wrk, binary, t_start, cluster=None):
                                       "just before" if "reads_alone" in mixed else ""))
         print("  server CPU %.0f%% of the machine, RSS %.1f MB during the mixed run" % (
             mixed["reads"]["server_cpu_pct"], mixed["reads"]["rss_mb"]))
+    access_log_cost = compute_access_log_cost(runs)
+    if access_log_cost:
+        print("\nAccess log (taskapi-log: TASKAPI_LOG_LEVEL=info, a line per request to a file; "
+              "taskapi: off):")
+        for c in access_log_cost:
+            print("  %-7s c=%-3d %10.1f req/s off %10.1f req/s on  %+6.1f%%  CPU us/req %s -> %s"
+                  % (c["endpoint"], c["conns"], c["rps_off"], c["rps_on"], c["change_pct"],
+                     fmt(c["cpu_us_per_req_off"]), fmt(c["cpu_us_per_req_on"])))
     print_targets(targets, "Targets of issue 10 on PostgreSQL" if cluster else None)
     errs = [r for r in runs + (list(mixed.values()) if mixed else []) if r["errors"]]
     if errs:
@@ -1644,6 +1683,7 @@ def main_compare(args, procs, tmp, wrk, binary, t_start, cluster=None):
 
     return {
         "runs": runs, "ratios": ratios, "mixed": mixed, "targets": targets,
+        "access_log_cost": access_log_cost,
         "end_state": end, "password_hash": hash_params, "setup_seconds": round(setup_s, 1),
         "data": {"users": OTHER_USERS + 1, "tasks": total, "bench_user_tasks": BENCH_TASKS,
                  "detail_id": tk_ids[9], "update_id": tk_ids[4]},
@@ -1919,6 +1959,9 @@ def parse_args(argv):
                     help="repeat a run up to N times while other processes use more than 10%% "
                          "of the machine during it, keeping the quietest try (default 0; makes "
                          "the run longer)")
+    ap.add_argument("--access-log", action="store_true",
+                    help="also run taskapi with its access log on (server taskapi-log; "
+                         "`taskapi` runs with it off) and print the cost")
     ap.add_argument("--no-mixed", action="store_true",
                     help="skip the logins-with-reads scenario")
     ap.add_argument("--no-build", action="store_true",
@@ -1946,7 +1989,12 @@ def parse_args(argv):
     pg = a.backend == "postgres"
     if a.servers is None:
         a.servers = list(PG_DEFAULT_SERVERS) if pg else \
-            [s for s in SERVERS if not (a.quick and s == "nginx-close")]
+            [s for s in SERVERS if not (a.quick and s == "nginx-close")
+             and (s != ACCESS_LOG_SERVER or a.access_log)]
+    elif a.access_log and ACCESS_LOG_SERVER not in a.servers:
+        a.servers.append(ACCESS_LOG_SERVER)
+    if a.access_log and pg:
+        ap.error("--access-log runs on SQLite only")
     for s in a.servers:
         if s not in (PG_SERVERS if pg else SERVERS):
             ap.error("unknown server %r (with --backend %s: %s)" % (
