@@ -133,11 +133,11 @@ void set_log_format(LogFormat format) { g_format.store(static_cast<int>(format))
 void append_log_line(std::string& out, LogFormat format, LogLevel level, std::string_view time,
                      std::string_view message, std::span<const LogField> fields) {
     if (format == LogFormat::kJson) {
-        out += "{\"time\":\"";
+        out += R"({"time":")";
         out += time;  // ours: digits, '-', ':', '.', 'T', 'Z'
-        out += "\",\"level\":\"";
+        out += R"(","level":")";
         out += level_name(level);
-        out += "\",\"message\":";
+        out += R"(","message":)";
         append_json_value(out, message);
         for (const auto& field : fields) {
             out += ',';

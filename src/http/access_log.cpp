@@ -20,8 +20,8 @@ std::string random_prefix() {
 }
 
 const std::string& process_prefix() {
-    static const std::string prefix = random_prefix();
-    return prefix;
+    static const std::string kPrefix = random_prefix();
+    return kPrefix;
 }
 
 std::atomic<std::uint64_t> g_next_request{0};
