@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <string>
 
@@ -40,7 +41,19 @@ void append_hex_escape(std::string& out, unsigned char c) {
 // Text: a client's path or header can hold CR, LF, escape sequences or bytes that a terminal or
 // a log shipper reads as a line break; every byte outside printable ASCII becomes \xHH, and the
 // backslash itself \\, so a line is one line and can be read back exactly.
+bool plain(std::string_view text) {
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') return false;
+    }
+    return true;
+}
+
 void append_text_escaped(std::string& out, std::string_view text, bool quoted) {
+    if (plain(text)) {
+        out += text;
+        return;
+    }
     for (const char ch : text) {
         const auto c = static_cast<unsigned char>(ch);
         if (c == '\\' || (quoted && c == '"')) {
@@ -67,35 +80,41 @@ bool needs_quotes(std::string_view value) {
 // JSON: append_json_string escapes quotes, backslashes and control characters; bytes that are
 // not UTF-8 (a raw path may hold any) become U+FFFD, so every line parses.
 void append_json_value(std::string& out, std::string_view text) {
-    if (is_valid_utf8(text)) {
+    if (plain(text)) {  // the usual case: nothing to escape
+        out += '"';
+        out += text;
+        out += '"';
+    } else if (is_valid_utf8(text)) {
         append_json_string(out, text);
     } else {
         append_json_string(out, to_valid_utf8(text));
     }
 }
 
-// "2026-11-26T17:20:05.123Z": UTC to the millisecond; the part up to the second is formatted
-// once a second per thread.
-void append_now(std::string& out) {
-    const auto now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+// "2026-11-26T17:20:05.123Z" (24 characters) in `buf`: UTC to the millisecond; the part up to
+// the second is formatted once a second per thread.
+std::string_view format_now(char (&buf)[32]) {
+    const auto now =
+        std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
     const auto second = std::chrono::floor<std::chrono::seconds>(now);
     thread_local std::chrono::sys_seconds cached_second{};
-    thread_local std::string cached;
-    if (second != cached_second || cached.empty()) {
+    thread_local char cached[32] = {};
+    thread_local std::size_t cached_length = 0;
+    if (second != cached_second || cached_length == 0) {
         const std::time_t t = std::chrono::system_clock::to_time_t(second);
         std::tm tm{};
         gmtime_r(&t, &tm);
-        char buf[32];
-        const auto n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.", &tm);
-        cached.assign(buf, n);
+        cached_length = std::strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S.", &tm);
         cached_second = second;
     }
     const auto ms = static_cast<unsigned>((now - second).count());
-    out += cached;
-    out += static_cast<char>('0' + ms / 100);
-    out += static_cast<char>('0' + ms / 10 % 10);
-    out += static_cast<char>('0' + ms % 10);
-    out += 'Z';
+    std::memcpy(buf, cached, cached_length);
+    std::size_t n = cached_length;
+    buf[n++] = static_cast<char>('0' + ms / 100);
+    buf[n++] = static_cast<char>('0' + ms / 10 % 10);
+    buf[n++] = static_cast<char>('0' + ms % 10);
+    buf[n++] = 'Z';
+    return {buf, n};
 }
 
 }  // namespace
@@ -172,16 +191,26 @@ void append_log_line(std::string& out, LogFormat format, LogLevel level, std::st
     out += '\n';
 }
 
+void append_log_line(std::string& out, LogLevel level, std::string_view message,
+                     std::span<const LogField> fields) {
+    if (!log_enabled(level)) return;
+    char time[32];
+    std::string_view now = format_now(time);
+    append_log_line(out, static_cast<LogFormat>(g_format.load(std::memory_order_relaxed)), level,
+                    now, message, fields);
+}
+
 void log(LogLevel level, std::string_view message, std::span<const LogField> fields) {
     if (!log_enabled(level)) return;
-    std::string time;
-    append_now(time);
     std::string line;
     line.reserve(64 + message.size() + fields.size() * 24);
-    append_log_line(line, static_cast<LogFormat>(g_format.load(std::memory_order_relaxed)), level,
-                    time, message, fields);
-    const char* p = line.data();
-    std::size_t left = line.size();
+    append_log_line(line, level, message, fields);
+    write_log(line);
+}
+
+void write_log(std::string_view lines) {
+    const char* p = lines.data();
+    std::size_t left = lines.size();
     while (left > 0) {
         const ssize_t n = ::write(STDERR_FILENO, p, left);
         if (n <= 0) break;

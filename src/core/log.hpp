@@ -39,6 +39,12 @@ void log(LogLevel level, std::string_view message, std::span<const LogField> fie
 // Appends the line log() writes, with its newline, to `out` (`time` as given; unit tests).
 void append_log_line(std::string& out, LogFormat format, LogLevel level, std::string_view time,
                      std::string_view message, std::span<const LogField> fields);
+// Appends the line log() would write now to `out` instead of writing it (nothing when `level` is
+// off): for callers that gather lines and write them together with write_log().
+void append_log_line(std::string& out, LogLevel level, std::string_view message,
+                     std::span<const LogField> fields);
+// Writes complete lines to stderr: with one write(2) when it takes them all.
+void write_log(std::string_view lines);
 
 inline void log_debug(std::string_view m) {
     if (log_enabled(LogLevel::kDebug)) log(LogLevel::kDebug, m);

@@ -1,10 +1,13 @@
 #include "http/access_log.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <random>
+#include <span>
 
 #include "core/log.hpp"
 
@@ -25,6 +28,22 @@ const std::string& process_prefix() {
 }
 
 std::atomic<std::uint64_t> g_next_request{0};
+
+constexpr std::size_t kFlushBytes = std::size_t{16} * 1024;
+
+// A thread's access lines not yet written; what is left is written when the thread ends (the
+// main thread's at exit). A crash loses them: the lines of the requests this thread answered
+// since its handlers last ran out of ready work.
+struct ThreadBuffer {
+    ThreadBuffer() = default;
+    ThreadBuffer(const ThreadBuffer&) = delete;
+    ThreadBuffer& operator=(const ThreadBuffer&) = delete;
+    ~ThreadBuffer() {
+        if (!lines.empty()) core::write_log(lines);
+    }
+    std::string lines;
+};
+thread_local ThreadBuffer t_buffer;
 
 }  // namespace
 
@@ -55,36 +74,60 @@ std::string choose_request_id(const std::optional<std::string>& sent) {
     return new_request_id();
 }
 
-void log_access(const AccessRecord& r) {
-    if (!core::log_enabled(core::LogLevel::kInfo)) return;
-    const std::string status = std::to_string(r.status);
+bool log_access(const AccessRecord& r) {
+    if (!core::log_enabled(core::LogLevel::kInfo)) return false;
+    char status[16];
     char duration[32];
-    const auto us = r.duration.count() < 0 ? 0 : r.duration.count();
-    const int duration_length = std::snprintf(duration, sizeof duration, "%lld.%03lld",
-                                              static_cast<long long>(us / 1000),
-                                              static_cast<long long>(us % 1000));
-    const std::string bytes = std::to_string(r.bytes);
-    const std::string user = r.user_id ? std::to_string(r.user_id->value) : std::string();
+    char bytes[24];
+    char user[24];
+    const auto print = [](char* buf, std::size_t size, auto value) {
+        return std::string_view(
+            buf, static_cast<std::size_t>(std::to_chars(buf, buf + size, value).ptr - buf));
+    };
+    const auto us = std::max<std::int64_t>(0, r.duration.count());
+    // "0.213": milliseconds with the microseconds as a fraction
+    std::string_view ms = print(duration, sizeof duration - 4, us / 1000);
+    const auto fraction = static_cast<int>(us % 1000);
+    duration[ms.size()] = '.';
+    duration[ms.size() + 1] = static_cast<char>('0' + fraction / 100);
+    duration[ms.size() + 2] = static_cast<char>('0' + fraction / 10 % 10);
+    duration[ms.size() + 3] = static_cast<char>('0' + fraction % 10);
+    ms = std::string_view(duration, ms.size() + 4);
     const auto or_dash = [](std::string_view v) { return v.empty() ? std::string_view("-") : v; };
     std::array<core::LogField, 9> fields{{
         {"method", or_dash(r.method)},
         {"path", or_dash(r.path)},
-        {"status", status, true},
-        {"duration_ms", std::string_view(duration, static_cast<std::size_t>(duration_length)),
+        {"status", print(status, sizeof status, r.status), true},
+        {"duration_ms", ms, true},
+        {"bytes", print(bytes, sizeof bytes, r.bytes), true},
+        {"user_id", r.user_id ? print(user, sizeof user, r.user_id->value) : std::string_view(),
          true},
-        {"bytes", bytes, true},
-        {"user_id", user, true},
         {"remote", or_dash(r.remote_address)},
         {"client", or_dash(r.client_address.empty() ? r.remote_address : r.client_address)},
         {"request_id", r.request_id},
     }};
     std::size_t count = fields.size();
     if (!r.user_id) {
-        // Anonymous: no user_id key at all (shift the last three down over it).
+        // Anonymous: no user_id key at all (the last three move down over it).
         for (std::size_t i = 5; i + 1 < fields.size(); ++i) fields[i] = fields[i + 1];
         --count;
     }
-    core::log(core::LogLevel::kInfo, "access", std::span<const core::LogField>(fields.data(), count));
+    std::string& lines = t_buffer.lines;
+    const bool was_empty = lines.empty();
+    core::append_log_line(lines, core::LogLevel::kInfo, "access",
+                          std::span<const core::LogField>(fields.data(), count));
+    if (lines.size() >= kFlushBytes) {
+        flush_access_log();
+        return false;
+    }
+    return was_empty;
+}
+
+void flush_access_log() {
+    std::string& lines = t_buffer.lines;
+    if (lines.empty()) return;
+    core::write_log(lines);
+    lines.clear();
 }
 
 }  // namespace taskapi::http

@@ -350,8 +350,9 @@ struct Server::Impl {
     // says, then its deferred work (if any) on the hashing pool. The router fills in `request`
     // (the user id, for the access log); the caller keeps it alive until the answer is back.
     awaitable<Response> respond(Request& request);
-    // The access line of an answered exchange (TASKAPI_ACCESS_LOG).
-    void log_exchange(const Exchange& exchange, int status,
+    // The access line of an answered exchange (TASKAPI_ACCESS_LOG), written soon after by a
+    // flush posted on the connection's thread.
+    void log_exchange(Connection& conn, const Exchange& exchange, int status,
                       std::chrono::steady_clock::time_point started, std::size_t body_bytes) const;
     // The next piece of a streamed answer (Response::rest), where the route's storage calls run.
     awaitable<bool> next_piece(BodyStream& rest, std::string& piece);
@@ -434,7 +435,7 @@ void Server::Impl::log_expected_failure(const std::string& request_name, int sta
                                  : std::string()));
 }
 
-void Server::Impl::log_exchange(const Exchange& exchange, int status,
+void Server::Impl::log_exchange(Connection& conn, const Exchange& exchange, int status,
                                 std::chrono::steady_clock::time_point started,
                                 std::size_t body_bytes) const {
     if (!options.access_log) return;
@@ -442,16 +443,19 @@ void Server::Impl::log_exchange(const Exchange& exchange, int status,
     const std::string client = options.num_proxies > 0 && request.forwarded_for
                                    ? client_address(request, options.num_proxies)
                                    : std::string();
-    log_access({.method = request.method_name,
-                .path = request.raw_path,
-                .status = status,
-                .duration = std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::steady_clock::now() - started),
-                .bytes = body_bytes,
-                .user_id = request.user_id,
-                .remote_address = request.remote_address,
-                .client_address = client,
-                .request_id = exchange.request_id});
+    const bool first =
+        log_access({.method = request.method_name,
+                    .path = request.raw_path,
+                    .status = status,
+                    .duration = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::steady_clock::now() - started),
+                    .bytes = body_bytes,
+                    .user_id = request.user_id,
+                    .remote_address = request.remote_address,
+                    .client_address = client,
+                    .request_id = exchange.request_id});
+    // Behind the handlers that are ready now: their lines go out with this one, in one write.
+    if (first) asio::post(conn.stream.get_executor(), [] { flush_access_log(); });
 }
 
 Response Server::Impl::dispatch_safely(Request& request) const {
@@ -516,7 +520,7 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
         response.add_header("X-Request-ID", exchange.request_id);
         std::size_t body_bytes = 0;
         const bool again = co_await write_answer(*conn, response, exchange, body_bytes);
-        log_exchange(exchange, response.status, started, body_bytes);
+        log_exchange(*conn, exchange, response.status, started, body_bytes);
         if (!again) break;
     }
     beast::error_code ignored;
@@ -657,7 +661,8 @@ awaitable<void> Server::Impl::refuse(Tcp::socket socket) {
         beast::error_code ec;
         const auto peer = socket.remote_endpoint(ec);
         const std::string address = ec ? std::string() : peer.address().to_string();
-        log_access({.status = 503, .remote_address = address, .request_id = request_id});
+        (void)log_access({.status = 503, .remote_address = address, .request_id = request_id});
+        flush_access_log();
     }
     beast::tcp_stream stream(std::move(socket));
     const std::string bytes = busy_bytes(request_id);
@@ -785,7 +790,10 @@ void Server::Impl::refuse_waiting_clients() {
             ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) break;
         const std::string request_id = new_request_id();
-        if (options.access_log) log_access({.status = 503, .request_id = request_id});
+        if (options.access_log) {
+            (void)log_access({.status = 503, .request_id = request_id});
+            flush_access_log();
+        }
         const std::string busy = busy_bytes(request_id);
         // Best effort, never blocking: read what the client already sent, so that the close is
         // a FIN rather than a reset that could discard the answer at the client.
@@ -894,6 +902,7 @@ void Server::run() {
     for (auto& t : threads) t.join();
     s.slow_pool.threads.join();
     if (s.database_pool) s.database_pool->threads.join();
+    flush_access_log();  // this thread's; the other I/O threads wrote theirs as they ended
     core::log_info("stopped");
 }
 

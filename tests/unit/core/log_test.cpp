@@ -69,9 +69,8 @@ TEST(LogLine, TextWritesFieldsBareOrQuotedAndEscapesEverythingElse) {
 }
 
 TEST(LogLine, JsonIsOneObjectWithNumbersBareAndStringsEscaped) {
-    const LogField fields[] = {{"path", "/\"x\"\n\xe9\x9d\x9e"},
-                               {"status", "404", true},
-                               {"raw", "\xff"}};
+    const LogField fields[] = {
+        {"path", "/\"x\"\n\xe9\x9d\x9e"}, {"status", "404", true}, {"raw", "\xff"}};
     EXPECT_EQ(line(LogFormat::kJson, "access", fields),
               "{\"time\":\"2026-11-28T10:00:00.123Z\",\"level\":\"info\",\"message\":\"access\","
               "\"path\":\"/\\\"x\\\"\\n\xe9\x9d\x9e\",\"status\":404,\"raw\":\"\xef\xbf\xbd\"}\n");
