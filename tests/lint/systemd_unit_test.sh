@@ -63,6 +63,7 @@ done
 [[ -f "$work/state/db.sqlite3" ]] || fail "no db.sqlite3 in the working directory"
 got=$(status "$url/api/ready/")
 [[ "$got" == 200 ]] || fail "/api/ready/ answered $got"
+grep -q '^{"time":' "$work/log" || fail "the log is not JSON (TASKAPI_LOG_FORMAT=json)"
 kill -TERM "$server"
 for _ in $(seq 100); do
     grep -q 'draining for 10 s' "$work/log" && break
