@@ -269,6 +269,31 @@ core::Status max_page_size(Config& config, const std::string& value) {
     return core::Ok{};
 }
 
+// "off", "" (the main port, loopback only) or host:port, an IPv6 host in brackets.
+core::Status metrics_address(Config& config, const std::string& value) {
+    config.metrics_off = value == "off";
+    config.metrics_host.clear();
+    config.metrics_port = 0;
+    if (value.empty() || config.metrics_off) return core::Ok{};
+    const auto colon = value.rfind(':');
+    std::string host = colon == std::string::npos ? std::string() : value.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+    } else if (host.find(':') != std::string::npos) {
+        host.clear();  // an IPv6 address needs its brackets
+    }
+    if (host.empty()) {
+        return core::make_error(
+            core::ErrorCode::kInvalidArgument,
+            "expected host:port (e.g. 127.0.0.1:9464, [::1]:9464) or off, got '" + value + "'");
+    }
+    auto n = parse_count(value.substr(colon + 1), 0, 65535, "a port");
+    if (!n) return std::move(n).error();
+    config.metrics_host = std::move(host);
+    config.metrics_port = static_cast<std::uint16_t>(*n);
+    return core::Ok{};
+}
+
 struct Setting {
     std::string_view name;
     // The default as a value of the setting (it parses to Config's default), or empty when it
@@ -369,6 +394,13 @@ constexpr Setting kSettings[] = {
     {"TASKAPI_NUM_PROXIES", "0", "",
      "trusted proxies in front that append to `X-Forwarded-For` (0: ignore the header)",
      num_proxies},
+    {"TASKAPI_METRICS_ADDRESS", "", "empty (the main port, loopback only)",
+     "Prometheus `GET /metrics`: empty answers it on the main port to loopback peers only, "
+     "never to a request that came through a proxy (`X-Forwarded-For`, `Forwarded`, or "
+     "`TASKAPI_NUM_PROXIES` > 0); `host:port` (`[::1]:9464`) answers it on a listener of its own, "
+     "to anyone who can reach it, and not on the main port; `off`: nowhere "
+     "([Metrics](#metrics))",
+     metrics_address},
     {"TASKAPI_READ_TIMEOUT", "30", "",
      "seconds for a whole request to arrive, from its first byte; also for each piece of an "
      "answer to be taken by the client",

@@ -77,6 +77,11 @@ struct Config {
     // ?page_size= may ask for (PageNumberPagination.max_page_size).
     std::optional<std::int64_t> page_size;
     std::int64_t max_page_size = 100;
+    // Prometheus GET /metrics (TASKAPI_METRICS_ADDRESS): on the main port to loopback peers
+    // (metrics_host empty), on a listener of its own at metrics_host:metrics_port, or off.
+    bool metrics_off = false;
+    std::string metrics_host;
+    std::uint16_t metrics_port = 0;
 
     bool operator==(const Config&) const = default;
 };

@@ -7,7 +7,8 @@
 
 namespace taskapi::app {
 
-Application::Application(const Config& config, std::unique_ptr<storage::Storage> storage)
+Application::Application(const Config& config, std::unique_ptr<storage::Storage> storage,
+                         core::metrics::Registry* metrics)
     : storage_(std::move(storage)),
       tokens_(auth::TokenSettings{config.secret_key, config.access_token_lifetime,
                                   config.refresh_token_lifetime},
@@ -15,7 +16,7 @@ Application::Application(const Config& config, std::unique_ptr<storage::Storage>
       users_(storage_->users(), hasher_, clock_),
       tasks_(storage_->tasks(), clock_),
       authenticator_(tokens_, storage_->users(), config.auth_header_types),
-      login_throttle_(storage_->throttles(), config.login_rates, clock_),
+      login_throttle_(storage_->throttles(), config.login_rates, clock_, metrics),
       token_lifecycle_(
           tokens_, storage_->refresh_tokens(), storage_->users(),
           auth::LifecycleSettings{config.rotate_refresh_tokens, config.blacklist_after_rotation},

@@ -15,6 +15,7 @@
 #include "auth/token_lifecycle.hpp"
 #include "auth/token_service.hpp"
 #include "core/clock.hpp"
+#include "core/metrics.hpp"
 #include "http/router.hpp"
 #include "passwords/password_hasher.hpp"
 #include "storage/open_storage.hpp"
@@ -27,7 +28,9 @@ namespace taskapi::app {
 // Everything a running API needs, alive as long as the server runs.
 class Application {
 public:
-    Application(const Config& config, std::unique_ptr<storage::Storage> storage);
+    // `metrics`: where the login throttle counts its refusals (null: nowhere).
+    Application(const Config& config, std::unique_ptr<storage::Storage> storage,
+                core::metrics::Registry* metrics = nullptr);
 
     [[nodiscard]] const http::Router& router() const { return router_; }
     storage::Storage& storage() { return *storage_; }

@@ -2,13 +2,19 @@
 
 #include <malloc.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "app/open_database.hpp"
 #include "app/routes.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "http/server.hpp"
 #include "storage/storage_error.hpp"
 
@@ -30,6 +36,72 @@ void raise_open_files_limit(int max_connections) {
     }
 }
 
+// When this process started, in seconds since the epoch: the boot time (/proc/stat btime) plus
+// the process's start in clock ticks after boot (/proc/self/stat, field 22); now if unreadable.
+double process_start_time() {
+    const auto now =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    std::ifstream stat_file("/proc/self/stat");
+    std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+    // The command name (field 2) may hold spaces: fields are counted after its closing ')'.
+    const auto paren = stat.rfind(')');
+    if (paren == std::string::npos) return now;
+    std::istringstream fields(stat.substr(paren + 2));
+    std::string field;
+    for (int i = 3; i <= 22 && fields >> field; ++i) {
+    }
+    std::ifstream boot_file("/proc/stat");
+    std::string line;
+    double boot = -1;
+    while (std::getline(boot_file, line)) {
+        if (line.rfind("btime ", 0) == 0) boot = std::stod(line.substr(6));
+    }
+    const long ticks = sysconf(_SC_CLK_TCK);
+    if (boot < 0 || ticks <= 0 || field.empty()) return now;
+    return boot + std::stod(field) / static_cast<double>(ticks);
+}
+
+// The usual process_* metrics, read at each scrape: CPU time, memory, descriptors.
+core::metrics::Registry::Collection collect_process_metrics(core::metrics::Registry& registry) {
+    using core::metrics::Type;
+    return registry.add_collector([start = process_start_time()](core::metrics::Writer& out) {
+        rusage usage{};
+        if (getrusage(RUSAGE_SELF, &usage) == 0) {
+            const auto seconds = [](const timeval& t) {
+                return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+            };
+            out.sample("process_cpu_seconds_total", "User and system CPU time spent in seconds.",
+                       Type::kCounter, seconds(usage.ru_utime) + seconds(usage.ru_stime));
+        }
+        std::ifstream statm("/proc/self/statm");
+        double pages_virtual = 0;
+        double pages_resident = 0;
+        if (statm >> pages_virtual >> pages_resident) {
+            const auto page = static_cast<double>(sysconf(_SC_PAGESIZE));
+            out.sample("process_virtual_memory_bytes", "Virtual memory size in bytes.",
+                       Type::kGauge, pages_virtual * page);
+            out.sample("process_resident_memory_bytes", "Resident memory size in bytes.",
+                       Type::kGauge, pages_resident * page);
+        }
+        std::error_code ec;
+        double fds = 0;
+        for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end;
+             it.increment(ec)) {
+            ++fds;
+        }
+        if (!ec) {
+            out.sample("process_open_fds", "Number of open file descriptors.", Type::kGauge, fds);
+        }
+        rlimit limit{};
+        if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+            out.sample("process_max_fds", "Maximum number of open file descriptors.", Type::kGauge,
+                       static_cast<double>(limit.rlim_cur));
+        }
+        out.sample("process_start_time_seconds",
+                   "Start time of the process since unix epoch in seconds.", Type::kGauge, start);
+    });
+}
+
 }  // namespace
 
 int serve(const Config& config) {
@@ -46,7 +118,18 @@ int serve(const Config& config) {
             core::log_error(database_threads.error().message);
             return 1;
         }
-        auto opened = open_database(config, storage_options(config, *database_threads));
+        // Every part counts into one registry, which outlives them all; GET /metrics renders it.
+        core::metrics::Registry metrics;
+        const bool database_server = storage::names_database_server(config.database_url);
+        metrics
+            .gauge("taskapi_build_info", "The running build: its version and database backend.",
+                   {{"version", TASKAPI_VERSION},
+                    {"backend", database_server ? "postgresql" : "sqlite"}})
+            .add(1);
+        const auto process_metrics = collect_process_metrics(metrics);
+        auto options_for_storage = storage_options(config, *database_threads);
+        options_for_storage.metrics = &metrics;
+        auto opened = open_database(config, options_for_storage);
         if (!opened) {
             core::log_error("TASKAPI_DATABASE_URL: " + opened.error().message);
             return 1;
@@ -54,7 +137,7 @@ int serve(const Config& config) {
         if (opened->applied > 0) {
             core::log_info("applied " + std::to_string(opened->applied) + " migration(s)");
         }
-        Application app(config, std::move(opened->storage));
+        Application app(config, std::move(opened->storage), &metrics);
 
         http::ServerOptions options;
         options.host = config.host;
@@ -88,6 +171,19 @@ int serve(const Config& config) {
         options.on_listening = [database, how](const std::string& url) {
             core::log_info("listening on " + url + " (database " + database + ", " + how + ")");
         };
+        if (!config.metrics_off) {
+            options.metrics = &metrics;
+            if (!config.metrics_host.empty()) {
+                options.metrics_listener =
+                    http::ServerOptions::Listener{config.metrics_host, config.metrics_port};
+                options.on_metrics_listening = [](const std::string& url) {
+                    core::log_info("metrics on " + url + "/metrics");
+                };
+            } else {
+                // Behind proxies every request arrives from them: the main port keeps quiet.
+                options.metrics_on_main_port = config.num_proxies == 0;
+            }
+        }
         http::Server server(app.router(), std::move(options));
         server.run();
         return 0;

@@ -73,10 +73,25 @@ core::Error throttled(double wait) {
 
 }  // namespace
 
+LoginThrottle::LoginThrottle(ThrottleStore& store, LoginRates rates, const core::Clock& clock,
+                             core::metrics::Registry* metrics)
+    : store_(store), rates_(rates), clock_(clock) {
+    if (metrics == nullptr) return;
+    const auto counter = [metrics](std::string rate) {
+        return &metrics->counter(
+            "taskapi_login_throttled_total",
+            "Login and registration attempts refused 429, by the rate that refused them.",
+            {{"rate", std::move(rate)}});
+    };
+    refused_address_ = counter("per_address");
+    refused_username_address_ = counter("failures_per_username_address");
+    refused_username_ = counter("failures_per_username");
+}
+
 core::Status LoginThrottle::check_address(std::string_view address) {
     std::string key("login:address:");
     key += bounded(address);
-    if (auto counted = hit(key, rates_.per_address, clock_.now()); !counted) {
+    if (auto counted = hit(key, rates_.per_address, clock_.now(), refused_address_); !counted) {
         return std::move(counted).error();
     }
     return core::Ok{};
@@ -90,13 +105,14 @@ core::Result<FailureReservation> LoginThrottle::reserve_failure(std::string_view
     r.trusted_key = pair_key("login:trusted:", address, username);
     r.username_key = "login:failures-by-username:";
     r.username_key += username;
-    auto pair_hit = hit(r.pair_key, rates_.failures_per_username_address, now);
+    auto pair_hit =
+        hit(r.pair_key, rates_.failures_per_username_address, now, refused_username_address_);
     if (!pair_hit) return std::move(pair_hit).error();
     r.pair_hit = *pair_hit;
     // The owner's usual address is exempt from the ceiling that guards against guessing from
     // many addresses, so such guessing cannot lock the owner out there.
     if (!rates_.failures_per_username || store_.remembers(r.trusted_key, now)) return r;
-    auto username_hit = hit(r.username_key, rates_.failures_per_username, now);
+    auto username_hit = hit(r.username_key, rates_.failures_per_username, now, refused_username_);
     if (!username_hit) {
         if (r.pair_hit) store_.refund(r.pair_key, *r.pair_hit);
         return std::move(username_hit).error();
@@ -118,9 +134,13 @@ void LoginThrottle::succeeded(const FailureReservation& reservation) {
 
 core::Result<std::optional<core::Timestamp>> LoginThrottle::hit(const std::string& key,
                                                                 const std::optional<Rate>& rate,
-                                                                core::Timestamp now) {
+                                                                core::Timestamp now,
+                                                                core::metrics::Counter* refused) {
     if (!rate) return std::optional<core::Timestamp>{};
-    if (const auto wait = store_.hit(key, *rate, now)) return throttled(*wait);
+    if (const auto wait = store_.hit(key, *rate, now)) {
+        if (refused != nullptr) refused->add();
+        return throttled(*wait);
+    }
     return std::optional<core::Timestamp>{now};
 }
 

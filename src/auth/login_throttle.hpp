@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/clock.hpp"
+#include "core/metrics.hpp"
 #include "core/result.hpp"
 
 namespace taskapi::auth {
@@ -65,8 +66,9 @@ struct FailureReservation {
 // DRF-style login throttling in three counts (LoginRates). Thread-safe.
 class LoginThrottle {
 public:
-    LoginThrottle(ThrottleStore& store, LoginRates rates, const core::Clock& clock)
-        : store_(store), rates_(rates), clock_(clock) {}
+    // With `metrics`, counts the refusals by the rate that refused them (never who was refused).
+    LoginThrottle(ThrottleStore& store, LoginRates rates, const core::Clock& clock,
+                  core::metrics::Registry* metrics = nullptr);
 
     // Counts an attempt from `address` (its first kMaxAddressLength bytes). kRateLimited with
     // DRF's message and retry_after_seconds when over the rate.
@@ -87,11 +89,16 @@ private:
     // Hits `key`; kRateLimited with DRF's answer when over `rate`.
     core::Result<std::optional<core::Timestamp>> hit(const std::string& key,
                                                      const std::optional<Rate>& rate,
-                                                     core::Timestamp now);
+                                                     core::Timestamp now,
+                                                     core::metrics::Counter* refused);
 
     ThrottleStore& store_;
     LoginRates rates_;
     const core::Clock& clock_;
+    // Refusals by rate (null without metrics).
+    core::metrics::Counter* refused_address_ = nullptr;
+    core::metrics::Counter* refused_username_address_ = nullptr;
+    core::metrics::Counter* refused_username_ = nullptr;
 };
 
 }  // namespace taskapi::auth

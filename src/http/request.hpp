@@ -35,6 +35,7 @@ struct Request {
     std::string host;
     std::string remote_address;                // the peer's IP address
     std::optional<std::string> forwarded_for;  // the X-Forwarded-For header, if sent
+    bool forwarded = false;                    // a Forwarded header (RFC 7239) was sent
     std::string body;
 
     // Filled in by the router.
@@ -46,6 +47,8 @@ struct Request {
     // the router finishes authentication with what the read found. Null otherwise.
     core::AccountLookup* account = nullptr;
     std::string format;  // "json" when a format suffix or ?format= chose it
+    // The pattern of the route that matched (Route::pattern); empty: none.
+    std::string_view route;
 };
 
 // The client's address as DRF's throttles see it: the peer's address, or with `num_proxies`

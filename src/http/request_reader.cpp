@@ -360,6 +360,9 @@ Request RequestReader::take_request(std::string_view fallback_host) {
             case bhttp::field::host:
                 host.emplace(value);
                 break;
+            case bhttp::field::forwarded:
+                r.forwarded = true;
+                break;
             case bhttp::field::unknown:
                 if (core::ascii_iequals(field.name_string(), "X-Forwarded-For")) {
                     append_line(r.forwarded_for, value);

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -37,6 +38,9 @@ struct Response {
     // pool, or answers 503 busy when that pool's queue is full, and sends the Response it
     // returns instead of this one. It runs on another thread: it must own what it uses.
     std::function<Response()> deferred;
+    // The pattern of the route that answered (Route::pattern, set by the router and the server;
+    // the metrics' route label); empty: no route matched.
+    std::string_view route;
 
     // Appends a header line; it never replaces an earlier line of the same name.
     void add_header(std::string name, std::string value) {

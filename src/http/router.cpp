@@ -242,6 +242,7 @@ Response finish_view(Response response, const Route& route, std::optional<int> i
     }
     response.add_header("Allow", allow_header(route));
     response.add_header("Vary", "Accept");
+    response.route = route.pattern;
     for (const auto& [name, value] : route.headers) response.add_header(name, value);
     return response;
 }
@@ -285,6 +286,18 @@ const Handler* handler_for(const Route& route, Method method) {
 
 }  // namespace
 
+std::vector<std::string_view> Router::patterns() const {
+    std::vector<std::string_view> out;
+    out.reserve(routes_.size());
+    for (const Route& route : routes_) out.emplace_back(route.pattern);
+    return out;
+}
+
+std::string_view Router::pattern_for(std::string_view path) const {
+    const auto m = match(path);
+    return m ? std::string_view(m->route->pattern) : std::string_view();
+}
+
 Work Router::work_for(const Request& request) const {
     if (cors_.is_preflight(request)) return Work::kInline;
     const auto m = match(request.path);
@@ -318,7 +331,11 @@ Router::Router(Authentication authentication)
       authentication_(std::move(authentication)) {}
 
 Response Router::dispatch(Request& request) const {
-    if (cors_.is_preflight(request)) return cors_.preflight_response(request);
+    if (cors_.is_preflight(request)) {
+        Response preflight = cors_.preflight_response(request);
+        preflight.route = pattern_for(request.path);  // counted by route, as what it precedes
+        return preflight;
+    }
     Response response = dispatch_unadorned(request);
     if (!cors_.is_enabled()) return response;
     if (response.deferred) {
@@ -357,6 +374,7 @@ Response Router::dispatch_unadorned(Request& request) const {
 
 Response Router::dispatch_view(Request& request, const Match& m) const {
     const Route& route = *m.route;
+    request.route = route.pattern;
     request.path_params = m.params;
     request.format = m.format;
 

@@ -120,6 +120,11 @@ public:
     // it may run on any thread while the router lives.
     [[nodiscard]] Response dispatch(Request& request) const;
 
+    // Every route's pattern, in the order added (the metrics' route labels).
+    [[nodiscard]] std::vector<std::string_view> patterns() const;
+    // The pattern of the route `path` matches (format suffixes included); empty: none.
+    [[nodiscard]] std::string_view pattern_for(std::string_view path) const;
+
 private:
     struct Match {
         const Route* route = nullptr;

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
@@ -183,6 +184,7 @@ struct WorkerPool {
     Place enter() {
         if (in_flight.fetch_add(1) >= max_queue) {
             in_flight.fetch_sub(1);
+            if (rejections != nullptr) rejections->add();
             return Place(nullptr);
         }
         return Place(this);
@@ -197,6 +199,7 @@ struct WorkerPool {
     asio::thread_pool threads;
     const std::size_t max_queue;
     std::atomic<std::size_t> in_flight{0};
+    core::metrics::Counter* rejections = nullptr;  // counts refusals, when set
 };
 
 // Runs `fn` on `pool` and resumes the calling coroutine on its own thread with the result; an
@@ -250,6 +253,95 @@ struct Exchange {
     bool is_head = false;
 };
 
+constexpr std::string_view kMetricsPath = "/metrics";
+constexpr std::string_view kMetricsType = "text/plain; version=0.0.4; charset=utf-8";
+constexpr std::string_view kUnmatched = "unmatched";
+// The method label: Method's enumerators in order; anything else is "other" (a fixed set).
+constexpr std::array<std::string_view, 8> kMethodLabels{"GET",   "HEAD",   "POST",    "PUT",
+                                                        "PATCH", "DELETE", "OPTIONS", "other"};
+constexpr std::array<std::string_view, 5> kStatusClasses{"1xx", "2xx", "3xx", "4xx", "5xx"};
+
+// What the server counts per request. Every series is registered up front (route pattern x
+// method x status class; sparse, so a scrape shows the ones seen): the route label is a route's
+// pattern, `/metrics` or "unmatched", never the path asked for, so clients cannot grow the set.
+struct RequestMetrics {
+    struct Route {
+        std::array<core::metrics::Counter*, kMethodLabels.size() * kStatusClasses.size()>
+            requests{};
+        std::array<core::metrics::Histogram*, kStatusClasses.size()> seconds{};
+    };
+
+    RequestMetrics(core::metrics::Registry& registry, std::vector<std::string_view> patterns)
+        : in_flight(registry.gauge("taskapi_http_requests_in_flight",
+                                   "Requests being answered (read, not yet written).")) {
+        patterns.push_back(kMetricsPath);
+        patterns.emplace_back();  // no route: "unmatched"
+        for (const auto pattern : patterns) {
+            const std::string label(pattern.empty() ? kUnmatched : pattern);
+            Route& route = routes[pattern];
+            for (std::size_t c = 0; c < kStatusClasses.size(); ++c) {
+                const std::string status(kStatusClasses[c]);
+                for (std::size_t m = 0; m < kMethodLabels.size(); ++m) {
+                    route.requests[m * kStatusClasses.size() + c] = &registry.counter(
+                        "taskapi_http_requests_total",
+                        "HTTP requests answered, by route pattern, method and status class.",
+                        {{"route", label},
+                         {"method", std::string(kMethodLabels[m])},
+                         {"status", status}},
+                        true);
+                }
+                route.seconds[c] = &registry.histogram(
+                    "taskapi_http_request_duration_seconds",
+                    "Time from a request read to its answer ready to send, by route pattern "
+                    "and status class.",
+                    {{"route", label}, {"status", status}}, core::metrics::kRequestSeconds, true);
+            }
+        }
+    }
+
+    void record(std::string_view route, Method method, int status,
+                std::chrono::nanoseconds duration) {
+        auto it = routes.find(route);
+        if (it == routes.end()) it = routes.find(std::string_view());
+        const auto c = static_cast<std::size_t>(std::clamp(status / 100, 1, 5) - 1);
+        const auto m = static_cast<std::size_t>(method);
+        it->second.requests[m * kStatusClasses.size() + c]->add();
+        it->second.seconds[c]->observe(duration);
+    }
+
+    core::metrics::Gauge& in_flight;
+    std::unordered_map<std::string_view, Route> routes;  // by pattern; "": no route matched
+};
+
+// Ends a request in flight, whatever way its answer ends.
+struct InFlight {
+    explicit InFlight(core::metrics::Gauge& g) : gauge(g) { gauge.add(1); }
+    ~InFlight() { gauge.add(-1); }
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+    core::metrics::Gauge& gauge;
+};
+
+// 127.0.0.0/8, ::1, and 127.x mapped into IPv6.
+bool is_loopback(const std::string& address) {
+    beast::error_code ec;
+    auto parsed = asio::ip::make_address(address, ec);
+    if (ec) return false;
+    if (parsed.is_v6() && parsed.to_v6().is_v4_mapped()) {
+        parsed = asio::ip::make_address_v4(asio::ip::v4_mapped, parsed.to_v6());
+    }
+    return parsed.is_loopback();
+}
+
+// HEAD too: the server leaves the body out, and Content-Length says what GET would send.
+Response metrics_response(const core::metrics::Registry& registry) {
+    Response r;
+    r.content_type = kMetricsType;
+    r.body = registry.render();
+    r.route = kMetricsPath;
+    return r;
+}
+
 }  // namespace
 
 // One io_context per I/O thread (concurrency hint 1): a connection lives on one thread for its
@@ -288,6 +380,7 @@ struct Server::Impl {
           table({.total = options.max_connections,
                  .per_address = options.max_connections_per_address}) {
         for (auto& context : contexts) work_guards.emplace_back(context->get_executor());
+        if (options.metrics != nullptr) register_metrics(*options.metrics);
     }
     ~Impl() {
         if (reserve_fd >= 0) ::close(reserve_fd);
@@ -320,6 +413,8 @@ struct Server::Impl {
     std::atomic<bool> stopping{false};
     std::atomic<bool> draining{false};  // answers close their connections (ServerOptions::drain)
     std::string listen_host;
+    std::optional<RequestMetrics> request_metrics;  // set with ServerOptions::metrics
+    std::optional<Tcp::acceptor> metrics_acceptor;  // ServerOptions::metrics_listener
 
     // Every live connection, by table id; the table says which are idle and who makes room.
     std::mutex connections_mutex;
@@ -328,8 +423,9 @@ struct Server::Impl {
 
     void listen();
     awaitable<void> accept_loop();
-    // Registers a new connection and starts its session, or refuses it (503) at the caps.
-    void admit(Tcp::socket socket);
+    // Registers a new connection and starts its session (metrics_session on the metrics
+    // listener), or refuses it (503) at the caps.
+    void admit(Tcp::socket socket, bool metrics_only = false);
     // Answers 503 and closes: a cap is reached.
     awaitable<void> refuse(Tcp::socket socket);
     // After a failed accept: make room if descriptors ran out, then wait a little.
@@ -346,10 +442,12 @@ struct Server::Impl {
     // must close afterwards.
     awaitable<bool> write_answer(Connection& conn, Response& response, const Exchange& exchange,
                                  std::size_t& body_bytes);
+    // answer(), counted in the metrics; or the metrics themselves (serves_metrics).
+    awaitable<Response> respond(Request& request);
     // The router's answer, on the I/O thread or on the database executor as the request's Work
     // says, then its deferred work (if any) on the hashing pool. The router fills in `request`
     // (the user id, for the access log); the caller keeps it alive until the answer is back.
-    awaitable<Response> respond(Request& request);
+    awaitable<Response> answer(Request& request);
     // The access line of an answered exchange (TASKAPI_ACCESS_LOG), written soon after by a
     // flush posted on the connection's thread.
     void log_exchange(Connection& conn, const Exchange& exchange, int status,
@@ -380,6 +478,19 @@ struct Server::Impl {
     // On the first context: once shutdown has begun and no connection is left, let run() return.
     void finish_shutdown_if_drained();
     void forget(const Connection& conn);
+
+    // Metrics: the request series, the pools' refusals, and what a scrape reads (connections,
+    // queues); the separate /metrics listener and its connections.
+    void register_metrics(core::metrics::Registry& registry);
+    void listen_for_metrics();
+    awaitable<void> metrics_accept_loop();
+    awaitable<void> metrics_session(std::shared_ptr<Connection> conn);
+    [[nodiscard]] Response metrics_listener_answer(const Request& request) const;
+    // GET /metrics on the main port from a loopback peer, through no proxy.
+    [[nodiscard]] bool serves_metrics(const Request& request) const;
+
+    // Last: destroyed first, so no scrape reads what the members above held.
+    core::metrics::Registry::Collection metrics_collection;
 };
 
 template <typename Fn>
@@ -408,12 +519,15 @@ Response Server::Impl::answer_safely(Fn&& fn, const Request& request) const {
     }
     // The router did not finish this answer: its CORS headers are added here.
     router.cors().add_headers(answer, request);
+    answer.route = request.route;
     return answer;
 }
 
 Response Server::Impl::busy_for(const Request& request) const {
     Response busy = busy_response();
     router.cors().add_headers(busy, request);
+    // Refused before the router ran (the database executor is full): the route is looked up.
+    busy.route = request.route.empty() ? router.pattern_for(request.path) : request.route;
     return busy;
 }
 
@@ -462,7 +576,30 @@ Response Server::Impl::dispatch_safely(Request& request) const {
     return answer_safely([this, &request] { return router.dispatch(request); }, request);
 }
 
+// The answer, measured: requests in flight, then one count and one duration by route, method
+// and status class. GET /metrics is answered here when this listener serves it.
 awaitable<Response> Server::Impl::respond(Request& request) {
+    if (!request_metrics) {
+        Response response = co_await answer(request);
+        co_return response;
+    }
+    const Method method = request.method;
+    const auto started = std::chrono::steady_clock::now();
+    Response response;
+    {
+        const InFlight in_flight(request_metrics->in_flight);
+        if (serves_metrics(request)) {
+            response = metrics_response(*options.metrics);
+        } else {
+            response = co_await answer(request);
+        }
+    }
+    request_metrics->record(response.route, method, response.status,
+                            std::chrono::steady_clock::now() - started);
+    co_return response;
+}
+
+awaitable<Response> Server::Impl::answer(Request& request) {
     Response response;
     // Storage calls may wait on a database server: with an executor, no I/O thread makes them.
     // The request goes whole (negotiation, authentication, the handler), so that its thread
@@ -709,7 +846,7 @@ void Server::Impl::forget(const Connection& conn) {
     }
 }
 
-void Server::Impl::admit(Tcp::socket socket) {
+void Server::Impl::admit(Tcp::socket socket, bool metrics_only) {
     beast::error_code ec;
     socket.set_option(Tcp::no_delay(true), ec);
     const auto peer = socket.remote_endpoint(ec);
@@ -740,7 +877,11 @@ void Server::Impl::admit(Tcp::socket socket) {
         connections.emplace(admission.id, conn);
     }
     auto executor = conn->stream.get_executor();
-    asio::co_spawn(executor, session(std::move(conn)), asio::detached);
+    if (metrics_only) {
+        asio::co_spawn(executor, metrics_session(std::move(conn)), asio::detached);
+    } else {
+        asio::co_spawn(executor, session(std::move(conn)), asio::detached);
+    }
 }
 
 awaitable<void> Server::Impl::accept_loop() {
@@ -836,6 +977,7 @@ void Server::Impl::begin_shutdown() {
     asio::post(acceptor.get_executor(), [this] {
         beast::error_code ignored;
         acceptor.close(ignored);
+        if (metrics_acceptor) metrics_acceptor->close(ignored);
         accept_pause.cancel();
     });
     // Idle connections are closed now; busy ones close after their current answer.
@@ -881,6 +1023,128 @@ void Server::Impl::listen() {
     if (options.on_listening) options.on_listening("http://" + listen_host);
 }
 
+void Server::Impl::register_metrics(core::metrics::Registry& registry) {
+    using core::metrics::Type;
+    request_metrics.emplace(registry, router.patterns());
+    slow_pool.rejections =
+        &registry.counter("taskapi_hashing_pool_rejections_total",
+                          "Logins refused 503 because the password hashing queue was full.");
+    if (database_pool) {
+        database_pool->rejections = &registry.counter(
+            "taskapi_database_executor_rejections_total",
+            "Requests refused 503 because the database executor's queue was full.");
+    }
+    metrics_collection = registry.add_collector([this](core::metrics::Writer& out) {
+        std::size_t open = 0;
+        {
+            std::lock_guard lock(connections_mutex);
+            open = connections.size();
+        }
+        out.sample("taskapi_open_connections",
+                   "Client connections open (the metrics listener's too).", Type::kGauge,
+                   static_cast<double>(open));
+        out.sample(
+            "taskapi_hashing_pool_jobs",
+            "Password hashing jobs (logins) waiting or running; beyond the queue's size: 503.",
+            Type::kGauge, static_cast<double>(slow_pool.in_flight.load()));
+        out.sample("taskapi_hashing_pool_queue_size", "Hashing jobs admitted at most.",
+                   Type::kGauge, static_cast<double>(slow_pool.max_queue));
+        if (database_pool) {
+            out.sample("taskapi_database_executor_requests",
+                       "Requests waiting for or running on the database executor.", Type::kGauge,
+                       static_cast<double>(database_pool->in_flight.load()));
+            out.sample("taskapi_database_executor_queue_size",
+                       "Database executor requests admitted at most.", Type::kGauge,
+                       static_cast<double>(database_pool->max_queue));
+        }
+    });
+}
+
+bool Server::Impl::serves_metrics(const Request& request) const {
+    // Behind a proxy on this host every request comes from loopback: a request that a proxy
+    // forwarded (or any, when TASKAPI_NUM_PROXIES says proxies are in front) must not get them.
+    return options.metrics_on_main_port && request.path == kMetricsPath &&
+           (request.method == Method::kGet || request.method == Method::kHead) &&
+           !request.forwarded_for && !request.forwarded && is_loopback(request.remote_address);
+}
+
+Response Server::Impl::metrics_listener_answer(const Request& request) const {
+    if (request.path != kMetricsPath) return not_found();
+    if (request.method != Method::kGet && request.method != Method::kHead) {
+        std::string method = request.method_name;
+        Response refused = error_response(core::make_error(
+            core::ErrorCode::kMethodNotAllowed, "Method \"" + method + "\" not allowed."));
+        refused.add_header("Allow", "GET, HEAD");
+        return refused;
+    }
+    return metrics_response(*options.metrics);
+}
+
+void Server::Impl::listen_for_metrics() {
+    const auto& where = *options.metrics_listener;
+    beast::error_code ec;
+    const auto address = asio::ip::make_address(where.host, ec);
+    if (ec) throw std::runtime_error("invalid metrics address '" + where.host + "'");
+    const Tcp::endpoint endpoint{address, where.port};
+    auto& metrics = metrics_acceptor.emplace(*contexts.front());
+    metrics.open(endpoint.protocol());
+    metrics.set_option(asio::socket_base::reuse_address(true));
+    metrics.bind(endpoint, ec);
+    if (ec) {
+        throw std::runtime_error("cannot listen for metrics on " + where.host + ":" +
+                                 std::to_string(where.port) + ": " + ec.message());
+    }
+    metrics.listen(asio::socket_base::max_listen_connections);
+    const auto bound = metrics.local_endpoint();
+    const std::string host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
+                                                     : bound.address().to_string();
+    if (options.on_metrics_listening) {
+        options.on_metrics_listening("http://" + host + ":" + std::to_string(bound.port()));
+    }
+}
+
+awaitable<void> Server::Impl::metrics_accept_loop() {
+    asio::steady_timer pause(*contexts.front());
+    while (true) {
+        auto& context = *contexts[next_context++ % contexts.size()];
+        auto [ec, socket] = co_await metrics_acceptor->async_accept(context.get_executor(), kTuple);
+        if (ec) {
+            if (ec == asio::error::operation_aborted || stopping.load()) co_return;
+            // Out of descriptors, most likely: the main listener's recovery makes room; this one
+            // only waits, so as not to spin.
+            pause.expires_after(kAcceptPause);
+            co_await pause.async_wait(kTuple);
+            continue;
+        }
+        admit(std::move(socket), true);
+    }
+}
+
+// A connection to the metrics listener: the session's steps, with every request answered by
+// metrics_listener_answer() and not counted in the request metrics.
+awaitable<void> Server::Impl::metrics_session(std::shared_ptr<Connection> conn) {
+    beast::flat_buffer buffer(options.header_limit);
+    auto wait = options.first_byte_timeout;
+    while (!stopping.load()) {
+        if (buffer.size() == 0) {
+            set_idle(*conn);
+            if (!co_await await_request(*conn, buffer, wait)) break;
+        }
+        if (!set_busy(*conn)) break;
+        wait = options.idle_timeout;
+        Exchange exchange = co_await read_request(*conn, buffer);
+        if (exchange.gone) break;
+        Response response = exchange.failure ? std::move(*exchange.failure)
+                                             : metrics_listener_answer(exchange.request);
+        std::size_t body_bytes = 0;
+        if (!co_await write_answer(*conn, response, exchange, body_bytes)) break;
+    }
+    beast::error_code ignored;
+    conn->stream.socket().shutdown(Tcp::socket::shutdown_send, ignored);
+    conn->stream.socket().close(ignored);
+    forget(*conn);
+}
+
 Server::Server(const Router& router, ServerOptions options)
     : impl_(std::make_unique<Impl>(router, std::move(options))) {}
 
@@ -889,10 +1153,14 @@ Server::~Server() = default;
 void Server::run() {
     Impl& s = *impl_;
     s.listen();
+    if (s.options.metrics_listener && s.options.metrics) s.listen_for_metrics();
     s.signals.async_wait([&s](beast::error_code ec, int /*signal*/) {
         if (!ec) s.on_signal();
     });
     asio::co_spawn(s.acceptor.get_executor(), s.accept_loop(), asio::detached);
+    if (s.metrics_acceptor) {
+        asio::co_spawn(s.acceptor.get_executor(), s.metrics_accept_loop(), asio::detached);
+    }
 
     std::vector<std::thread> threads;
     for (std::size_t i = 1; i < s.contexts.size(); ++i) {

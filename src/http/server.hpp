@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "core/metrics.hpp"
 #include "core/result.hpp"
 #include "http/router.hpp"
 
@@ -55,6 +56,20 @@ struct ServerOptions {
     int num_proxies = 0;
     // Called once the socket listens, with "http://host:port" (port resolved when 0 was asked).
     std::function<void(const std::string& url)> on_listening;
+    // Prometheus metrics: the server counts its requests, connections and pools there, and
+    // answers GET /metrics with registry->render(). Null: no metrics, /metrics is unknown (404).
+    core::metrics::Registry* metrics = nullptr;
+    // /metrics on this listener, to loopback peers whose request came through no proxy (no
+    // X-Forwarded-For, no Forwarded: a proxy on the same host would publish it); others get 404.
+    bool metrics_on_main_port = false;
+    // A listener of its own that answers only /metrics, to any peer that reaches it (port 0:
+    // any free port); on_metrics_listening gets "http://host:port" once it listens.
+    struct Listener {
+        std::string host;
+        std::uint16_t port = 0;
+    };
+    std::optional<Listener> metrics_listener;
+    std::function<void(const std::string& url)> on_metrics_listening;
 };
 
 class Server {

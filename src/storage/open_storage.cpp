@@ -17,8 +17,11 @@ constexpr std::string_view kSqlitePrefix = "sqlite:///";
 
 class SqliteStorage final : public Storage {
 public:
-    SqliteStorage(std::string path, bool synchronous_full)
-        : db_(std::move(path), synchronous_full), users_(db_), tasks_(db_), refresh_tokens_(db_) {
+    SqliteStorage(std::string path, bool synchronous_full, core::metrics::Registry* metrics)
+        : db_(std::move(path), synchronous_full, metrics),
+          users_(db_),
+          tasks_(db_),
+          refresh_tokens_(db_) {
         // Opening one connection up front reports a bad path at start-up, not on the first request.
         auto c = db_.acquire();
     }
@@ -85,8 +88,8 @@ core::Result<std::unique_ptr<Storage>> open_storage(std::string_view url,
     }
     auto path = sqlite_path(url);
     if (!path) return std::move(path).error();
-    return std::unique_ptr<Storage>(
-        std::make_unique<SqliteStorage>(std::move(path).value(), options.sqlite_synchronous_full));
+    return std::unique_ptr<Storage>(std::make_unique<SqliteStorage>(
+        std::move(path).value(), options.sqlite_synchronous_full, options.metrics));
 }
 
 core::Result<MigratedStorage> open_migrated(std::string_view url, const StorageOptions& options) {

@@ -8,6 +8,7 @@
 
 #include "auth/login_throttle.hpp"
 #include "auth/refresh_token_repository.hpp"
+#include "core/metrics.hpp"
 #include "core/result.hpp"
 #include "tasks/task_repository.hpp"
 #include "users/user_repository.hpp"
@@ -44,6 +45,8 @@ struct StorageOptions {
     std::chrono::milliseconds statement_timeout{5000};
     // PostgreSQL: connections open at most (idle and leased).
     int pool_size = 10;
+    // Where the connection pool counts its use (null: nowhere); outlives the storage.
+    core::metrics::Registry* metrics = nullptr;
 };
 
 // "sqlite:///relative/path.sqlite3" or "sqlite:////absolute/path.sqlite3"; PostgreSQL as a

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <vector>
 
+#include "core/metrics.hpp"
 #include "storage/postgres/pg_connection.hpp"
 
 namespace taskapi::storage::postgres {
@@ -14,6 +15,8 @@ namespace taskapi::storage::postgres {
 struct PoolOptions {
     ConnectOptions connect;
     int size = 10;  // connections open at most, idle and leased together
+    // Where the pool counts connections, waits and errors (null: nowhere); outlives the pool.
+    core::metrics::Registry* metrics = nullptr;
 };
 
 class Pool;
@@ -38,7 +41,7 @@ private:
 
 class Pool {
 public:
-    explicit Pool(PoolOptions options) : options_(std::move(options)) {}
+    explicit Pool(PoolOptions options);
 
     // An idle connection, or a new one while fewer than `size` are open; otherwise waits for
     // one to come back, at most the statement timeout. Throws UnavailableError when none came
@@ -73,6 +76,17 @@ private:
     std::condition_variable returned_;
     std::vector<std::unique_ptr<Connection>> idle_;
     int open_ = 0;  // idle and leased
+
+    // Set with PoolOptions::metrics.
+    struct Metrics {
+        core::metrics::Gauge& open;
+        core::metrics::Gauge& in_use;
+        core::metrics::Histogram& wait;
+        core::metrics::Counter& connect_errors;
+        core::metrics::Counter& lost;
+        core::metrics::Counter& timeouts;
+    };
+    std::unique_ptr<Metrics> metrics_;
 };
 
 }  // namespace taskapi::storage::postgres

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <limits>
 
 #include "storage/sqlite/sqlite_errors.hpp"
@@ -178,10 +179,19 @@ Lease::~Lease() {
     if (c_) db_->give_back(std::move(c_));
 }
 
-Database::Database(std::string path, bool synchronous_full)
+Database::Database(std::string path, bool synchronous_full, core::metrics::Registry* metrics)
     : path_(std::move(path)),
       synchronous_full_(synchronous_full),
-      checkpointer_(path_, synchronous_full_, write_mutex_) {}
+      checkpointer_(path_, synchronous_full_, write_mutex_) {
+    if (metrics == nullptr) return;
+    open_ = &metrics->gauge("taskapi_db_pool_connections", "Database connections open.");
+    in_use_ = &metrics->gauge("taskapi_db_pool_connections_in_use",
+                              "Database connections leased by a request.");
+    write_wait_ = &metrics->histogram(
+        "taskapi_db_write_lock_wait_seconds",
+        "SQLite: time a writer waited for the process's write lock (one writer at a time).", {},
+        core::metrics::kWaitSeconds);
+}
 
 std::unique_ptr<Connection> Database::take() {
     {
@@ -189,11 +199,16 @@ std::unique_ptr<Connection> Database::take() {
         if (!idle_.empty()) {
             auto c = std::move(idle_.back());
             idle_.pop_back();
+            if (in_use_ != nullptr) in_use_->add(1);
             return c;
         }
     }
     auto c = std::make_unique<Connection>(path_, synchronous_full_);
     c->checkpoint_in_background(checkpointer_);
+    if (open_ != nullptr) {
+        open_->add(1);
+        in_use_->add(1);
+    }
     return c;
 }
 
@@ -201,11 +216,14 @@ Lease Database::acquire() { return Lease(*this, take()); }
 
 Lease Database::acquire_writer() {
     checkpointer_.wait_for_room();
+    const auto started = std::chrono::steady_clock::now();
     std::unique_lock write_lock(write_mutex_);
+    if (write_wait_ != nullptr) write_wait_->observe(std::chrono::steady_clock::now() - started);
     return Lease(*this, take(), std::move(write_lock));
 }
 
 void Database::give_back(std::unique_ptr<Connection> c) {
+    if (in_use_ != nullptr) in_use_->add(-1);
     std::lock_guard lock(mutex_);
     idle_.push_back(std::move(c));
 }

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/metrics.hpp"
 #include "storage/sqlite/sqlite_checkpointer.hpp"
 
 struct sqlite3;
@@ -122,7 +123,9 @@ private:
 // Thread-safe pool: one connection per concurrent caller (in practice one per thread).
 class Database {
 public:
-    explicit Database(std::string path, bool synchronous_full = false);
+    // `metrics`: where the pool counts its connections and writers' waits (null: nowhere).
+    explicit Database(std::string path, bool synchronous_full = false,
+                      core::metrics::Registry* metrics = nullptr);
     // For reads: WAL lets any number of them run beside one writer.
     Lease acquire();
     // For statements that write. SQLite admits one writer at a time and makes the others poll
@@ -143,6 +146,11 @@ private:
     std::mutex mutex_;  // guards idle_
     std::vector<std::unique_ptr<Connection>> idle_;
     std::mutex write_mutex_;
+    // Metrics (null without): connections opened (none closes early), leased, and how long
+    // acquire_writer waited for write_mutex_.
+    core::metrics::Gauge* open_ = nullptr;
+    core::metrics::Gauge* in_use_ = nullptr;
+    core::metrics::Histogram* write_wait_ = nullptr;
     Checkpointer checkpointer_;  // last: stops before the connections close
 };
 

@@ -139,6 +139,25 @@ TEST(ConfigFromEnvironment, DatabaseThreads) {
     for (const char* v : {"", "-1", "1025", "auto"}) expect_refused("TASKAPI_DB_THREADS", v);
 }
 
+TEST(ConfigFromEnvironment, MetricsAddress) {
+    const auto with = [](const char* value) {
+        return config_from_environment({{"TASKAPI_METRICS_ADDRESS", value}}).value();
+    };
+    const Config main_port = with("");
+    EXPECT_FALSE(main_port.metrics_off);
+    EXPECT_EQ(main_port.metrics_host, "");
+    EXPECT_TRUE(with("off").metrics_off);
+    EXPECT_EQ(with("127.0.0.1:9464").metrics_host, "127.0.0.1");
+    EXPECT_EQ(with("127.0.0.1:9464").metrics_port, 9464);
+    EXPECT_EQ(with("[::1]:0").metrics_host, "::1");
+    EXPECT_EQ(with("[::1]:0").metrics_port, 0);
+    EXPECT_EQ(with("0.0.0.0:9464").metrics_host, "0.0.0.0");
+    for (const char* v : {"9464", ":9464", "127.0.0.1", "127.0.0.1:", "::1:9464", "[]:9464",
+                          "127.0.0.1:65536", "on"}) {
+        expect_refused("TASKAPI_METRICS_ADDRESS", v);
+    }
+}
+
 TEST(DatabaseThreadsFor, NoneForAnEmbeddedDatabaseUnlessSet) {
     Config c;
     EXPECT_EQ(*database_threads_for(c, false), 0);
