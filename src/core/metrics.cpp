@@ -89,7 +89,7 @@ void append_histogram(std::string& out, std::string_view name, const Labels& lab
 
 std::size_t shard_index() {
     static std::atomic<std::size_t> next{0};
-    thread_local const std::size_t index = next.fetch_add(1, std::memory_order_relaxed) % kShards;
+    thread_local std::size_t index = next.fetch_add(1, std::memory_order_relaxed) % kShards;
     return index;
 }
 

@@ -309,6 +309,14 @@ struct RequestMetrics {
         it->second.seconds[c]->observe(duration);
     }
 
+    // A request that could not be read (400, 413, 431): no route, no method to trust, and no
+    // answer time worth a histogram; counted all the same.
+    void count_unread(int status) {
+        const auto c = static_cast<std::size_t>(std::clamp(status / 100, 1, 5) - 1);
+        const auto m = static_cast<std::size_t>(Method::kOther);
+        routes.find(std::string_view())->second.requests[m * kStatusClasses.size() + c]->add();
+    }
+
     core::metrics::Gauge& in_flight;
     std::unordered_map<std::string_view, Route> routes;  // by pattern; "": no route matched
 };
@@ -700,6 +708,7 @@ awaitable<Exchange> Server::Impl::read_request(Connection& conn, beast::flat_buf
                 exchange.request_id = choose_request_id(reader.request_id());
                 exchange.request = reader.failed_request();
                 exchange.request.remote_address = conn.remote_address;
+                if (request_metrics) request_metrics->count_unread(exchange.failure->status);
                 // Answered outside the router: the CORS headers too, so that a browser's
                 // script can read why (413 above all).
                 const auto origin = reader.origin();

@@ -162,6 +162,16 @@ def test_requests_move_the_counters_by_route_method_and_status_class(server_fact
         assert route.startswith("/api/") and not re.search(r"[0-9]", route), route
 
 
+def test_a_request_that_cannot_be_read_is_counted(server):
+    before = scrape(server.url("/metrics"))
+    r = server.post("/api/tasks/", b"x" * (1024 * 1024 + 1), ctype="text/plain")
+    assert r.status_code == 413, show(r)
+    after = scrape(server.url("/metrics"))
+    # its method is not trusted and no route was looked for
+    assert requests_delta(before, after, "unmatched", "other", "4xx") == 1
+    assert requests_delta(before, after, "/api/tasks/", "POST", "4xx") == 0
+
+
 def test_build_process_and_database_metrics(server):
     samples = scrape(server.url("/metrics"))
     backend = "postgresql" if os.environ.get("TASKAPI_TEST_POSTGRES_URL") else "sqlite"
