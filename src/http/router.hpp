@@ -124,6 +124,10 @@ public:
     [[nodiscard]] std::vector<std::string_view> patterns() const;
     // The pattern of the route `path` matches (format suffixes included); empty: none.
     [[nodiscard]] std::string_view pattern_for(std::string_view path) const;
+    // True when a request with this Host would pass set_allowed_hosts (or none was set).
+    [[nodiscard]] bool allows_host(std::string_view host) const {
+        return !allowed_hosts_ || allowed_hosts_->allows(host);
+    }
 
 private:
     struct Match {

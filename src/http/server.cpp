@@ -259,6 +259,7 @@ constexpr std::string_view kUnmatched = "unmatched";
 // The method label: Method's enumerators in order; anything else is "other" (a fixed set).
 constexpr std::array<std::string_view, 8> kMethodLabels{"GET",   "HEAD",   "POST",    "PUT",
                                                         "PATCH", "DELETE", "OPTIONS", "other"};
+static_assert(static_cast<std::size_t>(Method::kOther) == kMethodLabels.size() - 1);
 constexpr std::array<std::string_view, 5> kStatusClasses{"1xx", "2xx", "3xx", "4xx", "5xx"};
 
 // What the server counts per request. Every series is registered up front (route pattern x
@@ -1072,9 +1073,12 @@ void Server::Impl::register_metrics(core::metrics::Registry& registry) {
 bool Server::Impl::serves_metrics(const Request& request) const {
     // Behind a proxy on this host every request comes from loopback: a request that a proxy
     // forwarded (or any, when TASKAPI_NUM_PROXIES says proxies are in front) must not get them.
+    // The Host check stays (the router answers 400 otherwise): a page whose name was rebound to
+    // 127.0.0.1 must not read them from a browser on this host.
     return options.metrics_on_main_port && request.path == kMetricsPath &&
            (request.method == Method::kGet || request.method == Method::kHead) &&
-           !request.forwarded_for && !request.forwarded && is_loopback(request.remote_address);
+           !request.forwarded_for && !request.forwarded && is_loopback(request.remote_address) &&
+           router.allows_host(request.host);
 }
 
 Response Server::Impl::metrics_listener_answer(const Request& request) const {

@@ -217,6 +217,13 @@ def test_a_request_through_a_proxy_is_not_answered(server):
         assert r.status_code == 404 and r.content == compact(NOT_FOUND), (headers, show(r))
 
 
+def test_a_host_not_allowed_gets_400_as_on_any_path(server):
+    # a name rebound to 127.0.0.1 (DNS rebinding) must not let a page read the metrics
+    r = server.get("/metrics", headers={"Host": "evil.example"})
+    assert r.status_code == 400 and r.json() == {"detail": "Invalid Host header."}, show(r)
+    assert server.get("/metrics", headers={"Host": "localhost:8000"}).status_code == 200
+
+
 def test_behind_trusted_proxies_the_main_port_does_not_answer(server_factory):
     srv = server_factory(env={"TASKAPI_NUM_PROXIES": "1"})
     r = srv.get("/metrics")
