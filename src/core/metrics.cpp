@@ -171,6 +171,11 @@ Registry::Series& Registry::add(std::string_view name, std::string_view help, Ty
     } else if ((*it)->type != type) {
         throw std::invalid_argument("metric " + std::string(name) + " registered as two types");
     }
+    // The same series again (a part built anew, as storage is on each start-up attempt) is the
+    // one already there: its count goes on.
+    for (Series& s : (*it)->series) {
+        if (s.labels == labels) return s;
+    }
     (*it)->series.push_back(Series{.labels = std::move(labels)});
     return (*it)->series.back();
 }
@@ -180,14 +185,14 @@ Counter& Registry::counter(std::string_view name, std::string_view help, Labels 
     std::lock_guard lock(mutex_);
     Series& s = add(name, help, Type::kCounter, std::move(labels));
     s.sparse = sparse;
-    s.counter = std::make_unique<Counter>();
+    if (!s.counter) s.counter = std::make_unique<Counter>();
     return *s.counter;
 }
 
 Gauge& Registry::gauge(std::string_view name, std::string_view help, Labels labels) {
     std::lock_guard lock(mutex_);
     Series& s = add(name, help, Type::kGauge, std::move(labels));
-    s.gauge = std::make_unique<Gauge>();
+    if (!s.gauge) s.gauge = std::make_unique<Gauge>();
     return *s.gauge;
 }
 
@@ -197,7 +202,7 @@ Histogram& Registry::histogram(std::string_view name, std::string_view help, Lab
     std::lock_guard lock(mutex_);
     Series& s = add(name, help, Type::kHistogram, std::move(labels));
     s.sparse = sparse;
-    s.histogram = std::move(histogram);
+    if (!s.histogram) s.histogram = std::move(histogram);
     return *s.histogram;
 }
 

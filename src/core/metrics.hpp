@@ -111,7 +111,8 @@ private:
 
 // The metrics of one process. Registration (set-up) is thread-safe and returns references that
 // stay valid as long as the registry; updates need no lock. Series of one name share its HELP
-// and TYPE (the first registration's).
+// and TYPE (the first registration's); registering a name and labels again returns the series
+// registered first (a histogram keeps its first bounds).
 class Registry {
 public:
     Registry() = default;

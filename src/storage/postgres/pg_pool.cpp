@@ -15,11 +15,10 @@ Pool::Pool(PoolOptions options) : options_(std::move(options)) {
                                  "found lost (lost), and leases that waited in vain (timeout).",
                                  {{"error", std::move(kind)}});
     };
-    registry
-        ->gauge("taskapi_db_pool_size",
-                "PostgreSQL: connections open at most "
-                "(TASKAPI_DB_POOL_SIZE).")
-        .add(options_.size);
+    // Set, not added to: start-up builds a pool on each attempt to reach the server.
+    auto& size = registry->gauge("taskapi_db_pool_size",
+                                 "PostgreSQL: connections open at most (TASKAPI_DB_POOL_SIZE).");
+    size.add(options_.size - size.value());
     metrics_ = std::make_unique<Metrics>(Metrics{
         .open = registry->gauge("taskapi_db_pool_connections", "Database connections open."),
         .in_use = registry->gauge("taskapi_db_pool_connections_in_use",

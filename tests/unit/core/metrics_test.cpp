@@ -125,6 +125,18 @@ TEST(Metrics, ValuesPrintAsPrometheusReadsThem) {
     EXPECT_EQ(text(std::numeric_limits<double>::infinity()), "+Inf");
 }
 
+TEST(Metrics, RegisteringASeriesAgainGivesTheSameOne) {
+    Registry registry;
+    Counter& first = registry.counter("taskapi_errors_total", "Errors.", {{"error", "connect"}});
+    first.add();
+    Counter& again = registry.counter("taskapi_errors_total", "Errors.", {{"error", "connect"}});
+    EXPECT_EQ(&first, &again);
+    again.add();
+    EXPECT_EQ(registry.render(),
+              "# HELP taskapi_errors_total Errors.\n# TYPE taskapi_errors_total counter\n"
+              "taskapi_errors_total{error=\"connect\"} 2\n");
+}
+
 TEST(Metrics, OneNameCannotBeTwoTypes) {
     Registry registry;
     registry.counter("taskapi_x", "X.");
