@@ -1165,8 +1165,9 @@ Server::~Server() = default;
 
 void Server::run() {
     Impl& s = *impl_;
-    s.listen();
+    // The metrics listener first: "listening on" is said only once both listen.
     if (s.options.metrics_listener && s.options.metrics) s.listen_for_metrics();
+    s.listen();
     s.signals.async_wait([&s](beast::error_code ec, int /*signal*/) {
         if (!ec) s.on_signal();
     });

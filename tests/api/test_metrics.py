@@ -285,3 +285,26 @@ def test_a_peer_beyond_loopback_is_not_answered(server_factory, monkeypatch):
     r = requests.get("http://%s:%d/metrics" % (address, srv.port), timeout=30)
     assert r.status_code == 404 and r.content == compact(NOT_FOUND), show(r)
     assert srv.get("/metrics").status_code == 200
+
+
+def test_a_metrics_address_that_cannot_be_bound_stops_start_up(server_factory):
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    try:
+        srv = server_factory(start=False)
+        port = taken.getsockname()[1]
+        res = srv.cli("serve", "--host", "127.0.0.1", "--port", "0",
+                      env={"TASKAPI_METRICS_ADDRESS": "127.0.0.1:%d" % port}, timeout=60)
+    finally:
+        taken.close()
+    assert res.returncode == 1, (res.returncode, res.stdout, res.stderr)
+    assert "cannot listen for metrics on 127.0.0.1:%d" % port in res.stdout + res.stderr, res
+    assert "listening on" not in res.stdout + res.stderr, res
+
+
+def test_an_invalid_metrics_address_stops_start_up(server_factory):
+    srv = server_factory(start=False)
+    res = srv.cli("serve", "--port", "0", env={"TASKAPI_METRICS_ADDRESS": "9464"}, timeout=60)
+    assert res.returncode != 0, (res.returncode, res.stdout, res.stderr)
+    assert "TASKAPI_METRICS_ADDRESS" in res.stdout + res.stderr, res

@@ -169,6 +169,25 @@ protected:
     int authentications_ = 0;
 };
 
+// --- the route an answer came from (the metrics' route label) ---------------------------------
+
+TEST_F(RouterTest, AnAnswerNamesTheRoutePatternNotThePath) {
+    EXPECT_EQ(get("/api/tasks/7/").route, "/api/tasks/{}/");
+    EXPECT_EQ(get("/api/tasks/7.json").route, "/api/tasks/{}/");
+    EXPECT_EQ(get("/api/tasks/", std::nullopt).route, "/api/tasks/");  // 401 too
+    EXPECT_EQ(dispatch(Method::kOther, "/api/health/", std::nullopt).route, "/api/health/");
+    EXPECT_EQ(get("/nowhere/").route, "");
+    EXPECT_EQ(get("/api/tasks").route, "");  // the redirect to the slash: no route answered
+}
+
+TEST_F(RouterTest, PatternsAreListedAndLookedUp) {
+    const auto patterns = router_.patterns();
+    EXPECT_EQ(patterns.front(), "/api/");
+    EXPECT_EQ(patterns.back(), "/api/tasks/{}/");
+    EXPECT_EQ(router_.pattern_for("/api/tasks/12/"), "/api/tasks/{}/");
+    EXPECT_EQ(router_.pattern_for("/api/nothing/"), "");
+}
+
 // --- what a request needs, before dispatch ---------------------------------------------------
 
 TEST_F(RouterTest, WorkIsTheRoutesForItsHandlers) {
