@@ -313,15 +313,61 @@ public:
             {"description",
              "A task list REST API with JWT authentication, compatible with its Django REST "
              "framework reference. Generated from the server's route table and serializers."}};
+        json::object responses = error_responses();
+        add_request_id(paths, responses);
         doc["paths"] = std::move(paths);
         doc["components"] = json::object{{"schemas", std::move(schemas_)},
-                                         {"responses", error_responses()},
+                                         {"responses", std::move(responses)},
+                                         {"headers", request_id_header()},
                                          {"securitySchemes", security_schemes()}};
         doc["security"] = json::array{json::object{{kSecurityScheme, json::array{}}}};
         return doc;
     }
 
 private:
+    // Every request may send X-Request-ID and every answer carries one (the server's access log
+    // names it): a parameter of each operation, a header of each response.
+    static void add_request_id(json::object& paths, json::object& responses) {
+        const auto add_header = [](json::value& response) {
+            json::object& r = response.as_object();
+            if (r.contains("$ref")) return;  // a component response: it has the header itself
+            if (!r.contains("headers")) r["headers"] = json::object{};
+            r["headers"].as_object()["X-Request-ID"] =
+                json::object{{"$ref", "#/components/headers/RequestId"}};
+        };
+        for (auto& response : responses) add_header(response.value());
+        for (auto& item : paths) {
+            for (auto& operation : item.value().as_object()) {
+                json::object& o = operation.value().as_object();
+                for (auto& response : o["responses"].as_object()) add_header(response.value());
+                if (!o.contains("parameters")) o["parameters"] = json::array{};
+                o["parameters"].as_array().push_back(request_id_parameter());
+            }
+        }
+    }
+
+    static json::object request_id_parameter() {
+        return {{"name", "X-Request-ID"},
+                {"in", "header"},
+                {"required", false},
+                {"description",
+                 "The caller's id for this request, echoed in the answer and the access log: 1 "
+                 "to 128 visible ASCII characters, otherwise the server makes one."},
+                {"schema", request_id_schema()}};
+    }
+
+    static json::object request_id_header() {
+        return {{"RequestId",
+                 json::object{{"description",
+                               "The request's id: the caller's X-Request-ID when it was sane, "
+                               "otherwise one the server made."},
+                              {"schema", request_id_schema()}}}};
+    }
+
+    static json::object request_id_schema() {
+        return {{"type", "string"}, {"pattern", "^[!-~]{1,128}$"}};
+    }
+
     json::object operation(const http::Route& route, std::string_view method,
                            std::size_t path_parameters) {
         const Operation* op = described(route.pattern, method);

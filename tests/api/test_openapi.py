@@ -133,7 +133,7 @@ def test_switches_change_the_document(server_factory):
     assert listed["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/PaginatedTaskList"}
     assert [p["name"] for p in listed["parameters"]] == [
-        "completed", "search", "ordering", "page", "page_size"]
+        "completed", "search", "ordering", "page", "page_size", "X-Request-ID"]
     assert sorted(doc["components"]["schemas"]["TokenRefresh"]["required"]) == ["access", "refresh"]
     # Nothing of the server's settings leaks into the document: no key, no database address.
     text = json.dumps(doc)

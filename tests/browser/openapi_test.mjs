@@ -35,7 +35,8 @@ function closeObjects(node) {
 const escapePointer = (s) => s.replaceAll("~", "~0").replaceAll("/", "~1");
 
 // Checks a real answer against the document: the operation at `template` and `method`, its
-// response for the status, the Content-Type among its content, the body valid for its schema.
+// response for the status, the Content-Type among its content, the body valid for its schema,
+// and each header the response names present and valid for its schema.
 class Conformance {
   constructor(doc) {
     this.doc = doc;
@@ -48,7 +49,8 @@ class Conformance {
     this.checked = 0;
   }
 
-  check(template, method, status, contentType, body) {
+  check(template, method, status, headers, body) {
+    const contentType = headers.get("content-type");
     const operation = this.doc.paths[template]?.[method];
     check(operation, `the document lacks ${method.toUpperCase()} ${template}`);
     let pointer = `/paths/${escapePointer(template)}/${method}/responses/${status}`;
@@ -57,6 +59,15 @@ class Conformance {
     if (response.$ref) {
       pointer = response.$ref.slice(1);
       response = this.doc.components.responses[response.$ref.split("/").pop()];
+    }
+    for (const [name, declared] of Object.entries(response.headers || {})) {
+      const header = declared.$ref ? this.doc.components.headers[declared.$ref.split("/").pop()] : declared;
+      const value = headers.get(name);
+      check(value !== null, `${method.toUpperCase()} ${template} ${status}: no ${name} header, which the document promises`);
+      const validate = this.ajv.compile(header.schema);
+      const typed = header.schema.type === "integer" ? Number(value) : value;
+      check(validate(typed), `${method.toUpperCase()} ${template} ${status}: ${name}: ${value} does not match ` +
+            `${JSON.stringify(header.schema)}`);
     }
     if (!response.content) {
       check(body === "", `${method.toUpperCase()} ${template} ${status}: a body the document does not describe`);
@@ -110,7 +121,7 @@ function client(base, conformance) {
     }
     const res = await fetch(base + target, init);
     const body = await res.text();
-    conformance.check(template, method, res.status, res.headers.get("content-type"), body);
+    conformance.check(template, method, res.status, res.headers, body);
     return { status: res.status, body: body ? JSON.parse(body) : null };
   };
 }

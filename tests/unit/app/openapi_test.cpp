@@ -136,9 +136,10 @@ TEST(OpenApi, TheSwitchesChangeTheDocumentAsTheyChangeTheAnswers) {
         }
         return names;
     };
-    EXPECT_EQ(parameters(off), (std::vector<std::string>{"completed", "search", "ordering"}));
+    EXPECT_EQ(parameters(off), (std::vector<std::string>{"completed", "search", "ordering",
+                                                         "X-Request-ID"}));
     EXPECT_EQ(parameters(on), (std::vector<std::string>{"completed", "search", "ordering", "page",
-                                                        "page_size"}));
+                                                        "page_size", "X-Request-ID"}));
 
     const auto refresh_answer = [](const json::value& doc) {
         return doc.at_pointer("/components/schemas/TokenRefresh/required");
