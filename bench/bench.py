@@ -28,7 +28,9 @@ import urllib.request
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(BENCH)
-DEFAULT_DRF = os.path.join("..", "shared", "reference", "drf")  # relative to the repository root
+# The DRF design shipped in the repository (bench/peers/drf/, written from the seed's design
+# document); --drf points elsewhere, e.g. ../shared/reference/drf. Relative to the repository root.
+DEFAULT_DRF = os.path.join("bench", "peers", "drf")
 PYTHON = "/usr/bin/python3"
 CLK = os.sysconf("SC_CLK_TCK")
 
@@ -240,7 +242,7 @@ class PgCluster:
         return "postgresql://taskapi@/%s?host=%s" % (db, urllib.parse.quote(self.dir, safe="/"))
 
     def django_url(self, db):
-        """The DRF reference's DJANGO_DATABASE_URL: the socket directory as a quoted host."""
+        """The DRF design's DJANGO_DATABASE_URL: the socket directory as a quoted host."""
         return "postgresql://taskapi@%s/%s" % (urllib.parse.quote(self.dir, safe=""), db)
 
     def createdb(self, db, template=None):
@@ -1340,7 +1342,8 @@ def setup_sqlite(args, procs, tmp, binary, servers_wanted):
     total = OTHER_USERS * TASKS_PER_OTHER + BENCH_TASKS
     if need_drf:
         if not os.path.isfile(os.path.join(drf_dir, "manage.py")):
-            raise BenchError("the DRF reference is not at %s (--drf)" % drf_dir)
+            raise BenchError("no DRF design at %s (--drf; the default is %s)"
+                             % (drf_dir, DEFAULT_DRF))
         drf_db = os.path.join(tmp, "drf.sqlite3")
         drf_secret = secrets.token_urlsafe(48)
         drf_setup = start_drf_setup(procs, drf_dir, drf_db, drf_secret,
@@ -1421,7 +1424,8 @@ def setup_pg(args, procs, tmp, binary, servers_wanted, cluster):
     tk_ids = pw_hash = None
     if want["drf"]:
         if not os.path.isfile(os.path.join(drf_dir, "manage.py")):
-            raise BenchError("the DRF reference is not at %s (--drf)" % drf_dir)
+            raise BenchError("no DRF design at %s (--drf; the default is %s)"
+                             % (drf_dir, DEFAULT_DRF))
         cluster.createdb("bench_drf")
         drf_url = cluster.django_url("bench_drf")
         drf_secret = secrets.token_urlsafe(48)
@@ -1967,8 +1971,8 @@ def parse_args(argv):
     ap.add_argument("--no-build", action="store_true",
                     help="use the existing build/taskapi (skip scripts/deps and scripts/build)")
     ap.add_argument("--drf", default=DEFAULT_DRF,
-                    help="the DRF reference, relative to the repository root (default %s)"
-                         % DEFAULT_DRF)
+                    help="the DRF design to run, relative to the repository root (default %s, "
+                         "shipped in the repository; e.g. ../shared/reference/drf)" % DEFAULT_DRF)
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (databases, logs)")
     ap.add_argument("--smoke", action="store_true",
                     help="for CI: exit with status 1 when any run had errors or no responses "
