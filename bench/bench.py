@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""taskapi benchmark: taskapi vs the DRF reference design vs nginx, with wrk, on 127.0.0.1.
+"""taskapi benchmark: taskapi vs the Go peer vs the DRF design vs nginx, with wrk, on 127.0.0.1.
 
 Started by bench/run (which installs the Debian packages first). Standard library only, run with
 Debian's /usr/bin/python3. See bench/README.md for what is measured and how.
@@ -31,6 +31,12 @@ REPO = os.path.dirname(BENCH)
 # The DRF design shipped in the repository (bench/peers/drf/, written from the seed's design
 # document); --drf points elsewhere, e.g. ../shared/reference/drf. Relative to the repository root.
 DEFAULT_DRF = os.path.join("bench", "peers", "drf")
+# The Go peer (the same contract as an ordinary Go service) lives beside the checkout only; it is
+# built with its own build.sh into GO_PEER_OUT. BENCH_GO_PEER or --go-peer point elsewhere ("none":
+# pretend it is missing). Relative to the repository root.
+DEFAULT_GO_PEER = os.environ.get("BENCH_GO_PEER") or os.path.join("..", "shared", "reference",
+                                                                   "go-peer")
+GO_PEER_OUT = os.path.join("build", "peers", "go")
 PYTHON = "/usr/bin/python3"
 CLK = os.sysconf("SC_CLK_TCK")
 
@@ -47,7 +53,7 @@ HEAVY_USER = "bench-heavy"
 PAGE_ENDPOINTS = {"page": "/api/tasks/", "page-ordered": "/api/tasks/?ordering=-updated_at",
                   "page-search": "/api/tasks/?search=milk"}
 # server keys, in the order they alternate within one endpoint and connection count
-SERVERS = ["taskapi", "drf", "taskapi-close", "taskapi-log", "nginx", "nginx-close"]
+SERVERS = ["taskapi", "go", "drf", "taskapi-close", "taskapi-log", "nginx", "nginx-close"]
 # taskapi with its access log on (TASKAPI_LOG_LEVEL=info, stderr to a file as an operator would
 # keep it), on the same database as `taskapi`: not in the default runs (--access-log or --servers)
 ACCESS_LOG_SERVER = "taskapi-log"
@@ -594,6 +600,86 @@ def seed_drf(db, total):
     return bench_id, task_ids
 
 
+def go_datetime(us):
+    # the Go peer stores timestamps as the text it answers: UTC, microseconds, "Z", the fraction
+    # left out when it is zero (store.go's formatTimestamp)
+    t = dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=us)
+    return t.strftime("%Y-%m-%dT%H:%M:%S") + (".%06dZ" % t.microsecond if t.microsecond else "Z")
+
+
+def seed_go(binary, db, total, log_path):
+    """The Go peer: its own `migrate` and `createuser` for the bench user (a real Argon2id hash,
+    m=7168 KiB t=5 p=1 as taskapi's), that hash copied to the other users and the same tasks
+    inserted in SQL, as for taskapi. Returns (bench user id, bench task ids)."""
+    env = clean_env()
+    env["TASKPEER_DATABASE_PATH"] = db
+    with open(log_path, "ab") as out:
+        for argv, stdin in (([binary, "migrate"], b""),
+                            ([binary, "createuser", BENCH_USER, "--password-stdin"],
+                             (BENCH_PASSWORD + "\n").encode())):
+            r = subprocess.run(argv, input=stdin, env=env, cwd=os.path.dirname(db), stdout=out,
+                               stderr=subprocess.STDOUT, timeout=120)
+            if r.returncode != 0:
+                raise BenchError("taskpeer %s failed (see %s)" % (argv[1], log_path))
+    con = sqlite3.connect(db, isolation_level=None)
+    try:
+        con.execute("PRAGMA busy_timeout = 10000")
+        bench_id, pw_hash = con.execute("SELECT id, password FROM users WHERE username = ?",
+                                        (BENCH_USER,)).fetchone()
+        con.execute("BEGIN")
+        con.executemany("INSERT INTO users (username, password, is_active) VALUES (?, ?, 1)",
+                        ((other_username(i), pw_hash) for i in range(1, OTHER_USERS + 1)))
+        ids = dict(con.execute("SELECT username, id FROM users").fetchall())
+        uid = [bench_id] + [ids[other_username(i)] for i in range(1, OTHER_USERS + 1)]
+        con.executemany(
+            "INSERT INTO tasks (owner_id, title, description, completed, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            ((uid[u], t, d, c, go_datetime(cr), go_datetime(up)) for (u, t, d, c, cr, up) in
+             task_rows(total, BENCH_TASKS, OTHER_USERS)))
+        con.execute("COMMIT")
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        task_ids = [r[0] for r in con.execute(
+            "SELECT id FROM tasks WHERE owner_id = ? ORDER BY id", (bench_id,))]
+    finally:
+        con.close()
+    return bench_id, task_ids
+
+
+def build_go_peer(args, tmp):
+    """Builds the Go peer with its own build.sh (OUT=build/peers/go; the Debian packages are
+    bench/run's business, so SKIP_APT=1). Returns (binary, None) or (None, why it is skipped)."""
+    if args.go_peer in ("", "none"):
+        return None, "switched off (--go-peer none / BENCH_GO_PEER=none)"
+    src = os.path.normpath(os.path.join(REPO, args.go_peer))
+    if not os.path.isfile(os.path.join(src, "build.sh")):
+        return None, "not beside the checkout (no %s/build.sh; --go-peer)" % os.path.relpath(
+            src, REPO)
+    if not shutil.which("go"):
+        return None, ("Go is not installed (bench/run installs Debian's golang-go and the peer's "
+                      "library packages when the peer is present; see its output)")
+    out_dir = os.path.join(REPO, GO_PEER_OUT)
+    env = clean_env()
+    env.update(SKIP_APT="1", OUT=out_dir,
+               GOCACHE=os.environ.get("GOCACHE") or os.path.join(REPO, "build", "peers",
+                                                                 "go-cache"))
+    logf = os.path.join(tmp, "go-build.log")
+    log("bench: building the Go peer (%s/build.sh, OUT=%s)" % (os.path.relpath(src, REPO),
+                                                               GO_PEER_OUT))
+    t0 = time.monotonic()
+    try:
+        with open(logf, "ab") as out:
+            rc = subprocess.run([os.path.join(src, "build.sh")], cwd=src, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, timeout=900).returncode
+    except subprocess.TimeoutExpired:
+        rc = "timeout"
+    if rc != 0:
+        with open(logf, errors="replace") as f:
+            tail = " | ".join(f.read().strip().splitlines()[-3:])
+        return None, "its build.sh failed (%s): %s" % (rc, tail[-400:])
+    log("bench: Go peer built (%.1f s)" % (time.monotonic() - t0))
+    return os.path.join(out_dir, "taskpeer"), None
+
+
 def delete_tasks_above(db, table, max_id, owner_id, pg_url=None):
     """Removes the tasks a create run added, so the bench user keeps exactly 20 tasks.
     Returns (rows removed, the bench user's task count after). pg_url: on PostgreSQL."""
@@ -615,9 +701,11 @@ def delete_tasks_above(db, table, max_id, owner_id, pg_url=None):
 # ------------------------------------------------------------------------------ servers
 
 def clean_env():
-    """Our environment without any TASKAPI_* / DJANGO_* setting of the caller's shell."""
+    """Our environment without any TASKAPI_* / DJANGO_* / TASKPEER_* / Go runtime setting of
+    the caller's shell."""
     return {k: v for k, v in os.environ.items()
-            if not k.startswith(("TASKAPI_", "DJANGO_")) and k != "PYTHONPATH"}
+            if not k.startswith(("TASKAPI_", "DJANGO_", "TASKPEER_"))
+            and k not in ("PYTHONPATH", "GOMAXPROCS", "GOGC", "GOMEMLIMIT", "GODEBUG")}
 
 
 def drf_env(db, secret, pg_url=None):
@@ -721,6 +809,16 @@ def start_drf(procs, drf_dir, db, secret, port, workers, log_path, pg_url=None):
                                "--workers", str(workers), "--worker-class", "sync",
                                "--log-level", "warning"],
                        env=drf_env(db, secret, pg_url), cwd=drf_dir, logfile=log_path)
+
+
+def start_go(procs, binary, tmp, db, port, threads, log_path):
+    """The Go peer on 2 cores' worth of threads, as taskapi runs 2 I/O threads: GOMAXPROCS
+    bounds the threads running Go code (its SQLite calls are cgo and may take more)."""
+    env = clean_env()
+    env.update(GOMAXPROCS=str(threads), TASKPEER_DATABASE_PATH=db,
+               TASKPEER_SECRET_KEY=secrets.token_urlsafe(48))
+    return procs.start("go", [binary, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                       env=env, cwd=tmp, logfile=log_path)
 
 
 def start_nginx(procs, tmp, port, log_path):
@@ -1021,7 +1119,9 @@ def fmt(v, nd=1):
     return str(v)
 
 
-def print_table(rows, title):
+def print_table(rows, title, skipped=None):
+    """skipped: {server: reason}; such a server gets a row "skipped" in every endpoint and
+    connection count it would have run in (nginx only in health's)."""
     print("\n" + title)
     # with PostgreSQL: its CPU per request beside the server's (a column of its own)
     has_pg = any("pg_cpu_us_per_req" in r for r in rows)
@@ -1039,6 +1139,18 @@ def print_table(rows, title):
                       fmt(r.get("cpu_us_per_req"))] +
                      ([fmt(r.get("pg_cpu_us_per_req"))] if has_pg else []) +
                      [fmt(r.get("rss_mb")), errs])
+    if skipped:
+        ncol = len(head)
+        out = []
+        for i, cells in enumerate(lines):
+            out.append(cells)
+            nxt = lines[i + 1] if i + 1 < len(lines) else None
+            if nxt is None or (nxt[0], nxt[1]) != (cells[0], cells[1]):  # end of a group
+                for srv in skipped:
+                    if srv.startswith("nginx") and cells[0] != "health":
+                        continue
+                    out.append([cells[0], cells[1], srv] + ["-"] * (ncol - 4) + ["skipped"])
+        lines = out
     widths = [max(len(x) for x in col) for col in zip(head, *lines)]
     right = {3, 4, 5, 6, 7, 8} if has_pg else {3, 4, 5, 6, 7}
 
@@ -1054,6 +1166,8 @@ def print_table(rows, title):
             print()
         prev = key
         print(row(cells))
+    for srv, why in (skipped or {}).items():
+        print("  %s skipped: %s" % (srv, why))
 
 
 def find(runs, endpoint, conns, server):
@@ -1069,22 +1183,38 @@ def ratio(a, b):
     return round(a["rps"] / b["rps"], 2)
 
 
+def cpu_ratio(a, b):
+    """CPU per request of a over b (below 1: a spends less per request)."""
+    if not a or not b or not a.get("cpu_us_per_req") or not b.get("cpu_us_per_req"):
+        return None
+    return round(a["cpu_us_per_req"] / b["cpu_us_per_req"], 2)
+
+
 def compute_ratios(runs, conns_list):
+    """req/s ratios per endpoint and connection count, and every server's CPU per request
+    (cpu_us_per_req: {server: us}; taskapi_cpu_over_*: taskapi's CPU per request over theirs)."""
     out = []
     for e in ENDPOINTS:
         for c in conns_list:
             d = find(runs, e, c, "drf")
+            g = find(runs, e, c, "go")
             t = find(runs, e, c, "taskapi")
             tc = find(runs, e, c, "taskapi-close")
             n = find(runs, e, c, "nginx")
             nc = find(runs, e, c, "nginx-close")
-            item = {"endpoint": e, "conns": c,
+            item = {"endpoint": e, "conns": c, "taskapi_over_go": ratio(t, g),
                     "taskapi_over_drf": ratio(t, d), "taskapi_close_over_drf": ratio(tc, d)}
             if e == "health":
                 item.update(taskapi_over_nginx=ratio(t, n),
                             taskapi_close_over_nginx_close=ratio(tc, nc))
-            if any(v is not None for k, v in item.items() if k not in ("endpoint", "conns")):
-                out.append(item)
+            if not any(v is not None for k, v in item.items() if k not in ("endpoint", "conns")):
+                continue
+            item["cpu_us_per_req"] = {r["server"]: r.get("cpu_us_per_req") for r in runs
+                                      if r["endpoint"] == e and r["conns"] == c}
+            item["taskapi_cpu_over_go"] = cpu_ratio(t, g)
+            if e == "health":
+                item["taskapi_cpu_over_nginx"] = cpu_ratio(t, n)
+            out.append(item)
     return out
 
 
@@ -1161,19 +1291,50 @@ def evaluate_targets_pg(runs, ratios):
     return out
 
 
-def print_ratios(ratios):
-    print("\nRatios of req/s (keep-alive taskapi / DRF; taskapi with Connection: close / DRF, "
-          "which closes every connection)")
-    print("%-8s %5s  %12s  %18s  %14s  %22s" % ("endpoint", "conns", "taskapi/DRF",
-                                                "taskapi-close/DRF", "taskapi/nginx",
-                                                "close: taskapi/nginx"))
+def print_ratios(ratios, skipped=None):
+    skipped = skipped or {}
+    print("\nRatios of req/s (keep-alive taskapi / the Go peer and / DRF; taskapi with "
+          "Connection: close / DRF, which closes every connection; health: taskapi / nginx)")
+    print("%-8s %5s  %11s  %12s  %18s  %14s  %22s" % (
+        "endpoint", "conns", "taskapi/Go", "taskapi/DRF", "taskapi-close/DRF", "taskapi/nginx",
+        "close: taskapi/nginx"))
+
+    def x(v, srv=None):
+        if v is None and srv in skipped:
+            return "skipped"
+        return "-" if v is None else "%.2fx" % v
     for r in ratios:
-        def x(v):
-            return "-" if v is None else "%.2fx" % v
-        print("%-8s %5d  %12s  %18s  %14s  %22s" % (
-            r["endpoint"], r["conns"], x(r["taskapi_over_drf"]),
-            x(r["taskapi_close_over_drf"]), x(r.get("taskapi_over_nginx")),
-            x(r.get("taskapi_close_over_nginx_close"))))
+        print(("%-8s %5d  %11s  %12s  %18s  %14s  %22s" % (
+            r["endpoint"], r["conns"], x(r.get("taskapi_over_go"), "go"),
+            x(r["taskapi_over_drf"], "drf"), x(r["taskapi_close_over_drf"], "drf"),
+            x(r.get("taskapi_over_nginx"), "nginx") if r["endpoint"] == "health" else "",
+            x(r.get("taskapi_close_over_nginx_close"), "nginx-close")
+            if r["endpoint"] == "health" else "")).rstrip())
+    # every server's CPU per request side by side
+    servers = []
+    for r in ratios:
+        for srv in list(r.get("cpu_us_per_req", {})) + list(skipped):
+            if srv not in servers:
+                servers.append(srv)
+    if not servers:
+        return
+    print("\nServer CPU per request, us (utime+stime of the server's processes / requests; "
+          "taskapi/Go: taskapi's over the Go peer's)")
+    w = max(10, max(len(srv) for srv in servers))
+    print("%-8s %5s  %s  %11s" % ("endpoint", "conns", "  ".join("%*s" % (w, srv)
+                                                             for srv in servers), "taskapi/Go"))
+    for r in ratios:
+        cpu = r.get("cpu_us_per_req", {})
+        cells = []
+        for srv in servers:
+            if srv in cpu:
+                cells.append(fmt(cpu[srv]))
+            elif srv in skipped and not (srv.startswith("nginx") and r["endpoint"] != "health"):
+                cells.append("skipped")
+            else:
+                cells.append("")
+        print(("%-8s %5d  %s  %11s" % (r["endpoint"], r["conns"], "  ".join(
+            "%*s" % (w, c) for c in cells), x(r.get("taskapi_cpu_over_go"), "go"))).rstrip())
 
 
 def evaluate_targets(runs, ratios, mixed, hash_params):
@@ -1219,6 +1380,34 @@ def evaluate_targets(runs, ratios, mixed, hash_params):
         add("Argon2id >= OWASP minimum", "m=%d KiB t=%d p=%d" % (
             hash_params["m_kib"], hash_params["t"], hash_params["p"]),
             hash_params["at_least_owasp_minimum"])
+    return out
+
+
+def evaluate_targets_13(runs, ratios):
+    """Issue 13's targets (against the Go peer and nginx), from this run; information only."""
+    out = []
+    rmap = {(r["endpoint"], r["conns"]): r for r in ratios}
+    for e, need in (("health", 1.5), ("detail", 2.5), ("list", 3.5), ("create", 2.0)):
+        r = rmap.get((e, 64))
+        if r and r.get("taskapi_over_go") is not None:
+            out.append({"target": "%s >= %.1fx the Go peer (64 conns)" % (e, need),
+                        "value": "%.2fx (CPU/req %sx)" % (
+                            r["taskapi_over_go"], fmt(r.get("taskapi_cpu_over_go"), 2)),
+                        "met": r["taskapi_over_go"] >= need})
+    r = rmap.get(("health", 64))
+    if r and r.get("taskapi_over_nginx") is not None:
+        cpu = r.get("taskapi_cpu_over_nginx")
+        out.append({"target": "health >= 0.85x nginx, or CPU/req within 1.2x (64 conns)",
+                    "value": "%.2fx req/s, CPU/req %sx" % (r["taskapi_over_nginx"],
+                                                           fmt(cpu, 2)),
+                    "met": r["taskapi_over_nginx"] >= 0.85 or (cpu is not None and cpu <= 1.2)})
+    for kind, eps in (("reads", ("health", "list", "detail")), ("writes", ("create", "update"))):
+        rs = [x for x in runs if x["server"] == "taskapi" and x["conns"] == 64
+              and x["endpoint"] in eps and x.get("p99_ms") is not None]
+        if rs:
+            out.append({"target": "%s p99 < 5 ms (64 conns, keep-alive)" % kind,
+                        "value": ", ".join("%s %.2f" % (x["endpoint"], x["p99_ms"]) for x in rs),
+                        "met": max(x["p99_ms"] for x in rs) < 5.0})
     return out
 
 
@@ -1275,6 +1464,7 @@ def tool_versions(wrk, binary):
             "nginx": first_line([shutil.which("nginx") or "nginx", "-v"]),
             "taskapi": first_line([binary, "version"]),
             "python": platform.python_version(),
+            "go": first_line([shutil.which("go") or "go", "version"]),
             "django": first_line([PYTHON, "-c", "import django; print(django.get_version())"]),
             "gunicorn": first_line([PYTHON, "-c", "import gunicorn; print(gunicorn.__version__)"])}
 
@@ -1333,10 +1523,21 @@ def build(args, tmp):
     return binary
 
 
+# servers asked for but not run, with the reason (the Go peer when it is not beside the checkout
+# or Go is missing): printed in the tables, `skipped` in the JSON
+SKIPPED = {}
+
+
 def setup_sqlite(args, procs, tmp, binary, servers_wanted):
-    """Seeds SQLite databases and starts the servers on them (taskapi, drf, nginx as
+    """Seeds SQLite databases and starts the servers on them (taskapi, go, drf, nginx as
     servers_wanted asks). Returns (servers by key, bench task ids, password hash)."""
     drf_dir = os.path.normpath(os.path.join(REPO, args.drf))
+    go_binary = None
+    if "go" in servers_wanted:
+        go_binary, why = build_go_peer(args, tmp)
+        if not go_binary:
+            SKIPPED["go"] = "the Go peer: " + why
+            log("bench: skipping the Go peer: %s" % why)
     # ---- seed (DRF's Django start-up and migrate run while taskapi is seeded)
     need_drf = "drf" in servers_wanted
     total = OTHER_USERS * TASKS_PER_OTHER + BENCH_TASKS
@@ -1369,6 +1570,14 @@ def setup_sqlite(args, procs, tmp, binary, servers_wanted):
             % (OTHER_USERS + 1, total, time.monotonic() - t1))
         if drf_ids != tk_ids:
             log("warning: the bench user's task ids differ between taskapi and DRF")
+    if go_binary:
+        t1 = time.monotonic()
+        go_db = os.path.join(tmp, "go.sqlite3")
+        go_bench_id, go_ids = seed_go(go_binary, go_db, total, os.path.join(tmp, "go-cli.log"))
+        log("bench: seeded the Go peer: %d users, %d tasks (%.1f s)"
+            % (OTHER_USERS + 1, total, time.monotonic() - t1))
+        if go_ids != tk_ids:
+            log("warning: the bench user's task ids differ between taskapi and the Go peer")
 
     # ---- start servers
     running = {}
@@ -1389,6 +1598,13 @@ def setup_sqlite(args, procs, tmp, binary, servers_wanted):
                                             task_table="tasks", detail_id=tk_ids[9],
                                             update_id=tk_ids[4], max_task_id=total,
                                             bench_id=tk_bench_id)
+    if go_binary:
+        port = free_port()
+        p = start_go(procs, go_binary, tmp, go_db, port, args.threads,
+                     os.path.join(tmp, "go.log"))
+        running["go"] = Server("go", p, port, db=go_db, task_table="tasks",
+                               detail_id=go_ids[9], update_id=go_ids[4], max_task_id=total,
+                               bench_id=go_bench_id)
     if need_drf:
         port = free_port()
         p = start_drf(procs, drf_dir, drf_db, drf_secret, port, args.workers,
@@ -1405,7 +1621,7 @@ def setup_sqlite(args, procs, tmp, binary, servers_wanted):
         wait_healthy(key, s.base, s.proc)
     log("bench: servers up (%.1f s): %s" % (time.monotonic() - t0, ", ".join(
         "%s :%d" % (k, s.port) for k, s in running.items())))
-    for key in ("taskapi", "drf"):
+    for key in ("taskapi", "go", "drf"):
         if key in running:
             check_server(running[key])
     return running, tk_ids, pw_hash
@@ -1546,7 +1762,7 @@ def main_compare(args, procs, tmp, wrk, binary, t_start, cluster=None):
     for e in endpoints:
         for c in conns_list:
             for sk in (PG_SERVERS if cluster else SERVERS):
-                if sk not in servers_wanted:
+                if sk not in servers_wanted or sk in SKIPPED:
                     continue
                 if sk.startswith("nginx") and e != "health":
                     continue
@@ -1625,6 +1841,7 @@ def main_compare(args, procs, tmp, wrk, binary, t_start, cluster=None):
             log("warning: %s exited during the run (log: %s)" % (key, tmp))
 
     hash_params = argon2_params(pw_hash)
+    targets13 = []
     if cluster:
         for r in runs:
             r.setdefault("backend", "sqlite")  # taskapi-sqlite, drf-sqlite
@@ -1633,6 +1850,7 @@ def main_compare(args, procs, tmp, wrk, binary, t_start, cluster=None):
     else:
         ratios = compute_ratios(runs, conns_list)
         targets = evaluate_targets(runs, ratios, mixed, hash_params)
+        targets13 = evaluate_targets_13(runs, ratios)
 
     print_table(runs, "taskapi benchmark: %d s per run%s, wrk -t%d, --timeout %ds, 127.0.0.1 "
                 "(%s mode%s)" % (args.duration, ", logins %d s" % duration_of("login")
@@ -1641,12 +1859,13 @@ def main_compare(args, procs, tmp, wrk, binary, t_start, cluster=None):
                                  args.wrk_threads, args.timeout,
                                  "quick" if args.quick else "full",
                                  ", PostgreSQL %s" % ("durable" if args.pg_durable else
-                                                      "without fsync") if cluster else ""))
+                                                      "without fsync") if cluster else ""),
+                skipped=SKIPPED)
     if cluster:
         print_pg_legend(args)
         print_ratios_pg(ratios)
     else:
-        print_ratios(ratios)
+        print_ratios(ratios, SKIPPED)
     if mixed:
         print("\nLogins at the hashing pool's full capacity with reads at the same time "
               "(taskapi, %d s):" % mixed["reads"]["duration_s"])
@@ -1671,6 +1890,7 @@ def main_compare(args, procs, tmp, wrk, binary, t_start, cluster=None):
                   % (c["endpoint"], c["conns"], c["rps_off"], c["rps_on"], c["change_pct"],
                      fmt(c["cpu_us_per_req_off"]), fmt(c["cpu_us_per_req_on"])))
     print_targets(targets, "Targets of issue 10 on PostgreSQL" if cluster else None)
+    print_targets(targets13, "Targets of issue 13 (the Go peer, nginx, p99)")
     errs = [r for r in runs + (list(mixed.values()) if mixed else []) if r["errors"]]
     if errs:
         print("\nRuns with errors:")
@@ -1687,6 +1907,7 @@ def main_compare(args, procs, tmp, wrk, binary, t_start, cluster=None):
 
     return {
         "runs": runs, "ratios": ratios, "mixed": mixed, "targets": targets,
+        "targets_issue13": targets13, "skipped": dict(SKIPPED),
         "access_log_cost": access_log_cost,
         "end_state": end, "password_hash": hash_params, "setup_seconds": round(setup_s, 1),
         "data": {"users": OTHER_USERS + 1, "tasks": total, "bench_user_tasks": BENCH_TASKS,
@@ -1912,7 +2133,7 @@ def main_stall_demo(args, procs, tmp, wrk, binary, cluster):
 def parse_args(argv):
     ap = argparse.ArgumentParser(
         prog="bench/run",
-        description="taskapi vs the DRF reference design vs nginx, measured with wrk on "
+        description="taskapi vs the Go peer vs the DRF design vs nginx, measured with wrk on "
                     "127.0.0.1. Default: the full run (16 and 64 connections, every endpoint).")
     ap.add_argument("--quick", action="store_true",
                     help="about a minute: 64 connections only, 2 s per run (logins 5 s), "
@@ -1973,6 +2194,11 @@ def parse_args(argv):
     ap.add_argument("--drf", default=DEFAULT_DRF,
                     help="the DRF design to run, relative to the repository root (default %s, "
                          "shipped in the repository; e.g. ../shared/reference/drf)" % DEFAULT_DRF)
+    ap.add_argument("--go-peer", default=DEFAULT_GO_PEER,
+                    help="the Go peer's source, relative to the repository root (default %s, "
+                         "or $BENCH_GO_PEER; 'none' pretends it is missing); built into %s. "
+                         "Missing, or Go not installed: skipped, and the tables say so"
+                         % (DEFAULT_GO_PEER, GO_PEER_OUT))
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (databases, logs)")
     ap.add_argument("--smoke", action="store_true",
                     help="for CI: exit with status 1 when any run had errors or no responses "
@@ -2059,7 +2285,8 @@ def main(argv):
             "settings": {"duration_s": args.duration, "conns": args.conns,
                          "endpoints": args.endpoints, "servers": args.servers,
                          "taskapi_threads": args.threads, "taskapi_db_threads": args.db_threads,
-                         "gunicorn_workers": args.workers,
+                         "gunicorn_workers": args.workers, "drf": args.drf,
+                         "go_peer": args.go_peer, "go_gomaxprocs": args.threads,
                          "wrk_threads": args.wrk_threads, "wrk_timeout_s": args.timeout},
             "machine": machine_info(), "load_before": load_before, "load_after": loadavg(),
             "versions": tool_versions(wrk, binary), "build_type": build_type(),
