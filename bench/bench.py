@@ -425,6 +425,21 @@ def django_datetime(us):
     return str(dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=us))
 
 
+def insert_tasks(con, uid, total, when=lambda t: t):
+    """The tasks of task_rows() into a SQLite database whose transaction is open (owners by
+    index into `uid`, times as `when` writes them), then COMMIT and a checkpoint; returns the
+    bench user's (uid[0]) task ids in order."""
+    con.executemany(
+        "INSERT INTO tasks (owner_id, title, description, completed, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        ((uid[u], t, d, c, when(cr), when(up)) for (u, t, d, c, cr, up) in
+         task_rows(total, BENCH_TASKS, OTHER_USERS)))
+    con.execute("COMMIT")
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return [r[0] for r in con.execute(
+        "SELECT id FROM tasks WHERE owner_id = ? ORDER BY id", (uid[0],))]
+
+
 def seed_taskapi(binary, db, total, log_path):
     """Creates the bench user with the real CLI, copies its (valid Argon2id) hash to the other
     users in SQL, and inserts the tasks in one transaction. Returns (bench user id, bench task ids,
@@ -453,15 +468,7 @@ def seed_taskapi(binary, db, total, log_path):
         ids.update(con.execute("SELECT username, id FROM users WHERE username != ?",
                                (BENCH_USER,)).fetchall())
         uid = [bench_id] + [ids[other_username(i)] for i in range(1, OTHER_USERS + 1)]
-        con.executemany(
-            "INSERT INTO tasks (owner_id, title, description, completed, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            ((uid[u], t, d, c, cr, up) for (u, t, d, c, cr, up) in
-             task_rows(total, BENCH_TASKS, OTHER_USERS)))
-        con.execute("COMMIT")
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        task_ids = [r[0] for r in con.execute(
-            "SELECT id FROM tasks WHERE owner_id = ? ORDER BY id", (bench_id,))]
+        task_ids = insert_tasks(con, uid, total)
     finally:
         con.close()
     return bench_id, task_ids, pw_hash
@@ -631,15 +638,7 @@ def seed_go(binary, db, total, log_path):
                         ((other_username(i), pw_hash) for i in range(1, OTHER_USERS + 1)))
         ids = dict(con.execute("SELECT username, id FROM users").fetchall())
         uid = [bench_id] + [ids[other_username(i)] for i in range(1, OTHER_USERS + 1)]
-        con.executemany(
-            "INSERT INTO tasks (owner_id, title, description, completed, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            ((uid[u], t, d, c, go_datetime(cr), go_datetime(up)) for (u, t, d, c, cr, up) in
-             task_rows(total, BENCH_TASKS, OTHER_USERS)))
-        con.execute("COMMIT")
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        task_ids = [r[0] for r in con.execute(
-            "SELECT id FROM tasks WHERE owner_id = ? ORDER BY id", (bench_id,))]
+        task_ids = insert_tasks(con, uid, total, when=go_datetime)
     finally:
         con.close()
     return bench_id, task_ids
