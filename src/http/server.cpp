@@ -451,8 +451,9 @@ struct Server::Impl {
     // must close afterwards.
     awaitable<bool> write_answer(Connection& conn, Response& response, const Exchange& exchange,
                                  std::size_t& body_bytes);
-    // answer(), counted in the metrics; or the metrics themselves (serves_metrics).
-    awaitable<Response> respond(Request& request);
+    // answer(), counted in the metrics from `started` (when the request was read: the session
+    // already has the time, for the access log); or the metrics themselves (serves_metrics).
+    awaitable<Response> respond(Request& request, std::chrono::steady_clock::time_point started);
     // The router's answer, on the I/O thread or on the database executor as the request's Work
     // says, then its deferred work (if any) on the hashing pool. The router fills in `request`
     // (the user id, for the access log); the caller keeps it alive until the answer is back.
@@ -587,13 +588,13 @@ Response Server::Impl::dispatch_safely(Request& request) const {
 
 // The answer, measured: requests in flight, then one count and one duration by route, method
 // and status class. GET /metrics is answered here when this listener serves it.
-awaitable<Response> Server::Impl::respond(Request& request) {
+awaitable<Response> Server::Impl::respond(Request& request,
+                                           std::chrono::steady_clock::time_point started) {
     if (!request_metrics) {
         Response response = co_await answer(request);
         co_return response;
     }
     const Method method = request.method;
-    const auto started = std::chrono::steady_clock::now();
     Response response;
     {
         const InFlight in_flight(request_metrics->in_flight);
@@ -661,7 +662,7 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
         if (exchange.failure) {
             response = std::move(*exchange.failure);
         } else {
-            response = co_await respond(exchange.request);
+            response = co_await respond(exchange.request, started);
         }
         response.add_header("X-Request-ID", exchange.request_id);
         std::size_t body_bytes = 0;
