@@ -137,6 +137,13 @@ core::Status db_threads(Config& config, const std::string& value) {
     return core::Ok{};
 }
 
+core::Status db_write_threads(Config& config, const std::string& value) {
+    auto n = parse_count(value, 0, 1024, "a number of threads (0: none)");
+    if (!n) return std::move(n).error();
+    config.db_write_threads = static_cast<int>(*n);
+    return core::Ok{};
+}
+
 core::Status log_level(Config& config, const std::string& value) {
     if (!core::parse_log_level(value, config.log_level)) {
         return core::make_error(core::ErrorCode::kInvalidArgument,
@@ -325,6 +332,12 @@ constexpr Setting kSettings[] = {
      "included, run on them instead of the I/O threads; beyond 1,024 waiting: 503. `0`: on the "
      "I/O threads (SQLite only; [decision 008](docs/decisions/008-database-execution-model.md))",
      db_threads},
+    {"TASKAPI_DB_WRITE_THREADS", "16", "",
+     "SQLite without an executor (`TASKAPI_DB_THREADS=0`): threads that run write requests, so "
+     "that the writes waiting at the same time share one commit (group commit, [decision "
+     "011](docs/decisions/011-group-commit.md)) while the I/O threads go on; beyond 1,024 "
+     "waiting: 503. `0`: writes on the I/O threads, one commit each",
+     db_write_threads},
     {"TASKAPI_ACCESS_TOKEN_LIFETIME", "300", "", "seconds",
      seconds<&Config::access_token_lifetime, kMaxLifetime>},
     {"TASKAPI_REFRESH_TOKEN_LIFETIME", "86400", "", "seconds",

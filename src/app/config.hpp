@@ -30,6 +30,7 @@ struct Config {
     // Database executor threads (TASKAPI_DB_THREADS); 0: storage calls on the I/O threads.
     // nullopt: database_threads_for() decides from the backend.
     std::optional<int> db_threads;
+    int db_write_threads = 16;  // SQLite without an executor: threads for writes (group commit)
     std::chrono::seconds access_token_lifetime{300};
     std::chrono::seconds refresh_token_lifetime{86400};
     // SimpleJWT's ROTATE_REFRESH_TOKENS and BLACKLIST_AFTER_ROTATION (auth::LifecycleSettings).
@@ -48,7 +49,7 @@ struct Config {
     // After SIGTERM: /api/ready/ answers 503 this long while everything else is served, so that a
     // load balancer stops sending before connections close. 0: stop at once.
     std::chrono::seconds drain_seconds{0};
-    bool sqlite_synchronous_full = false;         // TASKAPI_SQLITE_SYNCHRONOUS=full|normal
+    bool sqlite_synchronous_full = false;  // TASKAPI_SQLITE_SYNCHRONOUS=full|normal
     // PostgreSQL: statement_timeout of each connection (also bounds connecting, waiting for a
     // pooled connection, and, one second longer, waiting for any answer); connections per
     // process at most (nullopt: storage_options() sizes the pool to the threads that use it);

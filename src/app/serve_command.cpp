@@ -161,11 +161,13 @@ int serve(const Config& config) {
         // Argon2id is CPU-bound: one hashing thread per core keeps logins from starving reads.
         options.slow_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
         options.database_threads = *database_threads;
+        options.write_threads = *database_threads == 0 ? config.db_write_threads : 0;
         options.error_for_exception = error_for_storage_exception;
         options.access_log = config.access_log;
         options.num_proxies = config.num_proxies;
         std::string how = std::to_string(config.threads) + " I/O threads, ";
-        how += *database_threads == 0 ? std::string("database calls on them")
+        how += *database_threads == 0 ? "database reads on them, " +
+                                            std::to_string(options.write_threads) + " write threads"
                                       : std::to_string(*database_threads) + " database threads";
         const std::string database = app.storage().describe();
         options.on_listening = [database, how](const std::string& url) {

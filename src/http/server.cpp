@@ -381,6 +381,10 @@ struct Server::Impl {
                             ? std::make_unique<WorkerPool>(options.database_threads,
                                                            options.max_database_queue)
                             : nullptr),
+          write_pool(
+              options.database_threads == 0 && options.write_threads > 0
+                  ? std::make_unique<WorkerPool>(options.write_threads, options.max_database_queue)
+                  : nullptr),
           acceptor(*contexts.front()),
           signals(*contexts.front(), SIGINT, SIGTERM),
           grace_timer(*contexts.front()),
@@ -403,6 +407,7 @@ struct Server::Impl {
     std::vector<std::unique_ptr<asio::io_context>> contexts;
     WorkerPool slow_pool;                       // deferred work (password hashing)
     std::unique_ptr<WorkerPool> database_pool;  // the database executor; null: inline
+    std::unique_ptr<WorkerPool> write_pool;     // without an executor: writes; null: inline
     // The acceptor, the signals, the timers, the reserve descriptor and the work guards live on
     // the first context and are touched only from its thread.
     Tcp::acceptor acceptor;
@@ -458,6 +463,8 @@ struct Server::Impl {
     // says, then its deferred work (if any) on the hashing pool. The router fills in `request`
     // (the user id, for the access log); the caller keeps it alive until the answer is back.
     awaitable<Response> answer(Request& request);
+    // The pool that answers `request`: the executor, the write threads, or none (inline).
+    WorkerPool* pool_for(const Request& request) const;
     // The access line of an answered exchange (TASKAPI_ACCESS_LOG), written soon after by a
     // flush posted on the connection's thread.
     void log_exchange(Connection& conn, const Exchange& exchange, int status,
@@ -589,7 +596,7 @@ Response Server::Impl::dispatch_safely(Request& request) const {
 // The answer, measured: requests in flight, then one count and one duration by route, method
 // and status class. GET /metrics is answered here when this listener serves it.
 awaitable<Response> Server::Impl::respond(Request& request,
-                                           std::chrono::steady_clock::time_point started) {
+                                          std::chrono::steady_clock::time_point started) {
     if (!request_metrics) {
         Response response = co_await answer(request);
         co_return response;
@@ -614,11 +621,13 @@ awaitable<Response> Server::Impl::answer(Request& request) {
     // Storage calls may wait on a database server: with an executor, no I/O thread makes them.
     // The request goes whole (negotiation, authentication, the handler), so that its thread
     // waits once, and what needs nothing stored (health) never queues behind the database.
-    if (database_pool && router.work_for(request) != Work::kInline) {
-        const auto place = database_pool->enter();
+    // Without an executor, writes still leave the I/O thread: they wait for their commit on a
+    // thread of their own, where those that wait together are committed together.
+    if (WorkerPool* pool = pool_for(request)) {
+        const auto place = pool->enter();
         if (!place) co_return busy_for(request);
         auto dispatch = [this, &request] { return dispatch_safely(request); };
-        response = co_await run_on(database_pool->threads, dispatch);
+        response = co_await run_on(pool->threads, dispatch);
     } else {
         response = dispatch_safely(request);
     }
@@ -631,6 +640,16 @@ awaitable<Response> Server::Impl::answer(Request& request) {
     auto finish = [this, &request, &response] { return answer_safely(response.deferred, request); };
     Response finished = co_await run_on(slow_pool.threads, finish);
     co_return finished;
+}
+
+WorkerPool* Server::Impl::pool_for(const Request& request) const {
+    if (!database_pool && !write_pool) return nullptr;
+    const Work work = router.work_for(request);
+    if (work == Work::kInline) return nullptr;
+    if (database_pool) return database_pool.get();
+    const bool writes = request.method == Method::kPost || request.method == Method::kPut ||
+                        request.method == Method::kPatch || request.method == Method::kDelete;
+    return writes && work == Work::kDatabase ? write_pool.get() : nullptr;
 }
 
 awaitable<bool> Server::Impl::next_piece(BodyStream& rest, std::string& piece) {
@@ -1045,6 +1064,11 @@ void Server::Impl::register_metrics(core::metrics::Registry& registry) {
             "taskapi_database_executor_rejections_total",
             "Requests refused 503 because the database executor's queue was full.");
     }
+    if (write_pool) {
+        write_pool->rejections =
+            &registry.counter("taskapi_write_pool_rejections_total",
+                              "Writes refused 503 because the write threads' queue was full.");
+    }
     metrics_collection = registry.add_collector([this](core::metrics::Writer& out) {
         std::size_t open = 0;
         {
@@ -1067,6 +1091,11 @@ void Server::Impl::register_metrics(core::metrics::Registry& registry) {
             out.sample("taskapi_database_executor_queue_size",
                        "Database executor requests admitted at most.", Type::kGauge,
                        static_cast<double>(database_pool->max_queue));
+        }
+        if (write_pool) {
+            out.sample("taskapi_write_pool_requests",
+                       "Writes waiting for or running on the write threads.", Type::kGauge,
+                       static_cast<double>(write_pool->in_flight.load()));
         }
     });
 }
@@ -1185,6 +1214,7 @@ void Server::run() {
     for (auto& t : threads) t.join();
     s.slow_pool.threads.join();
     if (s.database_pool) s.database_pool->threads.join();
+    if (s.write_pool) s.write_pool->threads.join();
     flush_access_log();  // this thread's; the other I/O threads wrote theirs as they ended
     core::log_info("stopped");
 }

@@ -29,6 +29,12 @@ struct ServerOptions {
     // embedded database; docs/decisions/008-database-execution-model.md).
     int database_threads = 0;
     std::size_t max_database_queue = 1024;  // requests waiting or running beyond this get 503
+    // Without an executor: threads for requests that write (POST, PUT, PATCH, DELETE whose Work
+    // is kDatabase). Each waits there for its commit while the I/O threads go on serving, and
+    // the writes waiting at the same time share one commit (the storage's group commit,
+    // docs/decisions/011-group-commit.md). Bounded by max_database_queue. 0: writes run on the
+    // I/O threads, one commit each.
+    int write_threads = 0;
     // Turns an exception a handler threw into the error of an expected failure (the database
     // unreachable: kUnavailable, answered 503); nullopt, or unset: the generic 500. Called on
     // the thread that ran the handler; must not throw.

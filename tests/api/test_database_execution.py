@@ -299,3 +299,90 @@ def test_beyond_the_executors_queue_the_answer_is_503_busy(server_factory):
     # PostgreSQL).
     assert created >= 1023
     assert len(srv.get("/api/tasks/", token).json()) == created
+
+
+# ---------------------------------------------------------------- SQLite: the write threads
+def start_sqlite_default(server_factory, **env):
+    """SQLite without an executor (its default): reads on the I/O thread, writes on the write
+    threads, where the writes that wait together share one commit (docs/decisions/011)."""
+    srv = server_factory(env=env, start=False)
+    if srv.pg_database:
+        pytest.skip("SQLite only: a database server always has the executor")
+    srv.start(args=ONE_IO_THREAD)
+    return srv
+
+
+def metric(srv, name):
+    r = srv.get("/metrics")
+    assert r.status_code == 200, show(r)
+    for line in r.text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    raise AssertionError("no %s in /metrics" % name)
+
+
+def test_with_sqlite_a_waiting_write_leaves_the_io_thread_free(server_factory):
+    srv = start_sqlite_default(server_factory)
+    assert "1 I/O threads, database reads on them, 16 write threads" in srv.log
+    token = srv.login("alice")["access"]
+    srv.create_task(token, "before")
+    lock = WriteLock(srv)
+    try:
+        waiting = send_raw(srv.port, "POST", "/api/tasks/", token, {"title": "waits"})
+        assert_json(srv.get("/api/health/"), 200, {"status": "ok"}, allow=ALLOW_RO)
+        r = srv.get("/api/tasks/", token)
+        assert r.status_code == 200, show(r)
+        assert [t["title"] for t in r.json()] == ["before"]
+        assert not has_answer(waiting), "the write did not wait: the test proves nothing"
+    finally:
+        lock.release()
+    status, body = read_answer(waiting)
+    waiting.close()
+    assert status == 201, body
+    assert body["title"] == "waits"
+
+
+def test_with_sqlite_concurrent_writes_share_commits_and_each_is_acknowledged_once(
+        server_factory):
+    """Writes held back together (another process holds the write lock) are committed together
+    once it is released: fewer commits than writes, every write answered once with its own
+    row, every row there."""
+    srv = start_sqlite_default(server_factory, TASKAPI_DB_WRITE_THREADS="8")
+    token = srv.login("alice")["access"]
+    first = srv.create_task(token, "first")
+    writers_before = metric(srv, "taskapi_db_group_commit_writers_total")
+    commits_before = metric(srv, "taskapi_db_group_commits_total")
+    lock = WriteLock(srv)
+    try:
+        waiting = [send_raw(srv.port, "POST", "/api/tasks/", token, {"title": "w%d" % i})
+                   for i in range(8)]
+        # Another task's update and a delete in the same batches.
+        waiting.append(send_raw(srv.port, "PATCH", "/api/tasks/%d/" % first["id"], token,
+                                {"completed": True}))
+        assert not any(has_answer(s) for s in waiting)
+    finally:
+        lock.release()
+    answers = [read_answer(s) for s in waiting]
+    for s in waiting:
+        s.close()
+    assert [status for status, _ in answers] == [201] * 8 + [200], answers
+    created = {body["id"]: body["title"] for _, body in answers[:8]}
+    assert sorted(created.values()) == sorted("w%d" % i for i in range(8))
+    assert answers[8][1]["completed"] is True
+    listed = srv.get("/api/tasks/", token).json()
+    assert {t["id"]: t["title"] for t in listed if t["id"] != first["id"]} == created
+    assert metric(srv, "taskapi_db_group_commit_writers_total") - writers_before == 9
+    commits = metric(srv, "taskapi_db_group_commits_total") - commits_before
+    # The first write waited alone on the lock; the 8 others queued behind it on the write
+    # threads and go in one or two commits after it.
+    assert 2 <= commits <= 3, commits
+
+
+def test_with_sqlite_writes_inline_when_the_write_threads_are_off(server_factory):
+    srv = start_sqlite_default(server_factory, TASKAPI_DB_WRITE_THREADS="0")
+    assert "database reads on them, 0 write threads" in srv.log
+    token = srv.login("alice")["access"]
+    task = srv.create_task(token, "inline")
+    assert srv.patch("/api/tasks/%d/" % task["id"], {"completed": True}, token).status_code == 200
+    assert srv.delete("/api/tasks/%d/" % task["id"], token).status_code == 204
+    assert srv.get("/api/tasks/", token).json() == []

@@ -28,37 +28,13 @@
 #include "storage/postgres/pg_storage.hpp"
 #include "storage/sqlite/sqlite_migrations.hpp"
 #include "storage/storage_error.hpp"
+#include "temp_dir.hpp"
 
 namespace taskapi::storage {
 namespace {
 
 using namespace std::chrono_literals;
 using fakes::make_timestamp;
-
-// A fresh directory under the system's temporary directory, removed with everything in it.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern =
-            (std::filesystem::temp_directory_path() / "taskapi-storage-test-XXXXXX").string();
-        if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-    [[nodiscard]] std::string sqlite_url(const std::string& file = "db.sqlite3") const {
-        return "sqlite:///" + (path_ / file).string();  // path_ is absolute: sqlite:////tmp/...
-    }
-
-private:
-    std::filesystem::path path_;
-};
 
 // "t12" (GCC 12 at -O3 warns falsely about "t" + std::to_string(12)).
 std::string numbered(char prefix, int n) {

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <limits>
 
@@ -137,6 +139,14 @@ void Connection::exec(const char* sql) {
     }
 }
 
+void Connection::run(std::string_view sql) {
+    StatementScope s(prepare(sql));
+    while (s->step()) {
+    }
+}
+
+bool Connection::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
 namespace {
 
 int on_wal_commit(void* checkpointer, sqlite3*, const char*, int wal_pages) {
@@ -191,6 +201,12 @@ Database::Database(std::string path, bool synchronous_full, core::metrics::Regis
         "taskapi_db_write_lock_wait_seconds",
         "SQLite: time a writer waited for the process's write lock (one writer at a time).", {},
         core::metrics::kWaitSeconds);
+    commits_ = &metrics->counter("taskapi_db_group_commits_total",
+                                 "SQLite: write transactions committed (each serves one or more "
+                                 "writers: group commit).");
+    batched_writes_ = &metrics->counter(
+        "taskapi_db_group_commit_writers_total",
+        "SQLite: writers served by those transactions (divided by the commits: the mean batch).");
 }
 
 std::unique_ptr<Connection> Database::take() {
@@ -220,6 +236,94 @@ Lease Database::acquire_writer() {
     std::unique_lock write_lock(write_mutex_);
     if (write_wait_ != nullptr) write_wait_->observe(std::chrono::steady_clock::now() - started);
     return Lease(*this, take(), std::move(write_lock));
+}
+
+void Database::run_write(void* work, void (*call)(void* work, Connection& c)) {
+    Writer self{.work = work, .call = call};
+    std::unique_lock lock(writers_mutex_);
+    writers_.push_back(&self);
+    self.turn.wait(lock, [&] { return self.done || writers_.front() == &self; });
+    if (!self.done) {
+        // This writer leads: one transaction for itself and everyone queued behind it so far.
+        // Those arriving from now on wait for the next one.
+        std::array<Writer*, kMaxBatch> batch{};
+        const std::size_t n = std::min(writers_.size(), kMaxBatch);
+        std::copy_n(writers_.begin(), n, batch.begin());
+        lock.unlock();
+        commit_batch(std::span<Writer* const>(batch.data(), n));
+        lock.lock();
+        for (std::size_t i = 0; i < n; ++i) {
+            writers_.pop_front();
+            batch[i]->done = true;
+            if (batch[i] != &self) batch[i]->turn.notify_one();
+        }
+        if (!writers_.empty()) writers_.front()->turn.notify_one();  // the next leader
+    }
+    lock.unlock();
+    if (self.error) std::rethrow_exception(self.error);
+}
+
+std::size_t Database::queued_writers() {
+    std::lock_guard lock(writers_mutex_);
+    return writers_.size();
+}
+
+void Database::commit_batch(std::span<Writer* const> batch) {
+    static constexpr std::string_view kSavepoint = "SAVEPOINT writer";
+    static constexpr std::string_view kRelease = "RELEASE writer";
+    static constexpr std::string_view kRollbackTo = "ROLLBACK TO writer";
+    const bool alone = batch.size() == 1;  // no savepoint needed: the transaction is its own
+    std::exception_ptr batch_error;
+    try {
+        auto c = acquire_writer();
+        try {
+            bool any_done = false;
+            c->run("BEGIN IMMEDIATE");
+            for (Writer* w : batch) {
+                if (!alone) c->run(kSavepoint);
+                try {
+                    w->call(w->work, *c);
+                    if (!alone) c->run(kRelease);
+                    any_done = true;
+                } catch (...) {
+                    w->error = std::current_exception();
+                    // Some errors (a full disk, an I/O error) make SQLite roll back the whole
+                    // transaction: the writers before this one lost their statements too.
+                    if (!c->in_transaction()) {
+                        throw StorageError("the write transaction was rolled back");
+                    }
+                    if (!alone) {
+                        c->run(kRollbackTo);
+                        c->run(kRelease);
+                    }
+                }
+            }
+            c->run(any_done ? "COMMIT" : "ROLLBACK");
+        } catch (...) {
+            batch_error = std::current_exception();
+            // The connection goes back to the pool: no transaction may stay open on it.
+            if (c->in_transaction()) {
+                try {
+                    c->exec("ROLLBACK");
+                } catch (const StorageError&) {
+                }
+            }
+        }
+    } catch (...) {
+        batch_error = std::current_exception();  // no connection, or the write lock failed
+    }
+    if (batch_error) {
+        // Nothing of this batch is durable: every writer that had not failed by itself fails
+        // with the error that ended the batch.
+        for (Writer* w : batch) {
+            if (!w->error) w->error = batch_error;
+        }
+        return;
+    }
+    if (commits_ != nullptr) {
+        commits_->add();
+        batched_writes_->add(batch.size());
+    }
 }
 
 void Database::give_back(std::unique_ptr<Connection> c) {

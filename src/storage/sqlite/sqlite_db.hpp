@@ -1,13 +1,19 @@
 // SQLite plumbing: connections with cached prepared statements, handed out by a small pool.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/metrics.hpp"
@@ -73,6 +79,12 @@ public:
     [[nodiscard]] std::unique_ptr<Statement> prepare_uncached(std::string_view sql);
     // Runs one or more statements without results (schema changes, BEGIN/COMMIT).
     void exec(const char* sql);
+    // Runs one statement without results through the statement cache (no parsing after the
+    // first time): BEGIN, COMMIT, SAVEPOINT and RELEASE of every write.
+    void run(std::string_view sql);
+    // False when no transaction is open: never begun, committed, or rolled back by SQLite
+    // itself after an error such as a full disk.
+    [[nodiscard]] bool in_transaction() const;
     // Reports commits to `checkpointer` instead of checkpointing inside them.
     void checkpoint_in_background(Checkpointer& checkpointer);
     // A PASSIVE checkpoint: copies committed pages from the WAL into the database file without
@@ -134,24 +146,68 @@ public:
     // previous one commits. The busy timeout still covers writers of other processes.
     // Waits first while the WAL is far past its checkpoint threshold (see Checkpointer).
     Lease acquire_writer();
+
+    // Runs `work` (a callable taking Connection&) inside a write transaction and returns its
+    // result once that transaction has committed: group commit. The writers that queue while a
+    // transaction commits share the next one, each in a savepoint of its own, so one commit (one
+    // set of WAL frames and locks) serves them all: an exception from `work` undoes only that
+    // writer's statements and is rethrown to it, and every caller returns only after the COMMIT
+    // that made its statements durable (a failed COMMIT fails every writer of the batch). The
+    // batch runs on the thread of the writer that leads it, so `work` must not depend on the
+    // calling thread, nor open a transaction itself. See docs/decisions/011-group-commit.md.
+    template <typename Work>
+    std::invoke_result_t<Work&, Connection&> write(Work&& work) {
+        using Result = std::invoke_result_t<Work&, Connection&>;
+        if constexpr (std::is_void_v<Result>) {
+            auto call = [](void* w, Connection& c) {
+                (*static_cast<std::remove_reference_t<Work>*>(w))(c);
+            };
+            run_write(&work, call);
+        } else {
+            std::optional<Result> result;
+            auto keep = [&work, &result](Connection& c) { result.emplace(work(c)); };
+            run_write(&keep, [](void* k, Connection& c) { (*static_cast<decltype(keep)*>(k))(c); });
+            return std::move(*result);
+        }
+    }
+
+    // Callers of write() waiting or being served now (the leader included).
+    [[nodiscard]] std::size_t queued_writers();
+
     [[nodiscard]] const std::string& path() const { return path_; }
 
 private:
     friend class Lease;
+    // One caller of write(), waiting in the queue; it lives on the caller's stack.
+    struct Writer {
+        void* work;
+        void (*call)(void* work, Connection& c);
+        std::exception_ptr error;
+        bool done = false;
+        std::condition_variable turn;  // done, or first in the queue (this writer leads)
+    };
+    static constexpr std::size_t kMaxBatch = 64;  // writers per transaction, at most
+
     std::unique_ptr<Connection> take();
     void give_back(std::unique_ptr<Connection> c);
+    void run_write(void* work, void (*call)(void* work, Connection& c));
+    void commit_batch(std::span<Writer* const> batch);
 
     std::string path_;
     bool synchronous_full_;
     std::mutex mutex_;  // guards idle_
     std::vector<std::unique_ptr<Connection>> idle_;
     std::mutex write_mutex_;
+    std::mutex writers_mutex_;     // guards writers_ and each Writer's `done`
+    std::deque<Writer*> writers_;  // write() callers in arrival order; the first leads
     // Metrics (null without): connections opened (none closes early), leased, and how long
     // acquire_writer waited for write_mutex_.
     core::metrics::Gauge* open_ = nullptr;
     core::metrics::Gauge* in_use_ = nullptr;
     core::metrics::Histogram* write_wait_ = nullptr;
-    Checkpointer checkpointer_;  // last: stops before the connections close
+    core::metrics::Counter* commits_ = nullptr;         // group commits (transactions)
+    core::metrics::Counter* batched_writes_ = nullptr;  // writers they served
+    Checkpointer checkpointer_;                         // last: stops before the connections close
 };
 
 }  // namespace taskapi::storage::sqlite

@@ -51,51 +51,53 @@ std::optional<auth::RefreshTokenRow> SqliteRefreshTokenRepository::find(core::Us
 
 std::optional<auth::RefreshTokenRow> SqliteRefreshTokenRepository::blacklist(
     const auth::RefreshTokenId& token) {
-    auto c = db_.acquire_writer();
-    Transaction tx(*c);
-    auto before = find_row(*c, token.jti);
-    if (before && before->state != RefreshTokenState::kIssued) return before;
-    put_row(*c, token, before ? before->family : token.jti, RefreshTokenState::kBlacklisted);
-    tx.commit();
-    return std::nullopt;
+    return db_.write([&](Connection& c) -> std::optional<auth::RefreshTokenRow> {
+        auto before = find_row(c, token.jti);
+        if (before && before->state != RefreshTokenState::kIssued) return before;
+        put_row(c, token, before ? before->family : token.jti, RefreshTokenState::kBlacklisted);
+        return std::nullopt;
+    });
 }
 
 std::optional<auth::RefreshTokenRow> SqliteRefreshTokenRepository::rotate(
     const auth::RefreshTokenId& old, const auth::RefreshTokenId& replacement) {
-    auto c = db_.acquire_writer();
-    Transaction tx(*c);
-    auto before = find_row(*c, old.jti);
-    if (before && before->state != RefreshTokenState::kIssued) return before;
-    const std::string family = before ? before->family : old.jti;
-    put_row(*c, old, family, RefreshTokenState::kRotated);
-    put_row(*c, replacement, family, RefreshTokenState::kIssued);
-    tx.commit();
-    return std::nullopt;
+    return db_.write([&](Connection& c) -> std::optional<auth::RefreshTokenRow> {
+        auto before = find_row(c, old.jti);
+        if (before && before->state != RefreshTokenState::kIssued) return before;
+        const std::string family = before ? before->family : old.jti;
+        put_row(c, old, family, RefreshTokenState::kRotated);
+        put_row(c, replacement, family, RefreshTokenState::kIssued);
+        return std::nullopt;
+    });
 }
 
 int SqliteRefreshTokenRepository::revoke_family(core::UserId user, std::string_view family) {
-    auto c = db_.acquire_writer();
-    StatementScope s(
-        c->prepare("UPDATE refresh_tokens SET state = 3 WHERE user_id = ?1 AND family = ?2 AND "
-                   "state = 0 RETURNING 1"));
-    s->bind(1, user.value);
-    s->bind(2, family);
-    return count_rows(*s);
+    return db_.write([&](Connection& c) {
+        StatementScope s(
+            c.prepare("UPDATE refresh_tokens SET state = 3 WHERE user_id = ?1 AND family = ?2 AND "
+                      "state = 0 RETURNING 1"));
+        s->bind(1, user.value);
+        s->bind(2, family);
+        return count_rows(*s);
+    });
 }
 
 int SqliteRefreshTokenRepository::revoke_user(core::UserId user) {
-    auto c = db_.acquire_writer();
-    StatementScope s(c->prepare(
-        "UPDATE refresh_tokens SET state = 3 WHERE user_id = ?1 AND state = 0 RETURNING 1"));
-    s->bind(1, user.value);
-    return count_rows(*s);
+    return db_.write([&](Connection& c) {
+        StatementScope s(c.prepare(
+            "UPDATE refresh_tokens SET state = 3 WHERE user_id = ?1 AND state = 0 RETURNING 1"));
+        s->bind(1, user.value);
+        return count_rows(*s);
+    });
 }
 
 int SqliteRefreshTokenRepository::purge_expired(core::Timestamp now) {
-    auto c = db_.acquire_writer();
-    StatementScope s(c->prepare("DELETE FROM refresh_tokens WHERE expires_at <= ?1 RETURNING 1"));
-    s->bind(1, core::to_unix_seconds(now));
-    return count_rows(*s);
+    return db_.write([&](Connection& c) {
+        StatementScope s(
+            c.prepare("DELETE FROM refresh_tokens WHERE expires_at <= ?1 RETURNING 1"));
+        s->bind(1, core::to_unix_seconds(now));
+        return count_rows(*s);
+    });
 }
 
 }  // namespace taskapi::storage::sqlite

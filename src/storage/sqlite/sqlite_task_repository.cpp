@@ -125,17 +125,18 @@ tasks::Task SqliteTaskRepository::create(core::UserId owner, const tasks::NewTas
     static const std::string kSql =
         sql("INSERT INTO tasks (owner_id, title, description, completed, created_at, updated_at) "
             "VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING ");
-    auto c = db_.acquire_writer();
-    StatementScope s(c->prepare(kSql));
-    s->bind(1, owner.value);
-    s->bind(2, task.title);
-    s->bind(3, task.description);
-    s->bind(4, std::int64_t{task.completed ? 1 : 0});
-    s->bind(5, to_micros(now));
-    s->step();
-    tasks::Task created = read_task(*s);
-    s->step();  // completes the statement so the insert is committed now
-    return created;
+    return db_.write([&](Connection& c) {
+        StatementScope s(c.prepare(kSql));
+        s->bind(1, owner.value);
+        s->bind(2, task.title);
+        s->bind(3, task.description);
+        s->bind(4, std::int64_t{task.completed ? 1 : 0});
+        s->bind(5, to_micros(now));
+        s->step();
+        tasks::Task created = read_task(*s);
+        s->step();  // completes the statement
+        return created;
+    });
 }
 
 void SqliteTaskRepository::for_each(core::UserId owner, core::TaskId after,
@@ -214,39 +215,41 @@ std::optional<tasks::Task> SqliteTaskRepository::update(core::UserId owner, core
         "UPDATE tasks SET title = coalesce(?1, title), description = coalesce(?2, description), "
         "completed = coalesce(?3, completed), updated_at = ?4 "
         "WHERE id = ?5 AND owner_id = ?6 RETURNING ");
-    auto c = db_.acquire_writer();
-    StatementScope s(c->prepare(kSql));
-    if (patch.title)
-        s->bind(1, *patch.title);
-    else
-        s->bind_null(1);
-    if (patch.description)
-        s->bind(2, *patch.description);
-    else
-        s->bind_null(2);
-    if (patch.completed)
-        s->bind(3, std::int64_t{*patch.completed ? 1 : 0});
-    else
-        s->bind_null(3);
-    s->bind(4, to_micros(now));
-    s->bind(5, id.value);
-    s->bind(6, owner.value);
-    if (!s->step()) return std::nullopt;
-    tasks::Task updated = read_task(*s);
-    s->step();
-    return updated;
+    return db_.write([&](Connection& c) -> std::optional<tasks::Task> {
+        StatementScope s(c.prepare(kSql));
+        if (patch.title)
+            s->bind(1, *patch.title);
+        else
+            s->bind_null(1);
+        if (patch.description)
+            s->bind(2, *patch.description);
+        else
+            s->bind_null(2);
+        if (patch.completed)
+            s->bind(3, std::int64_t{*patch.completed ? 1 : 0});
+        else
+            s->bind_null(3);
+        s->bind(4, to_micros(now));
+        s->bind(5, id.value);
+        s->bind(6, owner.value);
+        if (!s->step()) return std::nullopt;
+        tasks::Task updated = read_task(*s);
+        s->step();
+        return updated;
+    });
 }
 
 bool SqliteTaskRepository::remove(core::UserId owner, core::TaskId id) {
     static const std::string kSql =
         "DELETE FROM tasks WHERE id = ?1 AND owner_id = ?2 RETURNING id";
-    auto c = db_.acquire_writer();
-    StatementScope s(c->prepare(kSql));
-    s->bind(1, id.value);
-    s->bind(2, owner.value);
-    const bool found = s->step();
-    if (found) s->step();
-    return found;
+    return db_.write([&](Connection& c) {
+        StatementScope s(c.prepare(kSql));
+        s->bind(1, id.value);
+        s->bind(2, owner.value);
+        const bool found = s->step();
+        if (found) s->step();
+        return found;
+    });
 }
 
 }  // namespace taskapi::storage::sqlite

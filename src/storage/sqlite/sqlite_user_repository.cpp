@@ -21,24 +21,36 @@ users::User read_user(const Statement& s) {
     return u;
 }
 
+// Steps a statement that returns the id of the one row it changed, if any: true when it did.
+bool changed_one(Statement& s) {
+    const bool found = s.step();
+    if (found) s.step();
+    return found;
+}
+
 }  // namespace
 
 core::Result<users::User> SqliteUserRepository::create(const users::NewUser& user) {
-    auto c = db_.acquire_writer();
-    StatementScope s(c->prepare(
-        "INSERT INTO users (username, password_hash, is_active, is_superuser, date_joined) "
-        "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id"));
-    s->bind(1, user.username);
-    s->bind(2, user.password_hash);
-    s->bind(3, std::int64_t{user.is_active ? 1 : 0});
-    s->bind(4, std::int64_t{user.is_superuser ? 1 : 0});
-    s->bind(5, user.date_joined.time_since_epoch().count());
     users::User created;
-    try {
-        s->step();
-        created.id = core::UserId{s->column_int64(0)};
-        s->step();
-    } catch (const ConstraintViolation&) {
+    const bool inserted = db_.write([&](Connection& c) {
+        StatementScope s(c.prepare(
+            "INSERT INTO users (username, password_hash, is_active, is_superuser, date_joined) "
+            "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id"));
+        s->bind(1, user.username);
+        s->bind(2, user.password_hash);
+        s->bind(3, std::int64_t{user.is_active ? 1 : 0});
+        s->bind(4, std::int64_t{user.is_superuser ? 1 : 0});
+        s->bind(5, user.date_joined.time_since_epoch().count());
+        try {
+            s->step();
+            created.id = core::UserId{s->column_int64(0)};
+            s->step();
+        } catch (const ConstraintViolation&) {
+            return false;  // the statement failed alone; the transaction goes on
+        }
+        return true;
+    });
+    if (!inserted) {
         return core::make_error(core::ErrorCode::kConflict,
                                 "a user named '" + user.username + "' already exists");
     }
@@ -70,40 +82,38 @@ std::optional<users::User> SqliteUserRepository::find_by_username(std::string_vi
 
 bool SqliteUserRepository::replace_password_hash(core::UserId id, std::string_view expected,
                                                  std::string_view replacement) {
-    auto c = db_.acquire_writer();
-    StatementScope s(c->prepare(
-        "UPDATE users SET password_hash = ?1 WHERE id = ?2 AND password_hash = ?3 RETURNING id"));
-    s->bind(1, replacement);
-    s->bind(2, id.value);
-    s->bind(3, expected);
-    const bool found = s->step();
-    if (found) s->step();
-    return found;
+    return db_.write([&](Connection& c) {
+        StatementScope s(c.prepare(
+            "UPDATE users SET password_hash = ?1 WHERE id = ?2 AND password_hash = ?3 RETURNING "
+            "id"));
+        s->bind(1, replacement);
+        s->bind(2, id.value);
+        s->bind(3, expected);
+        return changed_one(*s);
+    });
 }
 
 bool SqliteUserRepository::change_password(core::UserId id, std::string_view password_hash,
                                            core::Timestamp changed_at) {
-    auto c = db_.acquire_writer();
-    StatementScope s(
-        c->prepare("UPDATE users SET password_hash = ?1, password_changed_at = ?2 WHERE id = ?3 "
-                   "RETURNING id"));
-    s->bind(1, password_hash);
-    s->bind(2, changed_at.time_since_epoch().count());
-    s->bind(3, id.value);
-    const bool found = s->step();
-    if (found) s->step();
-    return found;
+    return db_.write([&](Connection& c) {
+        StatementScope s(
+            c.prepare("UPDATE users SET password_hash = ?1, password_changed_at = ?2 WHERE id = "
+                      "?3 RETURNING id"));
+        s->bind(1, password_hash);
+        s->bind(2, changed_at.time_since_epoch().count());
+        s->bind(3, id.value);
+        return changed_one(*s);
+    });
 }
 
 bool SqliteUserRepository::remove(core::UserId id) {
     // The tasks go with the user through ON DELETE CASCADE (foreign_keys is on for every
     // connection).
-    auto c = db_.acquire_writer();
-    StatementScope s(c->prepare("DELETE FROM users WHERE id = ?1 RETURNING id"));
-    s->bind(1, id.value);
-    const bool found = s->step();
-    if (found) s->step();
-    return found;
+    return db_.write([&](Connection& c) {
+        StatementScope s(c.prepare("DELETE FROM users WHERE id = ?1 RETURNING id"));
+        s->bind(1, id.value);
+        return changed_one(*s);
+    });
 }
 
 }  // namespace taskapi::storage::sqlite
