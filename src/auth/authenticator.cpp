@@ -87,7 +87,7 @@ core::Result<core::Principal> Authenticator::admit(const core::Claimant& claiman
                                                    const core::AccountLookup& lookup) const {
     std::optional<core::Account> account = lookup.account;
     if (!lookup.looked_up) {
-        if (auto user = users_.find_by_id(claimant.id)) account = users::account_of(*user);
+        account = users_.find_account(claimant.id);
     }
     if (!account) return failure("User not found", "user_not_found");
     // Revoked by a password change: the answer of any invalid or expired token.

@@ -18,6 +18,13 @@ public:
     virtual core::Result<User> create(const NewUser& user) = 0;
     [[nodiscard]] virtual std::optional<User> find_by_id(core::UserId id) = 0;
     [[nodiscard]] virtual std::optional<User> find_by_username(std::string_view username) = 0;
+    // What authentication checks of a user (account_of), looked up on every authenticated
+    // request: a backend reads only those columns.
+    [[nodiscard]] virtual std::optional<core::Account> find_account(core::UserId id) {
+        auto user = find_by_id(id);
+        if (!user) return std::nullopt;
+        return account_of(*user);
+    }
     // Replaces the hash `expected` by `replacement`, a hash of the same password with other
     // parameters: tokens stay valid, password_changed_at is kept. False, and nothing written,
     // when no such user exists or its hash is no longer `expected` (the password was changed

@@ -52,7 +52,7 @@ std::unique_ptr<Storage> open(const std::string& url) {
 class SqliteBackend {
 public:
     static constexpr const char* kName = "Sqlite";
-    static constexpr bool kReadsAccount = false;  // in-process lookups: the authenticator's
+    static constexpr bool kReadsAccount = true;  // one read transaction per authenticated read
     static bool available() { return true; }
     SqliteBackend() : storage_(open(dir_.sqlite_url())) { storage_->migrate(); }
     users::UserRepository& users() { return storage_->users(); }
@@ -789,6 +789,31 @@ TYPED_TEST(RepositoryConformance, MissingUsersAreNotFound) {
     EXPECT_FALSE(this->users().find_by_username("bob").has_value());
     EXPECT_FALSE(this->users().find_by_username("").has_value());
     EXPECT_FALSE(this->users().find_by_username("alice ").has_value());
+}
+
+// find_account: what find_by_id has of the account (users::account_of), no more.
+TYPED_TEST(RepositoryConformance, FindAccountReadsWhatAuthenticationChecks) {
+    const auto alice = this->add_user("alice");
+    const auto ivan = this->users().create(users::NewUser{.username = "ivan",
+                                                          .password_hash = "$argon2id$x",
+                                                          .is_active = false,
+                                                          .date_joined = this->now_});
+    ASSERT_TRUE(ivan.has_value());
+    ASSERT_TRUE(this->users().change_password(alice, "$argon2id$new", this->now_));
+    for (const auto id : {alice, ivan->id}) {
+        const auto account = this->users().find_account(id);
+        ASSERT_TRUE(account.has_value());
+        const auto expected = users::account_of(*this->users().find_by_id(id));
+        EXPECT_EQ(account->id, expected.id);
+        EXPECT_EQ(account->username, expected.username);
+        EXPECT_EQ(account->is_active, expected.is_active);
+        EXPECT_EQ(account->password_changed_at, expected.password_changed_at);
+    }
+    EXPECT_EQ(this->users().find_account(alice)->password_changed_at, this->now_);
+    EXPECT_FALSE(this->users().find_account(ivan->id)->is_active);
+    EXPECT_FALSE(this->users().find_account(core::UserId{999}).has_value());
+    ASSERT_TRUE(this->users().remove(alice));
+    EXPECT_FALSE(this->users().find_account(alice).has_value());
 }
 
 TYPED_TEST(RepositoryConformance, ReplacePasswordHashReplacesTheExpectedHashOnly) {

@@ -10,6 +10,10 @@ constexpr Statement kFindById{
     "users_find_by_id",
     "SELECT id, username, password_hash, is_active, is_superuser, date_joined, "
     "password_changed_at FROM users WHERE id = $1"};
+// What authentication checks (UserRepository::find_account).
+constexpr Statement kFindAccount{
+    "users_find_account",
+    "SELECT username, is_active, password_changed_at FROM users WHERE id = $1"};
 constexpr Statement kFindByUsername{
     "users_find_by_username",
     "SELECT id, username, password_hash, is_active, is_superuser, date_joined, "
@@ -75,6 +79,17 @@ std::optional<users::User> PgUserRepository::find_by_id(core::UserId id) {
         const Rows rows = c.execute(kFindById, Params{}.add(id.value));
         if (rows.empty()) return std::nullopt;
         return read_user(rows);
+    });
+}
+
+std::optional<core::Account> PgUserRepository::find_account(core::UserId id) {
+    return pool_.read([id](Connection& c) -> std::optional<core::Account> {
+        const Rows rows = c.execute(kFindAccount, Params{}.add(id.value));
+        if (rows.empty()) return std::nullopt;
+        return core::Account{.id = id,
+                             .username = std::string(rows.text(0, 0)),
+                             .is_active = rows.boolean(0, 1),
+                             .password_changed_at = rows.timestamp(0, 2)};
     });
 }
 

@@ -14,6 +14,7 @@ public:
 
     core::Result<users::User> create(const users::NewUser& user) override;
     [[nodiscard]] std::optional<users::User> find_by_id(core::UserId id) override;
+    [[nodiscard]] std::optional<core::Account> find_account(core::UserId id) override;
     // A name no user can have (not UTF-8, or with a NUL, which PostgreSQL text cannot hold) is
     // simply not found.
     [[nodiscard]] std::optional<users::User> find_by_username(std::string_view username) override;

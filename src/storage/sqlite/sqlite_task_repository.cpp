@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/text.hpp"
+#include "storage/sqlite/sqlite_user_repository.hpp"
 
 namespace taskapi::storage::sqlite {
 namespace {
@@ -17,14 +18,15 @@ core::Timestamp from_micros(std::int64_t us) {
 }
 std::int64_t to_micros(core::Timestamp t) { return t.time_since_epoch().count(); }
 
-void read_task(const Statement& s, tasks::Task& t) {
-    t.id = core::TaskId{s.column_int64(0)};
-    s.column_text(1, t.title);
-    s.column_text(2, t.description);
-    t.completed = s.column_int64(3) != 0;
-    t.owner = core::UserId{s.column_int64(4)};
-    t.created_at = from_micros(s.column_int64(5));
-    t.updated_at = from_micros(s.column_int64(6));
+// The task in columns `first` to `first` + 6.
+void read_task(const Statement& s, tasks::Task& t, int first = 0) {
+    t.id = core::TaskId{s.column_int64(first)};
+    s.column_text(first + 1, t.title);
+    s.column_text(first + 2, t.description);
+    t.completed = s.column_int64(first + 3) != 0;
+    t.owner = core::UserId{s.column_int64(first + 4)};
+    t.created_at = from_micros(s.column_int64(first + 5));
+    t.updated_at = from_micros(s.column_int64(first + 6));
 }
 
 tasks::Task read_task(const Statement& s) {
@@ -118,6 +120,29 @@ bool is_cached_shape(const tasks::TaskQuery& query) {
     return query.search_terms.empty() && query.ordering.size() <= 1;
 }
 
+void visit_tasks(Connection& c, core::UserId owner, core::TaskId after,
+                 const tasks::TaskVisitor& visit) {
+    static const std::string kSql =
+        sql("SELECT ", " FROM tasks WHERE owner_id = ?1 AND id > ?2 ORDER BY id");
+    StatementScope s(c.prepare(kSql));
+    s->bind(1, owner.value);
+    s->bind(2, after.value);
+    tasks::Task task;  // one, reused: its strings keep their capacity from row to row
+    while (s->step()) {
+        read_task(*s, task);
+        if (!visit(task)) break;
+    }
+}
+
+std::optional<tasks::Task> find_task(Connection& c, core::UserId owner, core::TaskId id) {
+    static const std::string kSql = sql("SELECT ", " FROM tasks WHERE id = ?1 AND owner_id = ?2");
+    StatementScope s(c.prepare(kSql));
+    s->bind(1, id.value);
+    s->bind(2, owner.value);
+    if (!s->step()) return std::nullopt;
+    return read_task(*s);
+}
+
 }  // namespace
 
 tasks::Task SqliteTaskRepository::create(core::UserId owner, const tasks::NewTask& task,
@@ -141,17 +166,8 @@ tasks::Task SqliteTaskRepository::create(core::UserId owner, const tasks::NewTas
 
 void SqliteTaskRepository::for_each(core::UserId owner, core::TaskId after,
                                     const tasks::TaskVisitor& visit) {
-    static const std::string kSql =
-        sql("SELECT ", " FROM tasks WHERE owner_id = ?1 AND id > ?2 ORDER BY id");
     auto c = db_.acquire();
-    StatementScope s(c->prepare(kSql));
-    s->bind(1, owner.value);
-    s->bind(2, after.value);
-    tasks::Task task;  // one, reused: its strings keep their capacity from row to row
-    while (s->step()) {
-        read_task(*s, task);
-        if (!visit(task)) break;
-    }
+    visit_tasks(*c, owner, after, visit);
 }
 
 void SqliteTaskRepository::for_each_matching(core::UserId owner, const tasks::TaskQuery& query,
@@ -199,13 +215,51 @@ std::int64_t SqliteTaskRepository::count_matching(core::UserId owner,
 }
 
 std::optional<tasks::Task> SqliteTaskRepository::find(core::UserId owner, core::TaskId id) {
-    static const std::string kSql = sql("SELECT ", " FROM tasks WHERE id = ?1 AND owner_id = ?2");
+    auto c = db_.acquire();
+    return find_task(*c, owner, id);
+}
+
+void SqliteTaskRepository::for_each_with_account(core::UserId owner, core::TaskId after,
+                                                 const tasks::TaskVisitor& visit,
+                                                 core::AccountLookup& account) {
+    // Two statements on one connection: a join of the account with the tasks costs SQLite
+    // more per row than the account's own statement costs once.
+    auto c = db_.acquire();
+    account.looked_up = true;
+    account.account = find_account(*c, owner);
+    if (!account.account) return;
+    visit_tasks(*c, owner, after, visit);
+}
+
+std::optional<tasks::Task> SqliteTaskRepository::find_with_account(core::UserId owner,
+                                                                   core::TaskId id,
+                                                                   core::AccountLookup& account) {
+    // One statement (one read transaction): the account (username, is_active,
+    // password_changed_at), then the task's columns, NULL when the owner has no such task; no
+    // row when the user does not exist.
+    static const std::string kSql =
+        "SELECT u.username, u.is_active, u.password_changed_at, t.id, t.title, t.description,"
+        " t.completed, t.owner_id, t.created_at, t.updated_at FROM users AS u"
+        " LEFT JOIN tasks AS t ON t.id = ?1 AND t.owner_id = u.id WHERE u.id = ?2";
     auto c = db_.acquire();
     StatementScope s(c->prepare(kSql));
     s->bind(1, id.value);
     s->bind(2, owner.value);
-    if (!s->step()) return std::nullopt;
-    return read_task(*s);
+    account.looked_up = true;
+    if (!s->step()) {
+        account.account.reset();
+        return std::nullopt;
+    }
+    account.account = core::Account{.id = owner,
+                                    .username = s->column_text(0),
+                                    .is_active = s->column_int64(1) != 0,
+                                    .password_changed_at = from_micros(s->column_int64(2))};
+    // NULL reads as 0, and task ids start at 1 (INTEGER PRIMARY KEY AUTOINCREMENT).
+    constexpr int kFirst = 3;
+    if (s->column_int64(kFirst) == 0) return std::nullopt;
+    tasks::Task task;
+    read_task(*s, task, kFirst);
+    return task;
 }
 
 std::optional<tasks::Task> SqliteTaskRepository::update(core::UserId owner, core::TaskId id,

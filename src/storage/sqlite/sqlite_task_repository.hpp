@@ -24,6 +24,13 @@ public:
     std::optional<tasks::Task> update(core::UserId owner, core::TaskId id,
                                       const tasks::TaskPatch& patch, core::Timestamp now) override;
     bool remove(core::UserId owner, core::TaskId id) override;
+    // The account's statement (sqlite::find_account), then the tasks', on one connection.
+    // find_with_account: one statement, the account joined with the task.
+    void for_each_with_account(core::UserId owner, core::TaskId after,
+                               const tasks::TaskVisitor& visit,
+                               core::AccountLookup& account) override;
+    std::optional<tasks::Task> find_with_account(core::UserId owner, core::TaskId id,
+                                                 core::AccountLookup& account) override;
 
 private:
     Database& db_;

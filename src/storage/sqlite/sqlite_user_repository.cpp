@@ -30,6 +30,19 @@ bool changed_one(Statement& s) {
 
 }  // namespace
 
+std::optional<core::Account> find_account(Connection& c, core::UserId id) {
+    static const std::string kSql =
+        "SELECT username, is_active, password_changed_at FROM users WHERE id = ?1";
+    StatementScope s(c.prepare(kSql));
+    s->bind(1, id.value);
+    if (!s->step()) return std::nullopt;
+    return core::Account{
+        .id = id,
+        .username = s->column_text(0),
+        .is_active = s->column_int64(1) != 0,
+        .password_changed_at = core::Timestamp{std::chrono::microseconds{s->column_int64(2)}}};
+}
+
 core::Result<users::User> SqliteUserRepository::create(const users::NewUser& user) {
     users::User created;
     const bool inserted = db_.write([&](Connection& c) {
@@ -69,6 +82,11 @@ std::optional<users::User> SqliteUserRepository::find_by_id(core::UserId id) {
     s->bind(1, id.value);
     if (!s->step()) return std::nullopt;
     return read_user(*s);
+}
+
+std::optional<core::Account> SqliteUserRepository::find_account(core::UserId id) {
+    auto c = db_.acquire();
+    return sqlite::find_account(*c, id);
 }
 
 std::optional<users::User> SqliteUserRepository::find_by_username(std::string_view username) {
