@@ -119,6 +119,26 @@ TEST_F(AuthenticatorTest, BearerWithTwoValuesIsABadHeader) {
                    "bad_authorization_header");
 }
 
+// The token is scanned eight bytes at a time: whitespace anywhere in it, at any offset, still
+// splits it, and the bytes below ' ' that are no whitespace still do not.
+TEST_F(AuthenticatorTest, WhitespaceAnywhereInTheTokenSplitsIt) {
+    const std::string token = access_for(alice_);
+    for (const char space : {' ', '\t', '\n', '\r', '\v', '\f'}) {
+        for (std::size_t at = 1; at < 20; ++at) {
+            std::string split = token;
+            split[at] = space;
+            expect_failure("Bearer " + split,
+                           "Authorization header must contain two space-delimited values",
+                           "bad_authorization_header");
+        }
+    }
+    for (const char other : {'\x01', '\x1F', '\0'}) {
+        std::string spoiled = token;
+        spoiled[9] = other;
+        expect_invalid_token("Bearer " + spoiled, "Token is invalid or expired");
+    }
+}
+
 TEST_F(AuthenticatorTest, ValidTokenNamesTheUser) {
     const auto result = authenticator_.authenticate("Bearer " + access_for(alice_));
     ASSERT_TRUE(result.has_value());
