@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <system_error>
 
 namespace taskapi::core {
@@ -79,6 +81,23 @@ bool is_python_space(char32_t c) {
     return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 ||
            c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
            c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+// Eight bytes of text as one word (any order: only whether some byte matches is asked).
+std::uint64_t load8(const char* p) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, p, sizeof word);
+    return word;
+}
+
+// Whether some byte of `word` is below 0x20, '"' or '\\' (what a JSON string must escape). The
+// tests are exact for "some byte" (the flag bits above a match may be wrong, and are not read).
+bool needs_escape(std::uint64_t word) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+    const auto below = [](std::uint64_t w, unsigned n) { return (w - kOnes * n) & ~w & kHighs; };
+    return (below(word, 0x20) | below(word ^ (kOnes * '"'), 1) |
+            below(word ^ (kOnes * '\\'), 1)) != 0;
 }
 
 }  // namespace
@@ -356,6 +375,8 @@ void append_json_string(std::string& out, std::string_view text) {
     std::size_t i = 0;
     while (i < text.size()) {
         std::size_t run = i;
+        // Eight bytes at a time while none of them needs an escape, then byte by byte.
+        while (run + 8 <= text.size() && !needs_escape(load8(text.data() + run))) run += 8;
         while (run < text.size() && plain(text[run])) ++run;
         out.append(text.data() + i, run - i);
         if (run == text.size()) break;

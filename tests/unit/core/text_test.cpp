@@ -391,6 +391,33 @@ TEST(AppendJsonString, KeepsUtf8DelAndSlashRaw) {
     EXPECT_EQ(json_string("\xF0\x9F\x98\x80"), "\"\xF0\x9F\x98\x80\"");
 }
 
+// Plain text is passed over eight bytes at a time: each byte value, at each offset of runs of
+// several lengths, is escaped as one byte at a time would.
+TEST(AppendJsonString, EscapesAnyByteAtAnyOffset) {
+    const auto one_by_one = [](std::string_view text) {
+        std::string out = "\"";
+        for (const char c : text) {
+            const auto u = static_cast<unsigned char>(c);
+            if (c == '"' || c == '\\' || u < 0x20) {
+                out += json_string(std::string(1, c)).substr(1);
+                out.pop_back();
+            } else {
+                out += c;
+            }
+        }
+        return out + "\"";
+    };
+    for (const std::size_t length : {1U, 7U, 8U, 9U, 16U, 17U, 24U}) {
+        for (std::size_t at = 0; at < length; ++at) {
+            for (int byte = 0; byte < 256; ++byte) {
+                std::string text(length, 'a');
+                text[at] = static_cast<char>(byte);
+                ASSERT_EQ(json_string(text), one_by_one(text)) << length << " " << at << " " << byte;
+            }
+        }
+    }
+}
+
 TEST(AppendJsonString, AppendsToWhatIsAlreadyThere) {
     std::string out = "[";
     append_json_string(out, "a");
