@@ -1,5 +1,6 @@
 #include "core/clock.hpp"
 
+#include <array>
 #include <cstring>
 #include <limits>
 #include <thread>
@@ -15,6 +16,19 @@ void put_digits(char*& p, unsigned value, int width) {
     }
     p += width;
 }
+
+// "00" to "99": two digits at a time.
+constexpr auto kPairs = [] {
+    std::array<char, 200> pairs{};
+    for (std::size_t i = 0; i < 100; ++i) {
+        pairs[2 * i] = static_cast<char>('0' + i / 10);
+        pairs[2 * i + 1] = static_cast<char>('0' + i % 10);
+    }
+    return pairs;
+}();
+
+// Writes `value` (below 100) as two digits at p.
+void put_pair(char* p, unsigned value) { std::memcpy(p, &kPairs[2 * std::size_t{value}], 2); }
 
 }  // namespace
 
@@ -46,18 +60,23 @@ void append_iso8601(std::string& out, Timestamp t) {
     const auto in_day = t - day;
     const auto seconds = static_cast<unsigned>(duration_cast<std::chrono::seconds>(in_day).count());
     const auto micros = static_cast<unsigned>((in_day % std::chrono::seconds{1}).count());
-    // Hand-formatted: this runs twice per task in every answer, and snprintf is slow.
+    // Hand-formatted, two digits at a time: this runs twice per task in every answer, and
+    // snprintf is slow. "YYYY-MM-DDTHH:MM:SS.ffffffZ" is 27 characters.
     char buf[32];
     std::memcpy(buf, cached_date, sizeof cached_date);
     char* p = buf + sizeof cached_date;
-    put_digits(p, seconds / 3600, 2);
-    *p++ = ':';
-    put_digits(p, seconds / 60 % 60, 2);
-    *p++ = ':';
-    put_digits(p, seconds % 60, 2);
+    put_pair(p, seconds / 3600);
+    p[2] = ':';
+    put_pair(p + 3, seconds / 60 % 60);
+    p[5] = ':';
+    put_pair(p + 6, seconds % 60);
+    p += 8;
     if (micros != 0) {
-        *p++ = '.';
-        put_digits(p, micros, 6);
+        p[0] = '.';
+        put_pair(p + 1, micros / 10000);
+        put_pair(p + 3, micros / 100 % 100);
+        put_pair(p + 5, micros % 100);
+        p += 7;
     }
     *p++ = 'Z';
     out.append(buf, p);

@@ -23,6 +23,13 @@ TEST(FormatIso8601, PadsTheFractionToSixDigits) {
               "2026-01-02T03:04:05.100000Z");
 }
 
+TEST(FormatIso8601, WritesEachPairOfDigitsInItsPlace) {
+    EXPECT_EQ(format_iso8601(make_timestamp(2026, 11, 26, 12, 34, 56, 789012)),
+              "2026-11-26T12:34:56.789012Z");
+    EXPECT_EQ(format_iso8601(make_timestamp(2026, 11, 26, 9, 8, 7, 60504)),
+              "2026-11-26T09:08:07.060504Z");
+}
+
 TEST(FormatIso8601, LeavesTheFractionOutWhenItIsZero) {
     EXPECT_EQ(format_iso8601(make_timestamp(2026, 11, 26, 17, 20, 5)), "2026-11-26T17:20:05Z");
 }
