@@ -52,7 +52,7 @@ std::unique_ptr<Storage> open(const std::string& url) {
 class SqliteBackend {
 public:
     static constexpr const char* kName = "Sqlite";
-    static constexpr bool kReadsAccount = true;  // one read transaction per authenticated read
+    static constexpr bool kReadsAccount = true;  // on the read's connection (detail: one statement)
     static bool available() { return true; }
     SqliteBackend() : storage_(open(dir_.sqlite_url())) { storage_->migrate(); }
     users::UserRepository& users() { return storage_->users(); }
