@@ -96,8 +96,8 @@ bool needs_escape(std::uint64_t word) {
     constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
     constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
     const auto below = [](std::uint64_t w, unsigned n) { return (w - kOnes * n) & ~w & kHighs; };
-    return (below(word, 0x20) | below(word ^ (kOnes * '"'), 1) |
-            below(word ^ (kOnes * '\\'), 1)) != 0;
+    return (below(word, 0x20) | below(word ^ (kOnes * '"'), 1) | below(word ^ (kOnes * '\\'), 1)) !=
+           0;
 }
 
 }  // namespace

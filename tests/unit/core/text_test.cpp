@@ -412,7 +412,8 @@ TEST(AppendJsonString, EscapesAnyByteAtAnyOffset) {
             for (int byte = 0; byte < 256; ++byte) {
                 std::string text(length, 'a');
                 text[at] = static_cast<char>(byte);
-                ASSERT_EQ(json_string(text), one_by_one(text)) << length << " " << at << " " << byte;
+                ASSERT_EQ(json_string(text), one_by_one(text))
+                    << length << " " << at << " " << byte;
             }
         }
     }
