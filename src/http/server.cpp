@@ -234,12 +234,83 @@ std::string_view as_view(const beast::flat_buffer& buffer) {
     return {static_cast<const char*>(data.data()), data.size()};
 }
 
+using Clock = std::chrono::steady_clock;
+constexpr Clock::time_point kNoDeadline = Clock::time_point::max();
+// Deadlines that come due within this of the one a sweep is armed for are enforced by that sweep
+// or the next: a connection may outlive its deadline by this much at most.
+constexpr auto kSweepSlack = std::chrono::milliseconds{10};
+
+struct Deadlines;
+
 struct Connection {
-    Connection(Tcp::socket socket, ConnectionTable::Id table_id, std::string address)
-        : stream(std::move(socket)), id(table_id), remote_address(std::move(address)) {}
-    beast::tcp_stream stream;
+    Connection(Tcp::socket s, ConnectionTable::Id table_id, std::string address)
+        : socket(std::move(s)), id(table_id), remote_address(std::move(address)) {}
+    Tcp::socket socket;
     ConnectionTable::Id id;
     std::string remote_address;  // the peer's IP address, as text
+    // When the I/O operation under way (a read or a write) must be over; kNoDeadline while the
+    // session waits for anything else (a handler, the next piece of a streamed answer). Set
+    // through Deadlines::set, on the connection's thread only.
+    Clock::time_point deadline = kNoDeadline;
+    std::size_t slot = 0;  // its index in Deadlines::connections
+    Deadlines* deadlines = nullptr;  // its thread's
+};
+
+// The deadlines of one I/O thread's connections, enforced by one timer instead of one per
+// connection and operation: a connection's deadline moves with each operation (a store), and
+// the timer is re-armed only when a deadline comes before the one it is armed for. Beast's
+// tcp_stream re-armed a timer before every read and every write, and asio's reactor changed the
+// timerfd each time: two timerfd_settime calls per keep-alive request. When the timer fires it
+// closes the connections whose deadline has passed (as tcp_stream did: the pending operation
+// fails) and re-arms for the earliest left. Touched only from its thread.
+struct Deadlines {
+    explicit Deadlines(asio::io_context& context) : timer(context) {}
+
+    void add(Connection& conn) {
+        conn.slot = connections.size();
+        connections.push_back(&conn);
+    }
+    void remove(Connection& conn) {
+        Connection* last = connections.back();
+        connections[conn.slot] = last;
+        last->slot = conn.slot;
+        connections.pop_back();
+        // Nothing left to watch: the timer must not keep the thread's context running.
+        if (connections.empty() && armed != kNoDeadline) {
+            armed = kNoDeadline;
+            timer.cancel();
+        }
+    }
+    void set(Connection& conn, Clock::time_point deadline) {
+        conn.deadline = deadline;
+        if (deadline < armed) arm(deadline);
+    }
+    void arm(Clock::time_point when) {
+        armed = when;
+        timer.expires_at(when);
+        timer.async_wait([this](beast::error_code ec) {
+            if (!ec) sweep();
+        });
+    }
+    void sweep() {
+        armed = kNoDeadline;
+        const auto now = Clock::now();
+        auto next = kNoDeadline;
+        for (Connection* conn : connections) {
+            if (conn->deadline <= now) {
+                conn->deadline = kNoDeadline;
+                beast::error_code ignored;
+                conn->socket.close(ignored);  // its pending read or write fails
+            } else {
+                next = std::min(next, conn->deadline);
+            }
+        }
+        if (next != kNoDeadline) arm(std::max(next, now + kSweepSlack));
+    }
+
+    asio::steady_timer timer;
+    std::vector<Connection*> connections;
+    Clock::time_point armed = kNoDeadline;  // when the timer fires; kNoDeadline: not armed
 };
 
 // One request as read from a connection, and what its answer depends on.
@@ -392,7 +463,10 @@ struct Server::Impl {
           accept_pause(*contexts.front()),
           table({.total = options.max_connections,
                  .per_address = options.max_connections_per_address}) {
-        for (auto& context : contexts) work_guards.emplace_back(context->get_executor());
+        for (auto& context : contexts) {
+            work_guards.emplace_back(context->get_executor());
+            deadlines.push_back(std::make_unique<Deadlines>(*context));
+        }
         if (options.metrics != nullptr) register_metrics(*options.metrics);
     }
     ~Impl() {
@@ -405,6 +479,7 @@ struct Server::Impl {
     ServerOptions options;
     ReadLimits read_limits;
     std::vector<std::unique_ptr<asio::io_context>> contexts;
+    std::vector<std::unique_ptr<Deadlines>> deadlines;  // one per context, in the same order
     WorkerPool slow_pool;                       // deferred work (password hashing)
     std::unique_ptr<WorkerPool> database_pool;  // the database executor; null: inline
     std::unique_ptr<WorkerPool> write_pool;     // without an executor: writes; null: inline
@@ -495,6 +570,8 @@ struct Server::Impl {
     // On the first context: once shutdown has begun and no connection is left, let run() return.
     void finish_shutdown_if_drained();
     void forget(const Connection& conn);
+    // Closes the connection at the end of its session (on its thread) and forgets it.
+    void end_session(Connection& conn);
 
     // Metrics: the request series, the pools' refusals, and what a scrape reads (connections,
     // queues); the separate /metrics listener and its connections.
@@ -586,7 +663,7 @@ void Server::Impl::log_exchange(Connection& conn, const Exchange& exchange, int 
                     .client_address = client,
                     .request_id = exchange.request_id});
     // Behind the handlers that are ready now: their lines go out with this one, in one write.
-    if (first) asio::post(conn.stream.get_executor(), [] { flush_access_log(); });
+    if (first) asio::post(conn.socket.get_executor(), [] { flush_access_log(); });
 }
 
 Response Server::Impl::dispatch_safely(Request& request) const {
@@ -664,6 +741,7 @@ awaitable<bool> Server::Impl::next_piece(BodyStream& rest, std::string& piece) {
 awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
     // Bounded: the reader never needs more than header_limit bytes unparsed at once.
     beast::flat_buffer buffer(options.header_limit);
+    conn->deadlines->add(*conn);
     auto wait = options.first_byte_timeout;
     while (!stopping.load()) {
         if (buffer.size() == 0) {
@@ -675,6 +753,7 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
         wait = options.idle_timeout;
         Exchange exchange = co_await read_request(*conn, buffer);
         if (exchange.gone) break;
+        conn->deadlines->set(*conn, kNoDeadline);  // the handler takes the time it takes
         // (No co_await inside ?: : GCC 12 miscompiles it.)
         const auto started = std::chrono::steady_clock::now();
         Response response;
@@ -689,16 +768,13 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
         log_exchange(*conn, exchange, response.status, started, body_bytes);
         if (!again) break;
     }
-    beast::error_code ignored;
-    conn->stream.socket().shutdown(Tcp::socket::shutdown_send, ignored);
-    conn->stream.socket().close(ignored);
-    forget(*conn);
+    end_session(*conn);
 }
 
 awaitable<bool> Server::Impl::await_request(Connection& conn, beast::flat_buffer& buffer,
                                             std::chrono::seconds timeout) {
-    conn.stream.expires_after(timeout);
-    auto [ec, n] = co_await conn.stream.async_read_some(
+    conn.deadlines->set(conn, Clock::now() + timeout);
+    auto [ec, n] = co_await conn.socket.async_read_some(
         buffer.prepare(std::min(kFirstReadBytes, buffer.max_size())), kTuple);
     if (ec) co_return false;
     buffer.commit(n);
@@ -710,7 +786,7 @@ awaitable<Exchange> Server::Impl::read_request(Connection& conn, beast::flat_buf
     RequestReader reader(read_limits);
     // From its first byte on, the whole request (headers and body) must arrive within the read
     // timeout: one deadline for all of it, so a client trickling bytes is cut off.
-    conn.stream.expires_after(options.read_timeout);
+    conn.deadlines->set(conn, Clock::now() + options.read_timeout);
     while (true) {
         std::size_t consumed = 0;
         const auto progress = reader.feed(as_view(buffer), consumed);
@@ -741,14 +817,14 @@ awaitable<Exchange> Server::Impl::read_request(Connection& conn, beast::flat_buf
             case RequestReader::Progress::kContinue: {
                 static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
                 auto [ec, n] =
-                    co_await asio::async_write(conn.stream, asio::buffer(kContinue), kTuple);
+                    co_await asio::async_write(conn.socket, asio::buffer(kContinue), kTuple);
                 exchange.gone = static_cast<bool>(ec);
                 if (exchange.gone) co_return exchange;
                 break;
             }
             case RequestReader::Progress::kNeedMore: {
                 // The reader leaves less than the buffer's maximum unparsed, so there is room.
-                auto [ec, n] = co_await conn.stream.async_read_some(
+                auto [ec, n] = co_await conn.socket.async_read_some(
                     buffer.prepare(buffer.max_size() - buffer.size()), kTuple);
                 // A peer that closes or stalls mid-request gets no answer, only the close.
                 exchange.gone = static_cast<bool>(ec);
@@ -769,20 +845,21 @@ awaitable<bool> Server::Impl::write_answer(Connection& conn, Response& response,
     const bool keep_alive = exchange.keep_alive && !response.close && !stopping.load() &&
                             !draining.load() && framing != Framing::kUntilClose;
     std::string head = wire_head(response, exchange.version, keep_alive, framing);
-    conn.stream.expires_after(options.read_timeout);  // a client that does not read is let go
+    // A client that does not read is let go.
+    conn.deadlines->set(conn, Clock::now() + options.read_timeout);
 
     if (!streamed || exchange.is_head) {
         const bool with_body = !exchange.is_head && !response.body.empty();
         if (with_body) body_bytes += response.body.size();
         if (with_body && response.body.size() <= kSmallBodyBytes) {
             head += response.body;
-            auto [ec, n] = co_await asio::async_write(conn.stream, asio::buffer(head), kTuple);
+            auto [ec, n] = co_await asio::async_write(conn.socket, asio::buffer(head), kTuple);
             co_return !ec && keep_alive;
         }
         // A large body is sent from where it is (one gathered write), never copied.
         const std::array<asio::const_buffer, 2> parts{
             asio::buffer(head), with_body ? asio::buffer(response.body) : asio::const_buffer()};
-        auto [ec, n] = co_await asio::async_write(conn.stream, parts, kTuple);
+        auto [ec, n] = co_await asio::async_write(conn.socket, parts, kTuple);
         co_return !ec && keep_alive;
     }
 
@@ -804,12 +881,13 @@ awaitable<bool> Server::Impl::write_answer(Connection& conn, Response& response,
             chunk ? asio::buffer(kCrlf) : asio::const_buffer(),
             !more && framing == Framing::kChunked ? asio::buffer(kLastChunk)
                                                   : asio::const_buffer()};
-        auto [ec, n] = co_await asio::async_write(conn.stream, parts, kTuple);
+        auto [ec, n] = co_await asio::async_write(conn.socket, parts, kTuple);
         if (ec) co_return false;
         body_bytes += piece.size();
         if (!more) co_return keep_alive;
         head.clear();
         piece.clear();
+        conn.deadlines->set(conn, kNoDeadline);  // producing the piece is not the client's time
         try {
             more = co_await next_piece(*response.rest, piece);
         } catch (const std::exception& e) {
@@ -818,7 +896,7 @@ awaitable<bool> Server::Impl::write_answer(Connection& conn, Response& response,
                             e.what());
             co_return false;
         }
-        conn.stream.expires_after(options.read_timeout);
+        conn.deadlines->set(conn, Clock::now() + options.read_timeout);
     }
 }
 
@@ -852,7 +930,10 @@ bool Server::Impl::set_busy(const Connection& conn) {
 
 void Server::Impl::close_soon(const std::vector<std::shared_ptr<Connection>>& conns) {
     for (const auto& conn : conns) {
-        asio::post(conn->stream.get_executor(), [conn] { conn->stream.cancel(); });
+        asio::post(conn->socket.get_executor(), [conn] {
+            beast::error_code ignored;
+            conn->socket.cancel(ignored);
+        });
     }
 }
 
@@ -865,6 +946,14 @@ std::vector<std::shared_ptr<Connection>> Server::Impl::evict_idle(std::size_t n)
         }
     }
     return evicted;
+}
+
+void Server::Impl::end_session(Connection& conn) {
+    conn.deadlines->remove(conn);
+    beast::error_code ignored;
+    conn.socket.shutdown(Tcp::socket::shutdown_send, ignored);
+    conn.socket.close(ignored);
+    forget(conn);
 }
 
 void Server::Impl::forget(const Connection& conn) {
@@ -900,13 +989,18 @@ void Server::Impl::admit(Tcp::socket socket, bool metrics_only) {
     }
     auto conn =
         std::make_shared<Connection>(std::move(socket), admission.id, peer.address().to_string());
+    for (std::size_t i = 0; i < contexts.size(); ++i) {
+        if (&conn->socket.get_executor().context() == contexts[i].get()) {
+            conn->deadlines = deadlines[i].get();
+        }
+    }
     {
         // Every eviction happens on this thread (admissions, accept failures, shutdown), so
         // none can pick this connection between the two locked sections.
         std::lock_guard lock(connections_mutex);
         connections.emplace(admission.id, conn);
     }
-    auto executor = conn->stream.get_executor();
+    auto executor = conn->socket.get_executor();
     if (metrics_only) {
         asio::co_spawn(executor, metrics_session(std::move(conn)), asio::detached);
     } else {
@@ -1167,6 +1261,7 @@ awaitable<void> Server::Impl::metrics_accept_loop() {
 // metrics_listener_answer() and not counted in the request metrics.
 awaitable<void> Server::Impl::metrics_session(std::shared_ptr<Connection> conn) {
     beast::flat_buffer buffer(options.header_limit);
+    conn->deadlines->add(*conn);
     auto wait = options.first_byte_timeout;
     while (!stopping.load()) {
         if (buffer.size() == 0) {
@@ -1182,10 +1277,7 @@ awaitable<void> Server::Impl::metrics_session(std::shared_ptr<Connection> conn) 
         std::size_t body_bytes = 0;
         if (!co_await write_answer(*conn, response, exchange, body_bytes)) break;
     }
-    beast::error_code ignored;
-    conn->stream.socket().shutdown(Tcp::socket::shutdown_send, ignored);
-    conn->stream.socket().close(ignored);
-    forget(*conn);
+    end_session(*conn);
 }
 
 Server::Server(const Router& router, ServerOptions options)

@@ -13,7 +13,8 @@ import pytest
 import requests
 
 from advhelpers import (
-    BUSY, Conn, assert_answer_json, closed_among, finish_busy, make_busy, request_bytes,
+    BUSY, Conn, assert_answer_json, closed_among, finish_busy, make_busy, parse_answers,
+    request_bytes,
 )
 
 QUIET = {"TASKAPI_LOGIN_RATE_PER_ADDRESS": "off",
@@ -158,6 +159,24 @@ def test_a_client_that_never_reads_does_not_block_others(server_factory):
         health_is_quick(srv)
         time.sleep(3)                         # beyond the timeouts: the writer gives up or waits
         health_is_quick(srv)
+    health_is_quick(srv)
+
+
+def test_a_client_that_stops_reading_is_let_go(server_factory):
+    """TASKAPI_READ_TIMEOUT bounds a write too: a client that takes no bytes for that long is
+    closed, not served for ever (the idle timeout, left long here, is not what closes it)."""
+    srv = server_factory(env=dict(QUIET, TASKAPI_READ_TIMEOUT="2"))
+    token = srv.login("alice")["access"]
+    for i in range(5):
+        srv.create_task(token, "t%d" % i, description="d" * 50000)
+    one = request_bytes("GET", "/api/tasks/", [("Authorization", "Bearer " + token)])
+    count = 200                               # ~50 MB of answers, far beyond the socket buffers
+    with Conn(srv.port, timeout=30) as c:
+        assert c.send(one * count)
+        time.sleep(4)                         # the server's write has been stuck for over 2 s
+        assert c.wait_closed(20), "the server kept a client that does not read"
+        answers, _ = parse_answers(c.buffer)
+        assert len(answers) < count, "every answer was sent: nothing was cut"
     health_is_quick(srv)
 
 
