@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +22,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/status.hpp>
 #include <cerrno>
@@ -227,6 +229,36 @@ awaitable<std::invoke_result_t<Fn&>> run_on(asio::thread_pool& pool, Fn& fn) {
     co_await done.async_wait(kTuple);
     if (failure) std::rethrow_exception(failure);
     co_return std::move(*result);
+}
+
+// One non-blocking sendmsg of `parts`: how many bytes the socket took (0 when its buffer is
+// full), or nullopt when the connection failed. An answer usually goes whole this way, and the
+// coroutine goes on without a trip through the scheduler (asio's async_write sends at once too,
+// but resumes the coroutine from the queue, after another round of the reactor).
+template <std::size_t N>
+std::optional<std::size_t> send_now(Tcp::socket& socket,
+                                    const std::array<asio::const_buffer, N>& parts) {
+    std::array<iovec, N> iov{};
+    for (std::size_t i = 0; i < N; ++i) {
+        // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast): sendmsg only reads them
+        iov[i] = {const_cast<void*>(parts[i].data()), parts[i].size()};
+    }
+    msghdr message{};
+    message.msg_iov = iov.data();
+    message.msg_iovlen = N;
+    const ssize_t sent = ::sendmsg(socket.native_handle(), &message, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (sent >= 0) return static_cast<std::size_t>(sent);
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
+    return std::nullopt;
+}
+
+// What send_now() left of `parts` after it sent `sent` bytes.
+template <std::size_t N>
+beast::buffers_suffix<std::array<asio::const_buffer, N>> unsent(
+    const std::array<asio::const_buffer, N>& parts, std::size_t sent) {
+    beast::buffers_suffix<std::array<asio::const_buffer, N>> rest(parts);
+    rest.consume(sent);
+    return rest;
 }
 
 std::string_view as_view(const beast::flat_buffer& buffer) {
@@ -845,22 +877,26 @@ awaitable<bool> Server::Impl::write_answer(Connection& conn, Response& response,
     const bool keep_alive = exchange.keep_alive && !response.close && !stopping.load() &&
                             !draining.load() && framing != Framing::kUntilClose;
     std::string head = wire_head(response, exchange.version, keep_alive, framing);
-    // A client that does not read is let go.
-    conn.deadlines->set(conn, Clock::now() + options.read_timeout);
 
     if (!streamed || exchange.is_head) {
         const bool with_body = !exchange.is_head && !response.body.empty();
         if (with_body) body_bytes += response.body.size();
-        if (with_body && response.body.size() <= kSmallBodyBytes) {
-            head += response.body;
-            auto [ec, n] = co_await asio::async_write(conn.socket, asio::buffer(head), kTuple);
-            co_return !ec && keep_alive;
-        }
-        // A large body is sent from where it is (one gathered write), never copied.
+        // A small body is copied behind the head; a large one is sent from where it is (one
+        // gathered write).
+        const bool copied = with_body && response.body.size() <= kSmallBodyBytes;
+        if (copied) head += response.body;
         const std::array<asio::const_buffer, 2> parts{
-            asio::buffer(head), with_body ? asio::buffer(response.body) : asio::const_buffer()};
-        auto [ec, n] = co_await asio::async_write(conn.socket, parts, kTuple);
-        co_return !ec && keep_alive;
+            asio::buffer(head),
+            with_body && !copied ? asio::buffer(response.body) : asio::const_buffer()};
+        const auto sent = send_now(conn.socket, parts);
+        if (!sent) co_return false;
+        if (*sent < asio::buffer_size(parts)) {
+            // A client that does not read is let go.
+            conn.deadlines->set(conn, Clock::now() + options.read_timeout);
+            auto [ec, n] = co_await asio::async_write(conn.socket, unsent(parts, *sent), kTuple);
+            if (ec) co_return false;
+        }
+        co_return keep_alive;
     }
 
     // A body produced as it is sent: each piece is asked for once the previous one is written.
@@ -881,8 +917,13 @@ awaitable<bool> Server::Impl::write_answer(Connection& conn, Response& response,
             chunk ? asio::buffer(kCrlf) : asio::const_buffer(),
             !more && framing == Framing::kChunked ? asio::buffer(kLastChunk)
                                                   : asio::const_buffer()};
-        auto [ec, n] = co_await asio::async_write(conn.socket, parts, kTuple);
-        if (ec) co_return false;
+        const auto sent = send_now(conn.socket, parts);
+        if (!sent) co_return false;
+        if (*sent < asio::buffer_size(parts)) {
+            conn.deadlines->set(conn, Clock::now() + options.read_timeout);
+            auto [ec, n] = co_await asio::async_write(conn.socket, unsent(parts, *sent), kTuple);
+            if (ec) co_return false;
+        }
         body_bytes += piece.size();
         if (!more) co_return keep_alive;
         head.clear();
@@ -896,7 +937,6 @@ awaitable<bool> Server::Impl::write_answer(Connection& conn, Response& response,
                             e.what());
             co_return false;
         }
-        conn.deadlines->set(conn, Clock::now() + options.read_timeout);
     }
 }
 
