@@ -33,7 +33,7 @@ constexpr std::size_t kFlushBytes = std::size_t{16} * 1024;
 
 // A thread's access lines not yet written; what is left is written when the thread ends (the
 // main thread's at exit). A crash loses them: the lines of the requests this thread answered
-// since its handlers last ran out of ready work.
+// since its last flush (20 ms at most, as the server flushes).
 struct ThreadBuffer {
     ThreadBuffer() = default;
     ThreadBuffer(const ThreadBuffer&) = delete;

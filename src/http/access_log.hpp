@@ -46,8 +46,8 @@ struct AccessRecord {
 // calling thread, written by flush_access_log(), when the buffer passes 16 KiB, or when the
 // thread ends: a write(2) per line cost about a tenth of a detail request's throughput
 // (README, Logs). True when the buffer was empty before: the caller then makes sure that
-// flush_access_log() runs on this thread soon (the server posts it behind the handlers that are
-// ready, so a busy thread writes its lines together and an idle one at once).
+// flush_access_log() runs on this thread soon (the server, 20 ms later: the lines of that
+// stretch go out in one write).
 //   text: <time> info access method=GET path=/api/tasks/1/ status=200 duration_ms=0.213
 //         bytes=87 user_id=1 remote=127.0.0.1 client=127.0.0.1 request_id=...
 //   json: {"time":...,"level":"info","message":"access","method":"GET",...,"duration_ms":0.213,

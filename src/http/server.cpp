@@ -62,6 +62,10 @@ constexpr std::size_t kSmallBodyBytes = 4096;     // copied behind the head: one
 constexpr std::size_t kEvictWhenOutOfFiles = 16;  // idle connections closed per failed accept
 constexpr auto kAcceptPause = std::chrono::milliseconds{50};
 constexpr auto kAcceptLogInterval = std::chrono::seconds{10};
+// An I/O thread writes its access lines this long after the first of them (or once 16 KiB wait):
+// one write(2) per request cost about a tenth of health's CPU when requests come one after
+// another. A crash loses the lines of this last stretch.
+constexpr auto kAccessLogDelay = std::chrono::milliseconds{20};
 // An outage of the database fails every request: its log lines come one a second at most.
 constexpr auto kExpectedFailureLogInterval = std::chrono::seconds{1};
 
@@ -285,7 +289,8 @@ struct Connection {
     // through Deadlines::set, on the connection's thread only.
     Clock::time_point deadline = kNoDeadline;
     std::size_t slot = 0;  // its index in Deadlines::connections
-    Deadlines* deadlines = nullptr;  // its thread's
+    Deadlines* deadlines = nullptr;           // its thread's
+    asio::steady_timer* log_flush = nullptr;  // its thread's: writes the access lines
 };
 
 // The deadlines of one I/O thread's connections, enforced by one timer instead of one per
@@ -498,6 +503,7 @@ struct Server::Impl {
         for (auto& context : contexts) {
             work_guards.emplace_back(context->get_executor());
             deadlines.push_back(std::make_unique<Deadlines>(*context));
+            log_flush_timers.push_back(std::make_unique<asio::steady_timer>(*context));
         }
         if (options.metrics != nullptr) register_metrics(*options.metrics);
     }
@@ -512,6 +518,7 @@ struct Server::Impl {
     ReadLimits read_limits;
     std::vector<std::unique_ptr<asio::io_context>> contexts;
     std::vector<std::unique_ptr<Deadlines>> deadlines;  // one per context, in the same order
+    std::vector<std::unique_ptr<asio::steady_timer>> log_flush_timers;  // likewise
     WorkerPool slow_pool;                       // deferred work (password hashing)
     std::unique_ptr<WorkerPool> database_pool;  // the database executor; null: inline
     std::unique_ptr<WorkerPool> write_pool;     // without an executor: writes; null: inline
@@ -573,7 +580,7 @@ struct Server::Impl {
     // The pool that answers `request`: the executor, the write threads, or none (inline).
     WorkerPool* pool_for(const Request& request) const;
     // The access line of an answered exchange (TASKAPI_ACCESS_LOG), written soon after by a
-    // flush posted on the connection's thread.
+    // flush on the connection's thread kAccessLogDelay after its thread's first unwritten line.
     void log_exchange(Connection& conn, const Exchange& exchange, int status,
                       std::chrono::steady_clock::time_point started, std::size_t body_bytes) const;
     // The next piece of a streamed answer (Response::rest), where the route's storage calls run.
@@ -694,8 +701,13 @@ void Server::Impl::log_exchange(Connection& conn, const Exchange& exchange, int 
                     .remote_address = request.remote_address,
                     .client_address = client,
                     .request_id = exchange.request_id});
-    // Behind the handlers that are ready now: their lines go out with this one, in one write.
-    if (first) asio::post(conn.socket.get_executor(), [] { flush_access_log(); });
+    // The thread's lines of the next kAccessLogDelay go out with this one, in one write.
+    if (first) {
+        conn.log_flush->expires_after(kAccessLogDelay);
+        conn.log_flush->async_wait([](beast::error_code ec) {
+            if (!ec) flush_access_log();
+        });
+    }
 }
 
 Response Server::Impl::dispatch_safely(Request& request) const {
@@ -1032,6 +1044,7 @@ void Server::Impl::admit(Tcp::socket socket, bool metrics_only) {
     for (std::size_t i = 0; i < contexts.size(); ++i) {
         if (&conn->socket.get_executor().context() == contexts[i].get()) {
             conn->deadlines = deadlines[i].get();
+            conn->log_flush = log_flush_timers[i].get();
         }
     }
     {

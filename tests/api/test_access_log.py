@@ -6,6 +6,7 @@ authenticated, the client address and the request id; TASKAPI_ACCESS_LOG=false s
 X-Request-ID: the client's when sane (1 to 128 visible ASCII characters, one header line), else
 generated; echoed on every answer. Nothing a client sends can split a line or break its JSON.
 """
+import http.client
 import json
 import re
 import socket
@@ -142,6 +143,23 @@ def test_a_streamed_list_counts_every_byte(server_factory):
     r = srv.get("/api/tasks/", token)
     assert r.status_code == 200 and len(r.json()) == 40
     assert access_entry(srv, r.headers["X-Request-ID"])["bytes"] == len(r.content)
+
+
+def test_no_line_is_lost_when_the_server_stops(server_factory):
+    """Lines wait up to 20 ms to be written together: a stop writes those still waiting."""
+    srv = server_factory()
+    sent = ["stop-%d" % i for i in range(40)]
+    conns = [http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10) for _ in range(4)]
+    for i, request_id in enumerate(sent):
+        c = conns[i % len(conns)]
+        c.request("GET", "/api/health/", headers={"X-Request-ID": request_id})
+        assert c.getresponse().read() == b'{"status":"ok"}'
+    for c in conns:
+        c.close()
+    srv.stop()
+    logged = [e.get("request_id") for e in access_entries(srv)]
+    # Each I/O thread writes its own lines: in order within a thread, not across threads.
+    assert sorted(i for i in logged if i in sent) == sorted(sent)
 
 
 @pytest.mark.parametrize("sent", [
