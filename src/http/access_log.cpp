@@ -59,13 +59,13 @@ bool is_sane_request_id(std::string_view id) {
 std::string new_request_id() {
     const std::uint64_t n = g_next_request.fetch_add(1, std::memory_order_relaxed) + 1;
     char counter[20];
-    const int length =
-        std::snprintf(counter, sizeof counter, "%llx", static_cast<unsigned long long>(n));
+    const auto length = static_cast<std::size_t>(
+        std::to_chars(counter, counter + sizeof counter, n, 16).ptr - counter);
     std::string id;
-    id.reserve(16 + 1 + static_cast<std::size_t>(length));
+    id.reserve(16 + 1 + length);
     id += process_prefix();
     id += '-';
-    id.append(counter, static_cast<std::size_t>(length));
+    id.append(counter, length);
     return id;
 }
 
