@@ -105,46 +105,53 @@ const std::string& http_date() {
 enum class Framing { kLength, kChunked, kUntilClose };
 
 // The status line and headers of an answer, written by hand rather than through Beast's
-// serializer: no per-field bookkeeping on the hottest path after the handlers.
-std::string wire_head(const Response& r, unsigned version, bool keep_alive, Framing framing) {
+// serializer: no per-field bookkeeping on the hottest path after the handlers. `request_id`, when
+// not empty, is written as X-Request-ID after the answer's own headers.
+std::string wire_head(const Response& r, unsigned version, bool keep_alive, Framing framing,
+                      std::string_view request_id) {
+    using namespace std::string_view_literals;
     std::string w;
     w.reserve(320 + (r.body.size() <= kSmallBodyBytes ? r.body.size() : 0));
-    w += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    w += version == 10 ? "HTTP/1.0 "sv : "HTTP/1.1 "sv;
     w += std::to_string(r.status);
     w += ' ';
     w += bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
-    w += "\r\nServer: taskapi\r\nDate: ";
+    w += "\r\nServer: taskapi\r\nDate: "sv;
     w += http_date();
     if (!r.content_type.empty()) {
-        w += "\r\nContent-Type: ";
+        w += "\r\nContent-Type: "sv;
         w += r.content_type;
     }
     for (const auto& [name, value] : r.headers) {
-        w += "\r\n";
+        w += "\r\n"sv;
         w += name;
-        w += ": ";
+        w += ": "sv;
         w += value;
+    }
+    if (!request_id.empty()) {
+        w += "\r\nX-Request-ID: "sv;
+        w += request_id;
     }
     // Django's SecurityMiddleware and XFrameOptionsMiddleware headers; like Django, its
     // APPEND_SLASH redirects carry no X-Frame-Options.
-    w += "\r\nX-Content-Type-Options: nosniff\r\nReferrer-Policy: same-origin";
-    if (r.status != 301 && r.status != 308) w += "\r\nX-Frame-Options: DENY";
-    if (version >= 11 && !keep_alive) w += "\r\nConnection: close";
-    if (version == 10 && keep_alive) w += "\r\nConnection: keep-alive";
+    w += "\r\nX-Content-Type-Options: nosniff\r\nReferrer-Policy: same-origin"sv;
+    if (r.status != 301 && r.status != 308) w += "\r\nX-Frame-Options: DENY"sv;
+    if (version >= 11 && !keep_alive) w += "\r\nConnection: close"sv;
+    if (version == 10 && keep_alive) w += "\r\nConnection: keep-alive"sv;
     switch (framing) {
         case Framing::kLength:
             // RFC 9110 8.6: a 304 may give only the length that a 200 would have had.
             if (r.status == 304) break;
-            w += "\r\nContent-Length: ";
+            w += "\r\nContent-Length: "sv;
             w += std::to_string(r.body.size());
             break;
         case Framing::kChunked:
-            w += "\r\nTransfer-Encoding: chunked";
+            w += "\r\nTransfer-Encoding: chunked"sv;
             break;
         case Framing::kUntilClose:
             break;
     }
-    w += "\r\n\r\n";
+    w += "\r\n\r\n"sv;
     return w;
 }
 
@@ -157,9 +164,8 @@ Response busy_response() {
 }
 
 std::string busy_bytes(const std::string& request_id) {
-    Response busy = busy_response();
-    busy.add_header("X-Request-ID", request_id);
-    return wire_head(busy, 11, false, Framing::kLength) + busy.body;
+    const Response busy = busy_response();
+    return wire_head(busy, 11, false, Framing::kLength, request_id) + busy.body;
 }
 
 // A pool of worker threads whose queue is bounded: work beyond `max_queue` waiting or running is
@@ -565,11 +571,14 @@ struct Server::Impl {
     // Waits (idle) for the first byte of the next request; false when the connection ends.
     awaitable<bool> await_request(Connection& conn, beast::flat_buffer& buffer,
                                   std::chrono::seconds timeout);
-    awaitable<Exchange> read_request(Connection& conn, beast::flat_buffer& buffer);
+    // Reads the next request into `exchange` (a fresh one: filled in place, never moved, as its
+    // Request is large).
+    awaitable<void> read_request(Connection& conn, beast::flat_buffer& buffer, Exchange& exchange);
     // Sends the answer, adding the body bytes sent to `body_bytes`; false when the connection
     // must close afterwards.
+    // `with_request_id`: the answer carries the exchange's X-Request-ID.
     awaitable<bool> write_answer(Connection& conn, Response& response, const Exchange& exchange,
-                                 std::size_t& body_bytes);
+                                 std::size_t& body_bytes, bool with_request_id);
     // answer(), counted in the metrics from `started` (when the request was read: the session
     // already has the time, for the access log); or the metrics themselves (serves_metrics).
     awaitable<Response> respond(Request& request, std::chrono::steady_clock::time_point started);
@@ -795,7 +804,8 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
         }
         if (!set_busy(*conn)) break;
         wait = options.idle_timeout;
-        Exchange exchange = co_await read_request(*conn, buffer);
+        Exchange exchange;
+        co_await read_request(*conn, buffer, exchange);
         if (exchange.gone) break;
         conn->deadlines->set(*conn, kNoDeadline);  // the handler takes the time it takes
         // (No co_await inside ?: : GCC 12 miscompiles it.)
@@ -806,9 +816,8 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
         } else {
             response = co_await respond(exchange.request, started);
         }
-        response.add_header("X-Request-ID", exchange.request_id);
         std::size_t body_bytes = 0;
-        const bool again = co_await write_answer(*conn, response, exchange, body_bytes);
+        const bool again = co_await write_answer(*conn, response, exchange, body_bytes, true);
         log_exchange(*conn, exchange, response.status, started, body_bytes);
         if (!again) break;
     }
@@ -825,8 +834,8 @@ awaitable<bool> Server::Impl::await_request(Connection& conn, beast::flat_buffer
     co_return true;
 }
 
-awaitable<Exchange> Server::Impl::read_request(Connection& conn, beast::flat_buffer& buffer) {
-    Exchange exchange;
+awaitable<void> Server::Impl::read_request(Connection& conn, beast::flat_buffer& buffer,
+                                           Exchange& exchange) {
     RequestReader reader(read_limits);
     // From its first byte on, the whole request (headers and body) must arrive within the read
     // timeout: one deadline for all of it, so a client trickling bytes is cut off.
@@ -843,7 +852,7 @@ awaitable<Exchange> Server::Impl::read_request(Connection& conn, beast::flat_buf
                 exchange.is_head = reader.is_head();
                 exchange.request = reader.take_request(listen_host);
                 exchange.request.remote_address = conn.remote_address;
-                co_return exchange;
+                co_return;
             case RequestReader::Progress::kFailed: {
                 exchange.failure = reader.failure();
                 exchange.request_id = choose_request_id(reader.request_id());
@@ -856,14 +865,14 @@ awaitable<Exchange> Server::Impl::read_request(Connection& conn, beast::flat_buf
                 router.cors().add_headers(
                     *exchange.failure,
                     origin ? std::optional<std::string_view>(*origin) : std::nullopt, false);
-                co_return exchange;
+                co_return;
             }
             case RequestReader::Progress::kContinue: {
                 static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
                 auto [ec, n] =
                     co_await asio::async_write(conn.socket, asio::buffer(kContinue), kTuple);
                 exchange.gone = static_cast<bool>(ec);
-                if (exchange.gone) co_return exchange;
+                if (exchange.gone) co_return;
                 break;
             }
             case RequestReader::Progress::kNeedMore: {
@@ -872,7 +881,7 @@ awaitable<Exchange> Server::Impl::read_request(Connection& conn, beast::flat_buf
                     buffer.prepare(buffer.max_size() - buffer.size()), kTuple);
                 // A peer that closes or stalls mid-request gets no answer, only the close.
                 exchange.gone = static_cast<bool>(ec);
-                if (exchange.gone) co_return exchange;
+                if (exchange.gone) co_return;
                 buffer.commit(n);
                 break;
             }
@@ -881,14 +890,17 @@ awaitable<Exchange> Server::Impl::read_request(Connection& conn, beast::flat_buf
 }
 
 awaitable<bool> Server::Impl::write_answer(Connection& conn, Response& response,
-                                           const Exchange& exchange, std::size_t& body_bytes) {
+                                           const Exchange& exchange, std::size_t& body_bytes,
+                                           bool with_request_id) {
     const bool streamed = response.rest != nullptr;
     const Framing framing = !streamed                ? Framing::kLength
                             : exchange.version >= 11 ? Framing::kChunked
                                                      : Framing::kUntilClose;
     const bool keep_alive = exchange.keep_alive && !response.close && !stopping.load() &&
                             !draining.load() && framing != Framing::kUntilClose;
-    std::string head = wire_head(response, exchange.version, keep_alive, framing);
+    std::string head =
+        wire_head(response, exchange.version, keep_alive, framing,
+                  with_request_id ? std::string_view(exchange.request_id) : std::string_view());
 
     if (!streamed || exchange.is_head) {
         const bool with_body = !exchange.is_head && !response.body.empty();
@@ -1323,12 +1335,13 @@ awaitable<void> Server::Impl::metrics_session(std::shared_ptr<Connection> conn) 
         }
         if (!set_busy(*conn)) break;
         wait = options.idle_timeout;
-        Exchange exchange = co_await read_request(*conn, buffer);
+        Exchange exchange;
+        co_await read_request(*conn, buffer, exchange);
         if (exchange.gone) break;
         Response response = exchange.failure ? std::move(*exchange.failure)
                                              : metrics_listener_answer(exchange.request);
         std::size_t body_bytes = 0;
-        if (!co_await write_answer(*conn, response, exchange, body_bytes)) break;
+        if (!co_await write_answer(*conn, response, exchange, body_bytes, false)) break;
     }
     end_session(*conn);
 }
