@@ -245,17 +245,17 @@ awaitable<std::invoke_result_t<Fn&>> run_on(asio::thread_pool& pool, Fn& fn) {
 // full), or nullopt when the connection failed. An answer usually goes whole this way, and the
 // coroutine goes on without a trip through the scheduler (asio's async_write sends at once too,
 // but resumes the coroutine from the queue, after another round of the reactor).
-template <std::size_t N>
+template <std::size_t kCount>
 std::optional<std::size_t> send_now(Tcp::socket& socket,
-                                    const std::array<asio::const_buffer, N>& parts) {
-    std::array<iovec, N> iov{};
-    for (std::size_t i = 0; i < N; ++i) {
+                                    const std::array<asio::const_buffer, kCount>& parts) {
+    std::array<iovec, kCount> iov{};
+    for (std::size_t i = 0; i < kCount; ++i) {
         // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast): sendmsg only reads them
         iov[i] = {const_cast<void*>(parts[i].data()), parts[i].size()};
     }
     msghdr message{};
     message.msg_iov = iov.data();
-    message.msg_iovlen = N;
+    message.msg_iovlen = kCount;
     const ssize_t sent = ::sendmsg(socket.native_handle(), &message, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (sent >= 0) return static_cast<std::size_t>(sent);
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
@@ -263,10 +263,10 @@ std::optional<std::size_t> send_now(Tcp::socket& socket,
 }
 
 // What send_now() left of `parts` after it sent `sent` bytes.
-template <std::size_t N>
-beast::buffers_suffix<std::array<asio::const_buffer, N>> unsent(
-    const std::array<asio::const_buffer, N>& parts, std::size_t sent) {
-    beast::buffers_suffix<std::array<asio::const_buffer, N>> rest(parts);
+template <std::size_t kCount>
+beast::buffers_suffix<std::array<asio::const_buffer, kCount>> unsent(
+    const std::array<asio::const_buffer, kCount>& parts, std::size_t sent) {
+    beast::buffers_suffix<std::array<asio::const_buffer, kCount>> rest(parts);
     rest.consume(sent);
     return rest;
 }
