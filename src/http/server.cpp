@@ -581,11 +581,13 @@ struct Server::Impl {
                                  std::size_t& body_bytes, bool with_request_id);
     // answer(), counted in the metrics from `started` (when the request was read: the session
     // already has the time, for the access log); or the metrics themselves (serves_metrics).
-    awaitable<Response> respond(Request& request, std::chrono::steady_clock::time_point started);
+    // Both put the answer in `out` (constructed there: no default Response made and replaced).
+    awaitable<void> respond(Request& request, std::chrono::steady_clock::time_point started,
+                            std::optional<Response>& out);
     // The router's answer, on the I/O thread or on the database executor as the request's Work
     // says, then its deferred work (if any) on the hashing pool. The router fills in `request`
     // (the user id, for the access log); the caller keeps it alive until the answer is back.
-    awaitable<Response> answer(Request& request);
+    awaitable<void> answer(Request& request, std::optional<Response>& out);
     // The pool that answers `request`: the executor, the write threads, or none (inline).
     WorkerPool* pool_for(const Request& request) const;
     // The access line of an answered exchange (TASKAPI_ACCESS_LOG), written soon after by a
@@ -642,27 +644,27 @@ Response Server::Impl::answer_safely(Fn&& fn, const Request& request) const {
         return error_response(
             core::make_error(core::ErrorCode::kInternal, "A server error occurred."));
     };
-    Response answer;
+    std::optional<Response> answer;  // made only on failure
     try {
         return fn();
     } catch (const std::exception& e) {
         auto error = options.error_for_exception ? options.error_for_exception(e) : std::nullopt;
         if (error) {
-            answer = error_response(*error);
-            core::log_warning(describe() + " answered " + std::to_string(answer.status) + ": " +
+            answer.emplace(error_response(*error));
+            core::log_warning(describe() + " answered " + std::to_string(answer->status) + ": " +
                               e.what());
         } else {
             core::log_error("unhandled error on " + describe() + ": " + e.what());
-            answer = internal_error();
+            answer.emplace(internal_error());
         }
     } catch (...) {
         core::log_error("unhandled non-standard exception on " + describe());
-        answer = internal_error();
+        answer.emplace(internal_error());
     }
     // The router did not finish this answer: its CORS headers are added here.
-    router.cors().add_headers(answer, request);
-    answer.route = request.route;
-    return answer;
+    router.cors().add_headers(*answer, request);
+    answer->route = request.route;
+    return std::move(*answer);
 }
 
 Response Server::Impl::busy_for(const Request& request) const {
@@ -725,29 +727,27 @@ Response Server::Impl::dispatch_safely(Request& request) const {
 
 // The answer, measured: requests in flight, then one count and one duration by route, method
 // and status class. GET /metrics is answered here when this listener serves it.
-awaitable<Response> Server::Impl::respond(Request& request,
-                                          std::chrono::steady_clock::time_point started) {
+awaitable<void> Server::Impl::respond(Request& request,
+                                      std::chrono::steady_clock::time_point started,
+                                      std::optional<Response>& out) {
     if (!request_metrics) {
-        Response response = co_await answer(request);
-        co_return response;
+        co_await answer(request, out);
+        co_return;
     }
     const Method method = request.method;
-    Response response;
     {
         const InFlight in_flight(request_metrics->in_flight);
         if (serves_metrics(request)) {
-            response = metrics_response(*options.metrics);
+            out.emplace(metrics_response(*options.metrics));
         } else {
-            response = co_await answer(request);
+            co_await answer(request, out);
         }
     }
-    request_metrics->record(response.route, method, response.status,
+    request_metrics->record(out->route, method, out->status,
                             std::chrono::steady_clock::now() - started);
-    co_return response;
 }
 
-awaitable<Response> Server::Impl::answer(Request& request) {
-    Response response;
+awaitable<void> Server::Impl::answer(Request& request, std::optional<Response>& out) {
     // Storage calls may wait on a database server: with an executor, no I/O thread makes them.
     // The request goes whole (negotiation, authentication, the handler), so that its thread
     // waits once, and what needs nothing stored (health) never queues behind the database.
@@ -755,21 +755,28 @@ awaitable<Response> Server::Impl::answer(Request& request) {
     // thread of their own, where those that wait together are committed together.
     if (WorkerPool* pool = pool_for(request)) {
         const auto place = pool->enter();
-        if (!place) co_return busy_for(request);
+        if (!place) {
+            out.emplace(busy_for(request));
+            co_return;
+        }
         auto dispatch = [this, &request] { return dispatch_safely(request); };
-        response = co_await run_on(pool->threads, dispatch);
+        Response dispatched = co_await run_on(pool->threads, dispatch);
+        out.emplace(std::move(dispatched));
     } else {
-        response = dispatch_safely(request);
+        out.emplace(dispatch_safely(request));
     }
-    if (!response.deferred) co_return response;
+    if (!out->deferred) co_return;
     // Slow work (Argon2id) runs on its own bounded pool; the I/O thread keeps serving. Only work
     // that is left after the handler's quick checks (a throttled login is answered at once)
     // takes a place in the queue.
     const auto place = slow_pool.enter();
-    if (!place) co_return busy_for(request);
-    auto finish = [this, &request, &response] { return answer_safely(response.deferred, request); };
+    if (!place) {
+        out.emplace(busy_for(request));
+        co_return;
+    }
+    auto finish = [this, &request, &out] { return answer_safely(out->deferred, request); };
     Response finished = co_await run_on(slow_pool.threads, finish);
-    co_return finished;
+    out.emplace(std::move(finished));
 }
 
 WorkerPool* Server::Impl::pool_for(const Request& request) const {
@@ -810,12 +817,9 @@ awaitable<void> Server::Impl::session(std::shared_ptr<Connection> conn) {
         conn->deadlines->set(*conn, kNoDeadline);  // the handler takes the time it takes
         // (No co_await inside ?: : GCC 12 miscompiles it.)
         const auto started = std::chrono::steady_clock::now();
-        Response response;
-        if (exchange.failure) {
-            response = std::move(*exchange.failure);
-        } else {
-            response = co_await respond(exchange.request, started);
-        }
+        std::optional<Response> answered;
+        if (!exchange.failure) co_await respond(exchange.request, started, answered);
+        Response& response = exchange.failure ? *exchange.failure : *answered;
         std::size_t body_bytes = 0;
         const bool again = co_await write_answer(*conn, response, exchange, body_bytes, true);
         log_exchange(*conn, exchange, response.status, started, body_bytes);
