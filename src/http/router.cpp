@@ -158,6 +158,13 @@ std::optional<Negotiated> negotiate(const Request& request, const Route& route,
     const std::string_view header = request.accept && !core::trim_blanks(*request.accept).empty()
                                         ? std::string_view(*request.accept)
                                         : "*/*";
+    // No Accept (most API clients) or only "*/*": the first renderer, with no parameters.
+    if (header == "*/*") {
+        if (renderers.empty()) return std::nullopt;
+        Negotiated n;
+        n.format = renderers.front().format;
+        return n;
+    }
     const auto ranges = parse_accept(header);
     for (int precedence = 3; precedence >= 0; --precedence) {
         for (const auto& renderer : renderers) {
@@ -240,6 +247,7 @@ Response finish_view(Response response, const Route& route, std::optional<int> i
     if (indent && response.content_type == kJsonType && !response.body.empty()) {
         indent_body(response, *indent);
     }
+    response.headers.reserve(response.headers.size() + 2 + route.headers.size());
     response.add_header("Allow", allow_header(route));
     response.add_header("Vary", "Accept");
     response.route = route.pattern;
