@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -161,7 +162,8 @@ private:
         std::string name;
         std::string help;
         Type type = Type::kCounter;
-        std::vector<Series> series;
+        std::vector<Series> series;                 // in the order registered (the exposition's)
+        std::map<Labels, std::size_t> by_labels;  // index into `series`
     };
     Series& add(std::string_view name, std::string_view help, Type type, Labels labels);
 
