@@ -308,6 +308,11 @@ std::string percent_decode(std::string_view text, bool plus_as_space) {
         if (c >= 'A' && c <= 'F') return c - 'A' + 10;
         return -1;
     };
+    // Most paths have nothing to decode: copied whole rather than a character at a time.
+    if (text.find('%') == std::string_view::npos &&
+        (!plus_as_space || text.find('+') == std::string_view::npos)) {
+        return std::string(text);
+    }
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {

@@ -332,6 +332,13 @@ TEST(PercentDecode, DecodesEscapesInEitherCase) {
     EXPECT_EQ(percent_decode("a%00b", false), "a\0b"s);
 }
 
+TEST(PercentDecode, LeavesTextWithNothingToDecodeAsItIs) {
+    EXPECT_EQ(percent_decode("/api/tasks/1/", false), "/api/tasks/1/");
+    EXPECT_EQ(percent_decode("", true), "");
+    EXPECT_EQ(percent_decode("a b~", true), "a b~");
+    EXPECT_EQ(percent_decode("a\0b"s, false), "a\0b"s);
+}
+
 TEST(PercentDecode, TurnsPlusIntoSpaceOnlyForForms) {
     EXPECT_EQ(percent_decode("a+b", true), "a b");
     EXPECT_EQ(percent_decode("a+b", false), "a+b");
