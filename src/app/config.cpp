@@ -332,7 +332,7 @@ constexpr Setting kSettings[] = {
      "included, run on them instead of the I/O threads; beyond 1,024 waiting: 503. `0`: on the "
      "I/O threads (SQLite only; [decision 008](docs/decisions/008-database-execution-model.md))",
      db_threads},
-    {"TASKAPI_DB_WRITE_THREADS", "16", "",
+    {"TASKAPI_DB_WRITE_THREADS", "32", "",
      "SQLite without an executor (`TASKAPI_DB_THREADS=0`): threads that run write requests, so "
      "that the writes waiting at the same time share one commit (group commit, [decision "
      "011](docs/decisions/011-group-commit.md)) while the I/O threads go on; beyond 1,024 "

@@ -30,7 +30,7 @@ struct Config {
     // Database executor threads (TASKAPI_DB_THREADS); 0: storage calls on the I/O threads.
     // nullopt: database_threads_for() decides from the backend.
     std::optional<int> db_threads;
-    int db_write_threads = 16;  // SQLite without an executor: threads for writes (group commit)
+    int db_write_threads = 32;  // SQLite without an executor: threads for writes (group commit)
     std::chrono::seconds access_token_lifetime{300};
     std::chrono::seconds refresh_token_lifetime{86400};
     // SimpleJWT's ROTATE_REFRESH_TOKENS and BLACKLIST_AFTER_ROTATION (auth::LifecycleSettings).

@@ -323,7 +323,7 @@ def metric(srv, name):
 
 def test_with_sqlite_a_waiting_write_leaves_the_io_thread_free(server_factory):
     srv = start_sqlite_default(server_factory)
-    assert "1 I/O threads, database reads on them, 16 write threads" in srv.log
+    assert "1 I/O threads, database reads on them, 32 write threads" in srv.log
     token = srv.login("alice")["access"]
     srv.create_task(token, "before")
     lock = WriteLock(srv)
