@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -93,7 +94,15 @@ public:
 
 private:
     sqlite3* db_ = nullptr;
-    std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
+    // Looked up by the SQL text as a string_view: no copy of the text per statement run.
+    struct SqlHash {
+        using is_transparent = void;  // NOLINT(readability-identifier-naming): the standard's name
+        std::size_t operator()(std::string_view sql) const noexcept {
+            return std::hash<std::string_view>{}(sql);
+        }
+    };
+    std::unordered_map<std::string, std::unique_ptr<Statement>, SqlHash, std::equal_to<>>
+        statements_;
 };
 
 // Runs `exec("ROLLBACK")` unless commit() was called.
