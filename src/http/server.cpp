@@ -780,13 +780,14 @@ awaitable<void> Server::Impl::answer(Request& request, std::optional<Response>& 
 }
 
 WorkerPool* Server::Impl::pool_for(const Request& request) const {
-    if (!database_pool && !write_pool) return nullptr;
-    const Work work = router.work_for(request);
-    if (work == Work::kInline) return nullptr;
-    if (database_pool) return database_pool.get();
+    if (database_pool) {
+        return router.work_for(request) != Work::kInline ? database_pool.get() : nullptr;
+    }
+    // Reads never go to the write threads: no route lookup for them.
     const bool writes = request.method == Method::kPost || request.method == Method::kPut ||
                         request.method == Method::kPatch || request.method == Method::kDelete;
-    return writes && work == Work::kDatabase ? write_pool.get() : nullptr;
+    if (!write_pool || !writes) return nullptr;
+    return router.work_for(request) == Work::kDatabase ? write_pool.get() : nullptr;
 }
 
 awaitable<bool> Server::Impl::next_piece(BodyStream& rest, std::string& piece) {
