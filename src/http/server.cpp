@@ -579,6 +579,11 @@ struct Server::Impl {
     // `with_request_id`: the answer carries the exchange's X-Request-ID.
     awaitable<bool> write_answer(Connection& conn, Response& response, const Exchange& exchange,
                                  std::size_t& body_bytes, bool with_request_id);
+    // Sends `parts` whole: at once when the socket takes them (send_now), the rest with
+    // async_write under the write deadline (a client that does not read is let go). False when
+    // the connection failed.
+    template <std::size_t kCount>
+    awaitable<bool> send(Connection& conn, const std::array<asio::const_buffer, kCount>& parts);
     // answer(), counted in the metrics from `started` (when the request was read: the session
     // already has the time, for the access log); or the metrics themselves (serves_metrics).
     // Both put the answer in `out` (constructed there: no default Response made and replaced).
@@ -894,6 +899,17 @@ awaitable<void> Server::Impl::read_request(Connection& conn, beast::flat_buffer&
     }
 }
 
+template <std::size_t kCount>
+awaitable<bool> Server::Impl::send(Connection& conn,
+                                   const std::array<asio::const_buffer, kCount>& parts) {
+    const auto sent = send_now(conn.socket, parts);
+    if (!sent) co_return false;
+    if (*sent == asio::buffer_size(parts)) co_return true;
+    conn.deadlines->set(conn, Clock::now() + options.read_timeout);
+    auto [ec, n] = co_await asio::async_write(conn.socket, unsent(parts, *sent), kTuple);
+    co_return !ec;
+}
+
 awaitable<bool> Server::Impl::write_answer(Connection& conn, Response& response,
                                            const Exchange& exchange, std::size_t& body_bytes,
                                            bool with_request_id) {
@@ -917,15 +933,8 @@ awaitable<bool> Server::Impl::write_answer(Connection& conn, Response& response,
         const std::array<asio::const_buffer, 2> parts{
             asio::buffer(head),
             with_body && !copied ? asio::buffer(response.body) : asio::const_buffer()};
-        const auto sent = send_now(conn.socket, parts);
-        if (!sent) co_return false;
-        if (*sent < asio::buffer_size(parts)) {
-            // A client that does not read is let go.
-            conn.deadlines->set(conn, Clock::now() + options.read_timeout);
-            auto [ec, n] = co_await asio::async_write(conn.socket, unsent(parts, *sent), kTuple);
-            if (ec) co_return false;
-        }
-        co_return keep_alive;
+        const bool sent = co_await send(conn, parts);
+        co_return sent && keep_alive;
     }
 
     // A body produced as it is sent: each piece is asked for once the previous one is written.
@@ -946,13 +955,8 @@ awaitable<bool> Server::Impl::write_answer(Connection& conn, Response& response,
             chunk ? asio::buffer(kCrlf) : asio::const_buffer(),
             !more && framing == Framing::kChunked ? asio::buffer(kLastChunk)
                                                   : asio::const_buffer()};
-        const auto sent = send_now(conn.socket, parts);
+        const bool sent = co_await send(conn, parts);
         if (!sent) co_return false;
-        if (*sent < asio::buffer_size(parts)) {
-            conn.deadlines->set(conn, Clock::now() + options.read_timeout);
-            auto [ec, n] = co_await asio::async_write(conn.socket, unsent(parts, *sent), kTuple);
-            if (ec) co_return false;
-        }
         body_bytes += piece.size();
         if (!more) co_return keep_alive;
         head.clear();
